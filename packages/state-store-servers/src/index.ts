@@ -1,0 +1,111 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+function startChild(args: string[], what: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', d => { err += d; });
+    child.stdout!.on('data', d => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        try {
+          resolve({ child, port: JSON.parse(out.slice(0, nl)).port });
+        } catch (e) {
+          reject(new Error(`${what}: unexpected output ${out}`));
+        }
+      }
+    });
+    child.on('exit', code => reject(new Error(`${what} exited with ${code}: ${err}`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise(resolve => {
+    if (child.exitCode !== null) { resolve(); return; }
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+export interface GitServer {
+  /** e.g. http://127.0.0.1:PORT */
+  baseUrl: string;
+  port: number;
+  username: string;
+  password: string;
+  /** The directory holding the bare repositories. */
+  root: string;
+  /** Creates `<name>.git` (bare, branch main) and returns its URL. */
+  createRepo(name: string): Promise<string>;
+  /** The bare repository's directory, for inspecting it with the git CLI. */
+  repoPath(name: string): string;
+  stop(): Promise<void>;
+}
+
+/** Starts git-http-backend behind Basic auth on 127.0.0.1, in a child process. */
+export async function startGitServer(options: {
+  root?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+} = {}): Promise<GitServer> {
+  const root = options.root ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-git-')));
+  await fs.promises.mkdir(root, { recursive: true });
+  const username = options.username ?? 'kratix';
+  const password = options.password ?? 'kratix-test-password';
+  const { child, port } = await startChild(
+    [path.join(__dirname, 'gitServer.cjs'), root, String(options.port ?? 0), username, password],
+    'git server',
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl, port, username, password, root,
+    repoPath: name => path.join(root, `${name}.git`),
+    async createRepo(name) {
+      const dir = path.join(root, `${name}.git`);
+      if (!fs.existsSync(dir)) {
+        await run('git', ['init', '--quiet', '--bare', '--initial-branch=main', dir]);
+      }
+      return `${baseUrl}/${name}.git`;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+export interface S3Server {
+  /** e.g. http://127.0.0.1:PORT */
+  endpoint: string;
+  port: number;
+  /** s3rver's fixed credentials (it checks the key id, not the signature). */
+  accessKeyId: string;
+  secretAccessKey: string;
+  directory: string;
+  stop(): Promise<void>;
+}
+
+/** Starts s3rver on 127.0.0.1 in a child process, creating the given buckets. */
+export async function startS3Server(options: { directory?: string; port?: number; buckets?: string[] } = {}): Promise<S3Server> {
+  const directory = options.directory ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-s3-')));
+  await fs.promises.mkdir(directory, { recursive: true });
+  const { child, port } = await startChild(
+    ['--openssl-legacy-provider', path.join(__dirname, 's3Server.cjs'), directory, String(options.port ?? 0), ...(options.buckets ?? [])],
+    's3 server',
+  );
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    directory,
+    stop: () => stopChild(child),
+  };
+}

@@ -1,0 +1,66 @@
+import {
+  Entity,
+  getCompoundEntityRef,
+  parseEntityRef,
+  RELATION_DEPENDENCY_OF,
+  RELATION_DEPENDS_ON,
+  RELATION_OWNED_BY,
+  RELATION_OWNER_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { LocationSpec } from '@backstage/plugin-catalog-common';
+import { CatalogProcessor, CatalogProcessorEmit, processingResult } from '@backstage/plugin-catalog-node';
+import {
+  DestinationEntity,
+  goClean,
+  isKratixEntity,
+  validateKratixEntity,
+} from '@internal/plugin-kratix-common';
+import { DestinationPathRegistry } from './DestinationPathRegistry';
+
+/** Validates Destination, GitStateStore and BucketStateStore entities and relates them. */
+export class KratixEntitiesProcessor implements CatalogProcessor {
+  constructor(private readonly paths = new DestinationPathRegistry()) {}
+
+  getProcessorName(): string {
+    return 'KratixEntitiesProcessor';
+  }
+
+  async validateEntityKind(entity: Entity): Promise<boolean> {
+    if (!isKratixEntity(entity)) return false;
+    const result = validateKratixEntity(entity);
+    if (!result.ok) {
+      throw new Error(`${entity.kind} "${entity.metadata.name}" is invalid: ${result.errors.join('; ')}`);
+    }
+    if (entity.kind === 'Destination') {
+      const spec = (result.entity as DestinationEntity).spec;
+      const ref = stringifyEntityRef(entity);
+      const store = `${spec.stateStoreRef.kind}:${entity.metadata.namespace ?? 'default'}/${spec.stateStoreRef.name}`;
+      const holder = this.paths.claim(`${store}|${goClean(spec.path)}`, ref);
+      if (holder) {
+        throw new Error(
+          `spec.path: destination path '${spec.path}' already exists for state store '${spec.stateStoreRef.name}' (used by ${holder}); choose another path`,
+        );
+      }
+    }
+    return true;
+  }
+
+  async postProcessEntity(entity: Entity, _location: LocationSpec, emit: CatalogProcessorEmit): Promise<Entity> {
+    if (!isKratixEntity(entity)) return entity;
+    const self = getCompoundEntityRef(entity);
+    const namespace = self.namespace;
+    const spec = entity.spec as any;
+    if (entity.kind === 'Destination' && spec?.stateStoreRef?.kind && spec.stateStoreRef.name) {
+      const store = { kind: spec.stateStoreRef.kind, namespace, name: spec.stateStoreRef.name };
+      emit(processingResult.relation({ source: self, type: RELATION_DEPENDS_ON, target: store }));
+      emit(processingResult.relation({ source: store, type: RELATION_DEPENDENCY_OF, target: self }));
+    }
+    if (typeof spec?.owner === 'string' && spec.owner) {
+      const owner = parseEntityRef(spec.owner, { defaultKind: 'Group', defaultNamespace: namespace });
+      emit(processingResult.relation({ source: self, type: RELATION_OWNED_BY, target: owner }));
+      emit(processingResult.relation({ source: owner, type: RELATION_OWNER_OF, target: self }));
+    }
+    return entity;
+  }
+}

@@ -1,0 +1,21 @@
+/** Encodes one pkt-line (4 hex digits of length, then the payload). */
+export function pktLine(payload: string | Buffer): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, '0')), body]);
+}
+
+export const FLUSH = Buffer.from('0000');
+
+/** Splits a pkt-line stream into payload strings; flush packets are skipped. */
+export function parsePktLines(data: Buffer): string[] {
+  const lines: string[] = [];
+  let pos = 0;
+  while (pos + 4 <= data.length) {
+    const len = parseInt(data.subarray(pos, pos + 4).toString('ascii'), 16);
+    if (Number.isNaN(len)) break;
+    if (len === 0 || len === 1 || len === 2) { pos += 4; continue; }
+    lines.push(data.subarray(pos + 4, pos + len).toString('utf8'));
+    pos += len;
+  }
+  return lines;
+}

@@ -1,0 +1,13 @@
+/**
+ * Kratix entity kinds for Backstage: types, JSON Schemas, validators, path
+ * rules and the kratix HTTP API's types, shared by frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './kinds/common';
+export * from './kinds/Destination';
+export * from './kinds/GitStateStore';
+export * from './kinds/BucketStateStore';
+export * from './validation';
+export * from './paths';
+export * from './api';
