@@ -95,6 +95,7 @@ export class GitWriter implements StateStoreWriter {
     await fs.promises.rm(this.gitdir, { recursive: true, force: true });
     await fs.promises.mkdir(this.gitdir, { recursive: true });
     await git.init({ fs, gitdir: this.gitdir, bare: true, defaultBranch: this.options.branch });
+    await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.options.url });
     this.tip = undefined;
     for (const key of Object.keys(this.cache)) delete (this.cache as any)[key];
     this.opened = true;
@@ -114,7 +115,7 @@ export class GitWriter implements StateStoreWriter {
     let result;
     try {
       result = await git.fetch({
-        fs, http, gitdir: this.gitdir, cache: this.cache, url: this.options.url,
+        fs, http, gitdir: this.gitdir, cache: this.cache, remote: 'origin', url: this.options.url,
         ref: branch, remoteRef: branch, singleBranch: true, tags: false,
         // Depth only on the first fetch: with it, later fetches re-download the snapshot.
         ...(first ? { depth: 1 } : {}),
@@ -158,12 +159,12 @@ export class GitWriter implements StateStoreWriter {
 
   /** The oid of the tree or blob at `p` (relative to the repository root), if any. */
   private async lookup(p: string): Promise<TreeEntry | undefined> {
-    let tree = await this.rootTree();
+    let tree: string | undefined = await this.rootTree();
     if (!tree) return undefined;
     if (p === '') return { mode: '040000', path: '', oid: tree, type: 'tree' };
     const parts = p.split('/');
     for (let i = 0; i < parts.length; i++) {
-      const entry = (await this.readTree(tree)).find(e => e.path === parts[i]);
+      const entry: TreeEntry | undefined = (await this.readTree(tree)).find(e => e.path === parts[i]);
       if (!entry) return undefined;
       if (i === parts.length - 1) return entry;
       if (entry.type !== 'tree') return undefined;

@@ -16,7 +16,7 @@ export interface BucketStateStoreSpec {
   owner?: string;
 }
 
-export interface BucketStateStoreEntity extends Entity {
+export interface BucketStateStoreEntity extends Omit<Entity, 'spec'> {
   apiVersion: typeof KRATIX_API_VERSION;
   kind: 'BucketStateStore';
   spec: BucketStateStoreSpec;

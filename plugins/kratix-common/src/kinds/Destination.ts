@@ -24,7 +24,7 @@ export interface DestinationSpec {
   owner?: string;
 }
 
-export interface DestinationEntity extends Entity {
+export interface DestinationEntity extends Omit<Entity, 'spec'> {
   apiVersion: typeof KRATIX_API_VERSION;
   kind: 'Destination';
   spec: DestinationSpec;

@@ -15,7 +15,7 @@ export interface GitStateStoreSpec {
   owner?: string;
 }
 
-export interface GitStateStoreEntity extends Entity {
+export interface GitStateStoreEntity extends Omit<Entity, 'spec'> {
   apiVersion: typeof KRATIX_API_VERSION;
   kind: 'GitStateStore';
   spec: GitStateStoreSpec;

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Runs the git CLI asynchronously (never sync: the server may share the event loop). */
+export async function gitCli(args: string[], cwd?: string): Promise<string> {
+  const { stdout } = await run('git', args, {
+    cwd,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', HOME: os.tmpdir() },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** Files on a branch of a bare repository: path -> content. */
+export async function readRepo(repoDir: string, branch = 'main'): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let names: string;
+  try {
+    names = await gitCli(['--git-dir', repoDir, 'ls-tree', '-r', '--name-only', '-z', branch]);
+  } catch {
+    return out;
+  }
+  for (const name of names.split('\0').filter(Boolean)) {
+    out.set(name, await gitCli(['--git-dir', repoDir, 'show', `${branch}:${name}`]));
+  }
+  return out;
+}
+
+export async function commitCount(repoDir: string, branch = 'main'): Promise<number> {
+  try {
+    return Number((await gitCli(['--git-dir', repoDir, 'rev-list', '--count', branch])).trim());
+  } catch {
+    return 0;
+  }
+}
+
+/** Commits files to a repository with the git CLI, as another writer would. */
+export async function pushWithCli(url: string, auth: { username: string; password: string }, files: Record<string, string | null>, message = 'foreign change'): Promise<void> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-cli-'));
+  const u = new URL(url);
+  u.username = auth.username;
+  u.password = auth.password;
+  try {
+    await gitCli(['clone', '--quiet', '--depth', '1', u.toString(), dir]);
+    for (const [p, c] of Object.entries(files)) {
+      const full = path.join(dir, p);
+      if (c === null) await fs.promises.rm(full, { force: true });
+      else {
+        await fs.promises.mkdir(path.dirname(full), { recursive: true });
+        await fs.promises.writeFile(full, c);
+      }
+    }
+    await gitCli(['-c', 'user.name=other', '-c', 'user.email=other@example.com', 'commit', '--quiet', '-am', message, '--allow-empty'], dir);
+    await gitCli(['add', '-A'], dir);
+    await gitCli(['-c', 'user.name=other', '-c', 'user.email=other@example.com', 'commit', '--quiet', '--amend', '--no-edit', '--allow-empty'], dir);
+    await gitCli(['push', '--quiet', 'origin', 'HEAD:main'], dir);
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
