@@ -81,15 +81,16 @@ export class BucketWriter implements StateStoreWriter {
     const status = e?.$metadata?.httpStatusCode;
     const name = e?.name ?? e?.Code;
     if (status === 403 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(name)) {
+      const why = name && name !== 'Unknown' ? `HTTP 403 ${name}` : 'HTTP 403';
       return new StateStoreError(
-        `${this.options.name}: access denied while ${doing} bucket ${this.options.bucketName} (${name}); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets`,
+        `${this.options.name}: access denied while ${doing} bucket ${this.options.bucketName} (${why}); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets`,
         'auth',
       );
     }
     if (name === 'NoSuchBucket') {
       return new StateStoreError(`${this.options.name}: bucket ${this.options.bucketName} does not exist; create it or fix spec.bucketName`);
     }
-    const code = e?.code ?? e?.cause?.code ?? e?.errors?.[0]?.code;
+    const code = e?.code ?? e?.cause?.code ?? String(e?.message).match(/\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EAI_AGAIN)\b/)?.[1];
     if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code)) {
       return new StateStoreError(`${this.options.name}: cannot reach ${this.options.endpoint} while ${doing} bucket ${this.options.bucketName} (${code})`, 'unreachable');
     }
@@ -224,11 +225,20 @@ export class BucketWriter implements StateStoreWriter {
 
   async validatePermissions(): Promise<void> {
     const Key = this.key('.kratix-write-permission-check');
+    const Bucket = this.options.bucketName;
     try {
-      const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.options.bucketName, Key }));
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.options.bucketName, Key, UploadId }));
-    } catch (e) {
-      throw this.explain(e, 'checking write access to');
+      // As Kratix: start and abort a multipart upload, so no object is left behind.
+      const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+    } catch (e: any) {
+      if (e?.name !== 'MethodNotAllowed' && e?.name !== 'NotImplemented') throw this.explain(e, 'checking write access to');
+      // Servers without multipart uploads: write and remove a marker instead.
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: '' }));
+        await this.client.send(new DeleteObjectCommand({ Bucket, Key }));
+      } catch (e2) {
+        throw this.explain(e2, 'checking write access to');
+      }
     }
   }
 

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Server, startS3Server } from '@internal/state-store-servers';
+import { BucketWriter, commonDirPrefix } from './BucketWriter';
+
+jest.setTimeout(60_000);
+
+describe('BucketWriter against a real S3 API server (s3rver)', () => {
+  let server: S3Server;
+  let s3: S3Client;
+  const buckets = ['bucket-one', 'bucket-two', 'bucket-three', 'bucket-four', 'bucket-five'];
+
+  beforeAll(async () => {
+    server = await startS3Server({ buckets });
+    s3 = new S3Client({
+      endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  });
+  afterAll(async () => {
+    s3.destroy();
+    await server.stop();
+    await fs.promises.rm(server.directory, { recursive: true, force: true });
+  });
+
+  function writer(bucketName: string, path = '', endpoint = server.endpoint.replace('http://', '')) {
+    return new BucketWriter({
+      name: `BucketStateStore/${bucketName}`, bucketName, endpoint, insecure: true, useDualStack: false, path,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
+  }
+
+  async function objects(bucket: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    for (const o of res.Contents ?? []) {
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+      out.set(o.Key!, await body.Body!.transformToString());
+    }
+    return out;
+  }
+
+  it('writes under the store path, skips unchanged objects and deletes', async () => {
+    const w = writer('bucket-one', '/clusters/');
+    const first = await w.apply(new Map([
+      ['prod/a.yaml', Buffer.from('a: 1\n')],
+      ['prod/sub/b.yaml', Buffer.from('b: 2\n')],
+    ]), 'Update from: t');
+    expect(first).toMatchObject({ written: 2, deleted: 0, puts: 2, commits: 0 });
+    // Kratix's chained version: sha256(sha256("" + "") + "") for two PUTs into an unversioned bucket.
+    expect(first.version).toBe('cd372fb85148700fa88095e3492d3f9f5beb43e555e5ff26d95f5a6adc36f8e6');
+    expect(await objects('bucket-one')).toEqual(new Map([
+      ['clusters/prod/a.yaml', 'a: 1\n'],
+      ['clusters/prod/sub/b.yaml', 'b: 2\n'],
+    ]));
+    const again = await w.apply(new Map([['prod/a.yaml', Buffer.from('a: 1\n')]]), 'Update from: t');
+    expect(again).toEqual({ written: 0, deleted: 0, commits: 0, puts: 0 });
+    const third = await w.apply(new Map<string, Buffer | null>([
+      ['prod/a.yaml', Buffer.from('a: 2\n')],
+      ['prod/sub/b.yaml', null],
+      ['prod/never-existed.yaml', null],
+    ]), 'Update from: t');
+    expect(third).toMatchObject({ written: 1, deleted: 1, puts: 1 });
+    expect(third.version).toBe(createHash('sha256').update('').digest('hex'));
+    expect(await objects('bucket-one')).toEqual(new Map([['clusters/prod/a.yaml', 'a: 2\n']]));
+  });
+
+  it('reads and lists relative to the store path', async () => {
+    const w = writer('bucket-two', 'root');
+    await w.apply(new Map([
+      ['d/one.yaml', Buffer.from('1')],
+      ['d/e/two.yaml', Buffer.from('2')],
+      ['dx/other.yaml', Buffer.from('3')],
+    ]), 'x');
+    expect(await w.readFile('d/e/two.yaml')).toEqual(Buffer.from('2'));
+    expect(await w.readFile('d/missing.yaml')).toBeUndefined();
+    // "d" lists d/ only, never the sibling dx/ (Kratix's prefix has no trailing slash).
+    expect((await w.list('d')).sort()).toEqual(['d/e/two.yaml', 'd/one.yaml']);
+    expect((await w.list('.')).sort()).toEqual(['d/e/two.yaml', 'd/one.yaml', 'dx/other.yaml']);
+  });
+
+  it('compares ETags from one listing when many files change, and pages past 1,000 keys', async () => {
+    const w = writer('bucket-three');
+    const many = new Map<string, Buffer>();
+    for (let i = 0; i < 1100; i++) many.set(`many/f${i}.yaml`, Buffer.from(`i: ${i}\n`));
+    expect((await w.apply(many, 'x')).puts).toBe(1100);
+    many.set('many/f7.yaml', Buffer.from('changed\n'));
+    expect(await w.apply(many, 'x')).toMatchObject({ puts: 1, written: 1 });
+    expect((await w.list('many')).length).toBe(1100);
+    const deleted = await w.apply(new Map([...many.keys()].map(k => [k, null])), 'x');
+    expect(deleted.deleted).toBe(1100);
+    expect(await objects('bucket-three')).toEqual(new Map());
+  });
+
+  it('keeps objects written by others', async () => {
+    const w = writer('bucket-four', 'dest');
+    await s3.send(new PutObjectCommand({ Bucket: 'bucket-four', Key: 'dest/foreign.yaml', Body: 'f' }));
+    await w.apply(new Map([['mine.yaml', Buffer.from('m')]]), 'x');
+    expect(await objects('bucket-four')).toEqual(new Map([['dest/foreign.yaml', 'f'], ['dest/mine.yaml', 'm']]));
+  });
+
+  it('checks write permission without leaving an object', async () => {
+    const w = writer('bucket-five', 'clusters');
+    await w.validatePermissions();
+    expect(await objects('bucket-five')).toEqual(new Map());
+  });
+
+  it('names the store and the bucket when the bucket is missing', async () => {
+    const w = writer('no-such-bucket');
+    await expect(w.apply(new Map([['a', Buffer.from('a')]]), 'x')).rejects.toThrow(
+      'BucketStateStore/no-such-bucket: bucket no-such-bucket does not exist; create it or fix spec.bucketName',
+    );
+  });
+
+  it('rejects an unknown access key without showing the secret', async () => {
+    const w = new BucketWriter({
+      name: 'BucketStateStore/bad', bucketName: 'bucket-one', endpoint: server.endpoint, insecure: true, useDualStack: false,
+      path: '', credentials: { accessKeyId: 'WRONG', secretAccessKey: 'very-secret-key-value' },
+    });
+    const error = await w.apply(new Map([['a', Buffer.from('a')]]), 'x').catch(e => e);
+    expect(error.message).toBe(
+      'BucketStateStore/bad: access denied while reading bucket bucket-one (HTTP 403); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets',
+    );
+    const read = await w.readFile('a').catch(e => e);
+    expect(read.message).toBe(
+      'BucketStateStore/bad: access denied while reading bucket bucket-one (HTTP 403 InvalidAccessKeyId); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets',
+    );
+    expect(error.message).not.toContain('very-secret-key-value');
+  });
+
+  it('says when the endpoint cannot be reached', async () => {
+    const w = writer('bucket-one', '', '127.0.0.1:9');
+    await expect(w.readFile('a')).rejects.toThrow('BucketStateStore/bucket-one: cannot reach 127.0.0.1:9 while reading bucket bucket-one (ECONNREFUSED)');
+  });
+
+  it('finds the common directory prefix', () => {
+    expect(commonDirPrefix(['a/b/c.yaml', 'a/b/d/e.yaml'])).toBe('a/b/');
+    expect(commonDirPrefix(['a/b/c.yaml', 'a/x.yaml'])).toBe('a/');
+    expect(commonDirPrefix(['a/b.yaml', 'c.yaml'])).toBe('');
+  });
+});
