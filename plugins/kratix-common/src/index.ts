@@ -11,3 +11,4 @@ export * from './kinds/BucketStateStore';
 export * from './validation';
 export * from './paths';
 export * from './api';
+export * from './labels';

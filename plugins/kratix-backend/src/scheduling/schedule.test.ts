@@ -1,4 +1,4 @@
-import { candidates, chooseDestination, scheduleWork, SchedulingDestination } from './schedule';
+import { candidates, chooseDestination, scheduleWork, SchedulingDestination, SchedulingWork } from './schedule';
 import { resolveSelectors, squashSelectors } from './selectors';
 
 const DEFAULT = '5058f1af8388633f609cadb75a75dc9d';
@@ -72,7 +72,7 @@ describe('scheduling (semantics §5)', () => {
     expect(scheduleWork(dependency({ environment: 'dev' }), more, existing).create).toEqual([{ groupId: DEFAULT, destination: 'dev-3' }]);
   });
   it('schedules each workload group with its own selectors', () => {
-    const work = { key: 'default/tf', isResource: true, groups: [{ id: DEFAULT, selectors: { environment: 'dev' } }, { id: 'abc', selectors: { pci: 'true' } }] };
+    const work: SchedulingWork = { key: 'default/tf', isResource: true, groups: [{ id: DEFAULT, selectors: { environment: 'dev' } }, { id: 'abc', selectors: { pci: 'true' } }] };
     const d = scheduleWork(work, destinations, []);
     expect(d.create.find(p => p.groupId === 'abc')).toEqual({ groupId: 'abc', destination: 'pci' });
   });

@@ -1,0 +1,5 @@
+export * from './refs';
+export * from './CatalogSync';
+export * from './WorkScheduler';
+export * from './StoreReconciler';
+export * from './Reconciler';

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './GitWriter';
+export * from './BucketWriter';
+export * from './WriterFactory';
