@@ -12,3 +12,4 @@ export * from './validation';
 export * from './paths';
 export * from './api';
 export * from './labels';
+export * from './names';

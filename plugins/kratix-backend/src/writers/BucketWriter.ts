@@ -234,7 +234,7 @@ export class BucketWriter implements StateStoreWriter {
       if (e?.name !== 'MethodNotAllowed' && e?.name !== 'NotImplemented') throw this.explain(e, 'checking write access to');
       // Servers without multipart uploads: write and remove a marker instead.
       try {
-        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: '' }));
+        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: Buffer.alloc(0), ContentLength: 0 }));
         await this.client.send(new DeleteObjectCommand({ Bucket, Key }));
       } catch (e2) {
         throw this.explain(e2, 'checking write access to');

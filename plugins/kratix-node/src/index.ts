@@ -1,0 +1,6 @@
+/**
+ * Node library for backend modules that schedule works through the kratix backend.
+ *
+ * @packageDocumentation
+ */
+export * from './KratixService';

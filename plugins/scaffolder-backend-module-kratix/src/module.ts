@@ -1,0 +1,19 @@
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { kratixServiceRef } from '@internal/plugin-kratix-node';
+import { createKratixScheduleAction } from './actions/schedule';
+import { createKratixUnscheduleAction } from './actions/unschedule';
+
+/** Adds kratix:schedule and kratix:unschedule to the scaffolder. */
+export const scaffolderModuleKratix = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'kratix',
+  register(reg) {
+    reg.registerInit({
+      deps: { scaffolder: scaffolderActionsExtensionPoint, kratix: kratixServiceRef, config: coreServices.rootConfig },
+      async init({ scaffolder, kratix, config }) {
+        scaffolder.addActions(createKratixScheduleAction({ kratix, config }), createKratixUnscheduleAction({ kratix }));
+      },
+    });
+  },
+});

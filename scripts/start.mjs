@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm start`: the demo. Starts a local git server (127.0.0.1:8470) and a
+// local S3 server (127.0.0.1:8471) with their data under .demo-data/, then
+// the Backstage backend with the example Destinations pointing at them.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const data = path.join(root, '.demo-data');
+const servers = path.join(root, 'packages/state-store-servers/src');
+const env = {
+  ...process.env,
+  KRATIX_API_TOKEN: process.env.KRATIX_API_TOKEN || 'kratix-demo-token',
+  KRATIX_DEMO_GIT_USERNAME: process.env.KRATIX_DEMO_GIT_USERNAME || 'gitops',
+  KRATIX_DEMO_GIT_PASSWORD: process.env.KRATIX_DEMO_GIT_PASSWORD || 'kratix-demo-password',
+  KRATIX_DEMO_S3_ACCESS_KEY_ID: 'S3RVER',
+  KRATIX_DEMO_S3_SECRET_ACCESS_KEY: 'S3RVER',
+  NODE_ENV: process.env.NODE_ENV || 'development',
+};
+const children = [];
+
+function start(args, what) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    children.push(child);
+    child.stdout.once('data', d => {
+      console.log(`${what} listening on 127.0.0.1:${JSON.parse(String(d).split('\n')[0]).port}`);
+      resolve(child);
+    });
+    child.on('exit', code => reject(new Error(`${what} exited with ${code}`)));
+  });
+}
+
+function stopAll() {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+}
+process.on('SIGINT', () => { stopAll(); process.exit(130); });
+process.on('SIGTERM', () => { stopAll(); process.exit(143); });
+
+fs.mkdirSync(path.join(data, 'git'), { recursive: true });
+fs.mkdirSync(path.join(data, 's3'), { recursive: true });
+const repo = path.join(data, 'git', 'state.git');
+if (!fs.existsSync(repo)) execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', repo]);
+
+await start([path.join(servers, 'gitServer.cjs'), path.join(data, 'git'), '8470', env.KRATIX_DEMO_GIT_USERNAME, env.KRATIX_DEMO_GIT_PASSWORD], 'demo git server');
+await start(['--openssl-legacy-provider', path.join(servers, 's3Server.cjs'), path.join(data, 's3'), '8471', 'kratix'], 'demo S3 server');
+
+const backend = spawn(
+  process.execPath,
+  ['--require', require_resolve('@backstage/cli-node/config/nodeTransform.cjs'), 'src/index.ts', '--config', '../../app-config.yaml',
+    ...(fs.existsSync(path.join(root, 'app-config.local.yaml')) ? ['--config', '../../app-config.local.yaml'] : [])],
+  { cwd: path.join(root, 'packages/backend'), stdio: 'inherit', env },
+);
+children.push(backend);
+backend.on('exit', code => { stopAll(); process.exit(code ?? 1); });
+console.log(`Backend starting on http://localhost:7007 (API token: ${env.KRATIX_API_TOKEN})`);
+
+function require_resolve(id) {
+  return path.join(root, 'node_modules', id);
+}
