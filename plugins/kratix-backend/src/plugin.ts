@@ -2,6 +2,8 @@ import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { HumanDuration, durationToMilliseconds } from '@backstage/types';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { CatalogErrors } from './service/CatalogErrors';
 import { KratixDatabase } from './database';
 import { CatalogSync, Reconciler, StoreReconciler, WorkScheduler } from './reconciler';
 import { WriterFactory } from './writers';
@@ -32,8 +34,11 @@ export const kratixPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ config, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog }) {
+      async init({ config, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog, events }) {
+        const catalogErrors = new CatalogErrors();
+        await catalogErrors.subscribe(events);
         const db = await KratixDatabase.create(await database.getClient(), { skipMigrations: database.migrations?.skip });
         const writers = new WriterFactory(config, logger);
         lifecycle.addShutdownHook(() => writers.closeAll());
@@ -58,7 +63,7 @@ export const kratixPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(kratixPermissions);
         httpRouter.use(
           await createRouter({
-            db, reconciler, workScheduler, httpAuth, permissions, logger,
+            db, reconciler, workScheduler, httpAuth, permissions, logger, catalogErrors,
             limits: {
               maxFileBytes: config.getOptionalNumber('kratix.works.maxFileBytes') ?? 1024 * 1024,
               maxWorkBytes: config.getOptionalNumber('kratix.works.maxWorkBytes') ?? 10 * 1024 * 1024,

@@ -9,6 +9,7 @@ import { Reconciler, WorkScheduler, stateStoreRef } from '../reconciler';
 import { candidates, chooseDestination } from '../scheduling';
 import { kratixWorkCreatePermission, kratixWorkDeletePermission } from './permissions';
 import { parseWorkRequest, WorkLimits } from './workRequest';
+import { CatalogErrors } from './CatalogErrors';
 import { placementView, workView } from './views';
 
 export interface RouterOptions {
@@ -19,10 +20,11 @@ export interface RouterOptions {
   permissions: PermissionsService;
   logger: LoggerService;
   limits: WorkLimits;
+  catalogErrors?: CatalogErrors;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { db, httpAuth, permissions, reconciler, workScheduler, logger, limits } = options;
+  const { db, httpAuth, permissions, reconciler, workScheduler, logger, limits, catalogErrors } = options;
   const router = Router();
   router.use(express.json({ limit: Math.ceil(limits.maxWorkBytes * 1.5) + 1024 * 1024 }));
 
@@ -138,6 +140,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       store: ctx.stores.get(d.stateStore) ? { ref: d.stateStore, ready: ctx.stores.get(d.stateStore)!.ready } : undefined,
     };
   }
+
+  // Why a Destination or State Store is missing from the catalog: its latest processing errors.
+  router.get('/catalog-errors', async (_req, res) => {
+    res.json({ items: catalogErrors?.list() ?? [] });
+  });
 
   router.get('/destinations', async (_req, res) => {
     const ctx = await context();
