@@ -109,3 +109,4 @@ export async function startS3Server(options: { directory?: string; port?: number
     stop: () => stopChild(child),
   };
 }
+export * from './inspect';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GitServer, startGitServer } from '@internal/state-store-servers';
 import { GitWriter } from './GitWriter';
-import { commitCount, gitCli, pushWithCli, readRepo } from '../testing/gitCli';
+import { commitCount, gitCli, pushWithCli, readRepo } from '@internal/state-store-servers';
 
 jest.setTimeout(60_000);
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const run = promisify(execFile);
 
@@ -62,4 +63,28 @@ export async function pushWithCli(url: string, auth: { username: string; passwor
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Objects in a bucket (optionally below a prefix): key -> content. */
+export async function bucketObjects(endpoint: string, bucket: string, prefix?: string): Promise<Map<string, string>> {
+  const s3 = new S3Client({
+    endpoint, region: 'us-east-1', forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const out = new Map<string, string>();
+  try {
+    let token: string | undefined;
+    do {
+      const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of res.Contents ?? []) {
+        const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+        out.set(o.Key!, await body.Body!.transformToString());
+      }
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+  } finally {
+    s3.destroy();
+  }
+  return out;
 }
