@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export async function git(args: string[], cwd?: string): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
+}
+
+export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, value };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export function line(scenario: string, ours: number, baseline: number, detail = '') {
+  console.log(`bench ${scenario}: ours ${Math.round(ours)} ms, baseline ${Math.round(baseline)} ms, ratio ${(ours / baseline).toFixed(2)}${detail ? ` (${detail})` : ''}`);
+}
+
+/** The nested layout of the performance anchor: ~500-byte files, 10 namespaces, 5 promises. */
+export function nestedFiles(n: number, seed = 0): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < n; i++) {
+    const p = `dest/resources/ns${i % 10}/promise${i % 5}/name${Math.floor(i / 50)}/pipeline/${Math.floor(i / 5)}/file${i % 5}.yaml`;
+    files.set(p, Buffer.from(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ns${i % 10}\ndata:\n  seed: "${seed}"\n  payload: "${'x'.repeat(380)}"\n`));
+  }
+  return files;
+}
