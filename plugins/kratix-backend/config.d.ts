@@ -21,8 +21,10 @@ export interface Config {
       };
     };
     reconcile?: {
-      /** How often the catalog is read and each State Store checked for work. Default 5 seconds. */
+      /** How often each State Store is checked for work. Default 5 seconds. New works are written at once, not on this timer. */
       frequency?: HumanDuration | string;
+      /** How often Destinations and State Stores are read from the catalog. Default: the same as frequency. */
+      catalogFrequency?: HumanDuration | string;
       /** How long one run may take. Default 5 minutes. */
       timeout?: HumanDuration | string;
       /** How often every file is rewritten and drift in the stores repaired. Default 10 minutes. */

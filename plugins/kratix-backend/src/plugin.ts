@@ -56,6 +56,7 @@ export const kratixPlugin = createBackendPlugin({
           logger,
           {
             frequency: duration(config, 'kratix.reconcile.frequency', { seconds: 5 }),
+            catalogFrequency: duration(config, 'kratix.reconcile.catalogFrequency', duration(config, 'kratix.reconcile.frequency', { seconds: 5 })),
             timeout: duration(config, 'kratix.reconcile.timeout', { minutes: 5 }),
           },
         );

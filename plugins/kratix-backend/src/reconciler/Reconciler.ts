@@ -7,7 +7,10 @@ import { StoreReconciler } from './StoreReconciler';
 import { storeTaskId } from './refs';
 
 export interface ReconcilerOptions {
+  /** How often each State Store is checked for work. */
   frequency: HumanDuration;
+  /** How often the catalog is read and works scheduled. */
+  catalogFrequency: HumanDuration;
   timeout: HumanDuration;
 }
 
@@ -32,7 +35,7 @@ export class Reconciler {
   async start(): Promise<void> {
     await this.scheduler.scheduleTask({
       id: 'kratix-catalog-sync',
-      frequency: this.options.frequency,
+      frequency: this.options.catalogFrequency,
       timeout: this.options.timeout,
       initialDelay: { seconds: 1 },
       scope: 'global',
