@@ -40,9 +40,11 @@ describe('kratix:schedule', () => {
   afterEach(() => fs.promises.rm(workspacePath, { recursive: true, force: true }));
 
   const run = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const ctx = createMockActionContext({
-      input: input as any, workspacePath, templateInfo: { entityRef: 'template:default/create-namespace' }, ...extra,
-    });
+    // createMockActionContext does not take isDryRun.
+    const ctx = {
+      ...createMockActionContext({ input: input as any, workspacePath, templateInfo: { entityRef: 'template:default/create-namespace' } }),
+      ...extra,
+    };
     return { ctx, done: createKratixScheduleAction({ kratix, config }).handler(ctx as any) };
   };
 

@@ -9,7 +9,7 @@ describe('kratix:unschedule', () => {
   beforeEach(() => jest.resetAllMocks());
 
   const run = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const ctx = createMockActionContext({ input: input as any, templateInfo: { entityRef: 'template:default/delete-namespace' }, ...extra });
+    const ctx = { ...createMockActionContext({ input: input as any, templateInfo: { entityRef: 'template:default/delete-namespace' } }), ...extra };
     return { ctx, done: createKratixUnscheduleAction({ kratix }).handler(ctx as any) };
   };
 
