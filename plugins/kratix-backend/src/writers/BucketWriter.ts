@@ -14,6 +14,7 @@ import pLimit from 'p-limit';
 import { goJoin } from '@internal/plugin-kratix-common';
 import { ApplyResult, StateStoreError, StateStoreWriter } from './types';
 import { Mutex } from './mutex';
+import { networkErrorCode } from './GitWriter';
 
 export interface BucketWriterOptions {
   /** `BucketStateStore/<name>`, used in every message. */
@@ -90,9 +91,9 @@ export class BucketWriter implements StateStoreWriter {
     if (name === 'NoSuchBucket') {
       return new StateStoreError(`${this.options.name}: bucket ${this.options.bucketName} does not exist; create it or fix spec.bucketName`);
     }
-    const code = e?.code ?? e?.cause?.code ?? String(e?.message).match(/\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EAI_AGAIN)\b/)?.[1];
-    if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code)) {
-      return new StateStoreError(`${this.options.name}: cannot reach ${this.options.endpoint} while ${doing} bucket ${this.options.bucketName} (${code})`, 'unreachable');
+    const code = networkErrorCode(e);
+    if (code) {
+      return new StateStoreError(`${this.options.name}: cannot reach ${this.options.endpoint} (${code})`, 'unreachable');
     }
     const secret = this.options.credentials?.secretAccessKey || '\u0000';
     const msg = String(e?.message ?? e).split(secret).join('***');

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GitServer, startGitServer } from '@internal/state-store-servers';
@@ -6,6 +7,16 @@ import { GitWriter } from './GitWriter';
 import { commitCount, gitCli, pushWithCli, readRepo } from '@internal/state-store-servers';
 
 jest.setTimeout(60_000);
+
+/** A port nothing listens on. */
+async function unusedPort(): Promise<number> {
+  return new Promise(resolve => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 describe('GitWriter against a real smart-HTTP git server', () => {
   let server: GitServer;
@@ -135,11 +146,13 @@ describe('GitWriter against a real smart-HTTP git server', () => {
   });
 
   it('says when the server cannot be reached', async () => {
+    const closedPort = await unusedPort();
     const writer = new GitWriter({
-      name: 'GitStateStore/gone', url: 'http://127.0.0.1:9/state.git', branch: 'main', path: '',
+      name: 'GitStateStore/gone', url: `http://127.0.0.1:${closedPort}/state.git`, branch: 'main', path: '',
       author: { name: 'kratix', email: '' }, credentials: { username: 'u', password: 'p4ssw0rd-secret' }, workDir: path.join(work, 'gone'),
     });
     const error = await writer.refresh().catch(e => e);
-    expect(error.message).toBe('GitStateStore/gone: cannot reach http://127.0.0.1:9/state.git while fetching (ECONNREFUSED)');
+    expect(error.message).toBe(`GitStateStore/gone: cannot reach http://127.0.0.1:${closedPort}/state.git (ECONNREFUSED)`);
+    await expect(writer.validatePermissions()).rejects.toThrow(`GitStateStore/gone: cannot reach http://127.0.0.1:${closedPort}/state.git (ECONNREFUSED)`);
   });
 });

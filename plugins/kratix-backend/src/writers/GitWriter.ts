@@ -79,14 +79,15 @@ export class GitWriter implements StateStoreWriter {
         'auth',
       );
     }
-    const code = e?.code ?? e?.cause?.code;
-    if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code)) {
-      return new StateStoreError(`${this.options.name}: cannot reach ${this.options.url} while ${doing} (${code})`, 'unreachable');
+    const code = networkErrorCode(e);
+    if (code) {
+      return new StateStoreError(`${this.options.name}: cannot reach ${this.options.url} (${code})`, 'unreachable');
     }
     if (status === 404) {
       return new StateStoreError(`${this.options.name}: no repository at ${this.options.url} (HTTP 404); check spec.url`, 'other');
     }
-    const msg = String(e?.message ?? e).split(this.options.credentials?.password || '\u0000').join('***');
+    const detail = `${e?.message ?? e}${e?.cause?.message ? `: ${e.cause.message}` : ''}`;
+    const msg = detail.split(this.options.credentials?.password || '\u0000').join('***');
     return new StateStoreError(`${this.options.name}: ${doing} ${this.options.url} failed: ${msg}`);
   }
 
@@ -272,6 +273,21 @@ export class GitWriter implements StateStoreWriter {
   }
 
   async close(): Promise<void> {}
+}
+
+const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+
+/** A network error's code, looked for along the cause chain (fetch wraps it). */
+export function networkErrorCode(e: any, depth = 0): string | undefined {
+  if (!e || depth > 4) return undefined;
+  if (NETWORK_CODES.includes(e.code)) return e.code;
+  const inMessage = NETWORK_CODES.find(c => String(e.message ?? '').includes(c));
+  if (inMessage) return inMessage;
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const found = networkErrorCode(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function sleep(ms: number) {
