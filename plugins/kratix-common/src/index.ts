@@ -13,3 +13,4 @@ export * from './paths';
 export * from './api';
 export * from './labels';
 export * from './names';
+export * from './permissions';

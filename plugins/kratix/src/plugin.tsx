@@ -1,0 +1,59 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { kratixApiRef } from './api/KratixApi';
+import { KratixClient } from './api/KratixClient';
+
+export const worksRouteRef = createRouteRef();
+
+const kratixApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: kratixApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) => new KratixClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+const worksPage = PageBlueprint.make({
+  params: {
+    path: '/kratix',
+    title: 'Kratix works',
+    routeRef: worksRouteRef,
+    loader: () => import('./components/WorksPage').then(m => <m.WorksPage />),
+  },
+});
+
+const destinationContent = EntityContentBlueprint.make({
+  name: 'destination',
+  params: {
+    path: '/kratix',
+    title: 'Kratix',
+    filter: 'kind:destination',
+    loader: () => import('./components/DestinationContent').then(m => <m.DestinationContent />),
+  },
+});
+
+const stateStoreContent = EntityContentBlueprint.make({
+  name: 'state-store',
+  params: {
+    path: '/kratix',
+    title: 'Kratix',
+    filter: 'kind:gitstatestore,bucketstatestore',
+    loader: () => import('./components/StateStoreContent').then(m => <m.StateStoreContent />),
+  },
+});
+
+/** Destinations, State Stores and their works, in Backstage. */
+export const kratixPlugin = createFrontendPlugin({
+  pluginId: 'kratix',
+  title: 'Kratix',
+  routes: { works: worksRouteRef },
+  extensions: [kratixApi, worksPage, destinationContent, stateStoreContent],
+});
