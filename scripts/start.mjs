@@ -39,6 +39,14 @@ function stopAll() {
 process.on('SIGINT', () => { stopAll(); process.exit(130); });
 process.on('SIGTERM', () => { stopAll(); process.exit(143); });
 
+// The UI is served by the backend (app-backend) from packages/app/dist.
+if (!fs.existsSync(path.join(root, 'packages/app/dist/index.html')) || process.env.KRATIX_REBUILD_APP) {
+  console.log('Building the frontend (packages/app) once...');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/@backstage/cli/bin/backstage-cli'), 'package', 'build'], {
+    cwd: path.join(root, 'packages/app'), stdio: 'inherit',
+  });
+}
+
 fs.mkdirSync(path.join(data, 'git'), { recursive: true });
 fs.mkdirSync(path.join(data, 's3'), { recursive: true });
 const repo = path.join(data, 'git', 'state.git');
@@ -55,7 +63,7 @@ const backend = spawn(
 );
 children.push(backend);
 backend.on('exit', code => { stopAll(); process.exit(code ?? 1); });
-console.log(`Backend starting on http://localhost:7007 (API token: ${env.KRATIX_API_TOKEN})`);
+console.log(`Backstage starting on http://localhost:7007 (open it in a browser and sign in as guest; API token: ${env.KRATIX_API_TOKEN})`);
 
 function require_resolve(id) {
   return path.join(root, 'node_modules', id);
