@@ -1,12 +1,13 @@
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { InfoCard, Progress, ResponseErrorPanel, StructuredMetadataTable, WarningPanel } from '@backstage/core-components';
+import { InfoCard, Progress, StructuredMetadataTable, WarningPanel } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
 import { kratixApiRef } from '../api/KratixApi';
 import { PlacementsTable } from './PlacementsTable';
 import { ReadyLabel } from './StatusLabel';
 import { useInterval } from './useInterval';
+import { LoadError } from './LoadError';
 
 /** The kratix tab of a Destination: its spec, readiness, canaries and placements. */
 export function DestinationContent() {
@@ -40,7 +41,7 @@ export function DestinationContent() {
       <Grid item xs={12} md={6}>
         <InfoCard title="Status">
           {loading && !value && <Progress />}
-          {error && <ResponseErrorPanel error={error} />}
+          {error && <LoadError what="the Destination status" error={error} />}
           {!loading && !error && !value && (
             <WarningPanel title="Not known to the kratix backend yet" message="It reads the catalog every few seconds; an invalid Destination never reaches it." />
           )}

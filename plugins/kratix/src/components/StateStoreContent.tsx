@@ -1,11 +1,12 @@
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { InfoCard, Link, Progress, ResponseErrorPanel, StructuredMetadataTable, Table, WarningPanel } from '@backstage/core-components';
+import { InfoCard, Link, Progress, StructuredMetadataTable, Table, WarningPanel } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
 import { kratixApiRef, StateStoreStatus } from '../api/KratixApi';
 import { ReadyLabel, shortVersion, when } from './StatusLabel';
 import { useInterval } from './useInterval';
+import { LoadError } from './LoadError';
 
 /** Where a store's files are, as a link a person can open. */
 function whereLabel(kind: string, spec: any) {
@@ -32,7 +33,7 @@ export function StateStoreContent() {
       <Grid item xs={12} md={6}>
         <InfoCard title={entity.kind === 'GitStateStore' ? 'Git State Store' : 'Bucket State Store'}>
           {loading && !value && <Progress />}
-          {error && <ResponseErrorPanel error={error} />}
+          {error && <LoadError what="the State Store status" error={error} />}
           {!loading && !error && !value && (
             <WarningPanel title="Not known to the kratix backend yet" message="It reads the catalog every few seconds; an invalid State Store never reaches it." />
           )}

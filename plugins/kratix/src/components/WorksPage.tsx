@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
-import { Content, EmptyState, Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import { Content, EmptyState, Progress, Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { kratixWorkDeletePermission } from '@internal/plugin-kratix-common';
@@ -10,6 +10,7 @@ import DeleteIcon from '@material-ui/icons/Delete';
 import { kratixApiRef, Work } from '../api/KratixApi';
 import { StatusLabel, when } from './StatusLabel';
 import { useInterval } from './useInterval';
+import { LoadError } from './LoadError';
 
 /** Every work, where it went and whether it was written; deletable with confirmation. */
 export function WorksPage() {
@@ -23,7 +24,7 @@ export function WorksPage() {
   const remove = async (work: Work) => {
     setConfirm(undefined);
     try {
-      await api.deleteWork(work);
+      await api.deleteWork({ namespace: work.namespace, name: work.name });
       alerts.post({ message: `Work ${work.namespace}/${work.name} is being removed from its Destinations`, severity: 'success', display: 'transient' });
     } catch (e: any) {
       alerts.post({ message: `Could not delete ${work.namespace}/${work.name}: ${e.message}`, severity: 'error' });
@@ -71,7 +72,7 @@ export function WorksPage() {
   return (
     <Content>
       {loading && !value && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
+      {error && <LoadError what="the works" error={error} />}
       {value && value.length === 0 && (
         <EmptyState
           missing="data"
