@@ -7,6 +7,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import { kratixApiRef } from './api/KratixApi';
 import { KratixClient } from './api/KratixClient';
 
@@ -25,6 +26,7 @@ const worksPage = PageBlueprint.make({
   params: {
     path: '/kratix',
     title: 'Kratix works',
+    icon: <AccountTreeIcon fontSize="inherit" />,
     routeRef: worksRouteRef,
     loader: () => import('./components/WorksPage').then(m => <m.WorksPage />),
   },

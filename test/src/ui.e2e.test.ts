@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Browser, chromium, Page } from 'playwright-core';
+import { GitServer, readRepo, startGitServer } from '@internal/state-store-servers';
+import { eventually, ROOT, RunningBackend, startBackend, writeEntities } from './harness/backend';
+
+jest.setTimeout(600_000);
+
+const run = promisify(execFile);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
+
+describe('the UI in a real browser (guest sign-in, Destination page, scaffolder, works page)', () => {
+  let git: GitServer;
+  let backend: RunningBackend;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  let repo: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`);
+    }
+    // The backend serves packages/app/dist (app-backend): build the frontend from the current sources.
+    await run(process.execPath, [path.join(ROOT, 'node_modules/@backstage/cli/bin/backstage-cli'), 'package', 'build'], {
+      cwd: path.join(ROOT, 'packages/app'), maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NODE_ENV: 'production' }, // Jest sets NODE_ENV=test, which the bundler refuses
+    });
+    await fs.promises.mkdir(SHOTS, { recursive: true });
+    dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-ui-'));
+    git = await startGitServer({ root: path.join(dir, 'git') });
+    const url = await git.createRepo('state');
+    repo = git.repoPath('state');
+    const entities = path.join(dir, 'entities.yaml');
+    await writeEntities(entities, [
+      { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'git' }, spec: { url, path: 'clusters', secretRef: { name: 'git' } } },
+      {
+        apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name: 'dev-1', labels: { environment: 'dev' } },
+        spec: { path: 'dev-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' }, cleanup: 'all' },
+      },
+    ]);
+    backend = await startBackend({
+      locations: [entities, path.join(ROOT, 'examples/templates/create-namespace.yaml')],
+      env: { GIT_PASSWORD: git.password },
+      config: {
+        app: { title: 'Kratix Destinations for Backstage' },
+        permission: { enabled: true },
+        kratix: { secrets: { git: { username: git.username, password: '${GIT_PASSWORD}' } } },
+      },
+    });
+    await eventually(async () => {
+      expect((await backend.api('/api/kratix/destinations/dev-1')).body?.ready).toBe(true);
+      expect((await backend.api('/api/catalog/entities/by-name/template/default/create-namespace')).status).toBe(200);
+    }, 120_000, 'backend ready');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await backend?.stop();
+    await git?.stop();
+    if (dir) await fs.promises.rm(dir, { recursive: true, force: true });
+  });
+
+  const app = (p: string) => `${backend.baseUrl.replace('127.0.0.1', 'localhost')}${p}`;
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('signs in as guest', async () => {
+    await page.goto(app('/'));
+    await page.getByRole('button', { name: /enter/i }).click();
+    await page.getByRole('link', { name: 'Kratix works' }).waitFor({ timeout: 60_000 });
+    await page.goto(app('/catalog?filters[kind]=destination'));
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'dev-1' }) });
+    await row.waitFor({ timeout: 60_000 });
+    // The catalog lists Destinations with their own columns.
+    for (const header of ['Path', 'State Store', 'Mode', 'Labels', 'Cleanup']) {
+      await page.getByRole('columnheader', { name: header }).waitFor();
+    }
+    await row.getByText('GitStateStore/git').waitFor();
+    await row.getByText('environment=dev').waitFor();
+    await shot('1-catalog-destinations');
+  });
+
+  it('opens a Destination and sees its State Store, readiness and canaries', async () => {
+    await page.goto(app('/catalog/default/destination/dev-1/kratix'));
+    await page.getByText('Ready: Test documents written to State Store').waitFor({ timeout: 60_000 });
+    await page.getByText('No work is scheduled to this Destination yet.').waitFor();
+    await page.getByRole('link', { name: 'git' }).first().waitFor();
+    await shot('2-destination-empty');
+  });
+
+  it('runs template (a) from the scaffolder page', async () => {
+    await page.goto(app('/create'));
+    const card = page.locator('div', { has: page.getByText('Kubernetes namespace', { exact: true }) }).filter({ has: page.getByRole('button', { name: /choose/i }) }).last();
+    await card.getByRole('button', { name: /choose/i }).click();
+    await page.getByLabel(/^Name/).first().fill('team-ui');
+    await page.getByRole('button', { name: /review/i }).click();
+    await shot('3-template-review');
+    await page.getByRole('button', { name: /create/i }).click();
+    await page.getByText(/goes to: dev-1/).waitFor({ timeout: 120_000 });
+    await shot('4-template-done');
+  });
+
+  it('sees the placement written on the Destination page, with its path and commit', async () => {
+    await page.goto(app('/catalog/default/destination/dev-1/kratix'));
+    const row = page.getByRole('row').filter({ hasText: 'default/namespace-team-ui-create-namespace' });
+    await row.getByText('written', { exact: true }).waitFor({ timeout: 60_000 });
+    await row.getByText('clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f').waitFor();
+    const files = await readRepo(repo);
+    expect(files.get('clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml')).toContain('name: team-ui');
+    await shot('5-destination-written');
+  });
+
+  it('shows the State Store page', async () => {
+    await page.goto(app('/catalog/default/gitstatestore/git/kratix'));
+    await page.getByText('Ready: State store is ready').waitFor({ timeout: 60_000 });
+    await page.getByText(`${git.baseUrl}/state.git`).first().waitFor();
+    await page.getByRole('link', { name: 'dev-1' }).first().waitFor();
+    await shot('6-state-store');
+  });
+
+  it('shows the works page', async () => {
+    await page.goto(app('/kratix'));
+    await page.getByText('default/namespace-team-ui-create-namespace').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Delete default/namespace-team-ui-create-namespace' }).waitFor();
+    await shot('7-works');
+  });
+});
