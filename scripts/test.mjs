@@ -2,7 +2,7 @@
 // `npm test`: every test of every package (unit, integration against real
 // git/S3/PostgreSQL servers, end-to-end against the real backend), then one
 // plain summary line `N passed, N failed` read from Jest's JSON results.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,17 @@ const env = {
 };
 
 const cli = path.join(root, 'node_modules', '@backstage', 'cli', 'bin', 'backstage-cli');
+
+// The backend serves the frontend from packages/app/dist: build it from the
+// current sources once, before any end-to-end test starts a backend.
+console.log('Building the frontend (packages/app)...');
+const build = spawnSync(process.execPath, [cli, 'package', 'build'], {
+  cwd: path.join(root, 'packages/app'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NODE_ENV: 'production' },
+});
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 const args = [cli, 'repo', 'test', '--json', `--outputFile=${results}`, ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
 child.on('exit', code => {

@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Browser, chromium, Page } from 'playwright-core';
 import { GitServer, readRepo, startGitServer } from '@internal/state-store-servers';
 import { eventually, ROOT, RunningBackend, startBackend, writeEntities } from './harness/backend';
 
 jest.setTimeout(600_000);
 
-const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
 
@@ -25,11 +22,10 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`);
     }
-    // The backend serves packages/app/dist (app-backend): build the frontend from the current sources.
-    await run(process.execPath, [path.join(ROOT, 'node_modules/@backstage/cli/bin/backstage-cli'), 'package', 'build'], {
-      cwd: path.join(ROOT, 'packages/app'), maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, NODE_ENV: 'production' }, // Jest sets NODE_ENV=test, which the bundler refuses
-    });
+    // The backend serves packages/app/dist (app-backend); `npm test` builds it before Jest starts.
+    if (!fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'))) {
+      throw new Error('packages/app/dist is missing: run the tests with `npm test`, which builds the frontend first');
+    }
     await fs.promises.mkdir(SHOTS, { recursive: true });
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-ui-'));
     git = await startGitServer({ root: path.join(dir, 'git') });

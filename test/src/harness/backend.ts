@@ -85,14 +85,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${output.slice(-5000)}`);
+    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${output.slice(0, 3000)}\n...\n${output.slice(-3000)}`);
     try {
       const r = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
       if (r.status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`backend not ready after 120 s:\n${output.slice(-5000)}`);
+    if (Date.now() > deadline) throw new Error(`backend not ready after 120 s:\n${output.slice(0, 3000)}\n...\n${output.slice(-3000)}`);
     await new Promise(r => setTimeout(r, 250));
   }
   return {
