@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Server, startS3Server } from '@internal/state-store-servers';
 import { BucketWriter, commonDirPrefix } from './BucketWriter';
@@ -133,6 +134,39 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
   it('says when the endpoint cannot be reached', async () => {
     const w = writer('bucket-one', '', '127.0.0.1:9');
     await expect(w.readFile('a')).rejects.toThrow('BucketStateStore/bucket-one: cannot reach 127.0.0.1:9 (ECONNREFUSED)');
+  });
+
+  it('falls back to single deletes when the server has no DeleteObjects (as GCS)', async () => {
+    // A proxy in front of s3rver that answers the batch delete as GCS does.
+    const target = new URL(server.endpoint);
+    let batchCalls = 0;
+    const proxy = http.createServer((req, res) => {
+      if (req.method === 'POST' && /[?&]delete(=|&|$)/.test(req.url ?? '')) {
+        batchCalls++;
+        req.resume();
+        res.writeHead(501, { 'content-type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>');
+        return;
+      }
+      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, up => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const w = writer('bucket-four', 'gcs', `127.0.0.1:${(proxy.address() as any).port}`);
+      const files = new Map([...Array(70).keys()].map(i => [`f${i}.yaml`, Buffer.from(`${i}`)] as [string, Buffer]));
+      await w.apply(files, 'x');
+      const result = await w.apply(new Map([...files.keys()].map(k => [k, null])), 'x');
+      expect(result.deleted).toBe(70);
+      expect(batchCalls).toBe(1);
+      expect([...(await objects('bucket-four')).keys()].filter(k => k.startsWith('gcs/'))).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise(r => proxy.close(r));
+    }
   });
 
   it('finds the common directory prefix', () => {
