@@ -105,7 +105,7 @@ export class StoreReconciler {
           }
         }
         const desired = desiredLayout(dest, valid, { canaries: includeCanaries ? d.spec.initWorkloads?.enabled !== false : undefined });
-        for (const [path, content] of desired.files) plan.write(path, content, d.name);
+        for (const [path, content] of desired.files) plan.write(path, content);
         for (const dir of desired.ownedDirs) {
           for (const f of await writer.list(dir)) if (!desired.files.has(f)) plan.delete(f);
         }
@@ -221,7 +221,7 @@ class Plan {
   private readonly deletes = new Set<string>();
   readonly names: string[] = [];
 
-  write(path: string, content: Buffer, _owner: string) {
+  write(path: string, content: Buffer) {
     this.writes.set(path, content);
   }
 
