@@ -369,11 +369,14 @@ export class KratixDatabase {
     });
   }
 
-  /** Placement states a store's writer has to act on. */
+  /**
+   * Placements a store's writer has not acted on yet: new or changed ones and
+   * deletions. Failed ones are retried on the next run, not counted here.
+   */
   async pendingCount(stateStore: string): Promise<number> {
     const r = await this.knex('kratix_placements')
       .where({ state_store: stateStore })
-      .andWhere(q => q.whereRaw('generation <> written_generation').orWhere({ status: 'deleting' }).orWhere({ status: 'failed' }))
+      .andWhere(q => q.where(q2 => q2.whereRaw('generation <> written_generation').whereNot({ status: 'failed' })).orWhere({ status: 'deleting' }))
       .count({ n: '*' })
       .first();
     return Number(r?.n ?? 0);
