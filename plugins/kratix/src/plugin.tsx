@@ -6,7 +6,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import { kratixApiRef } from './api/KratixApi';
 import { KratixClient } from './api/KratixClient';
@@ -52,10 +52,18 @@ const stateStoreContent = EntityContentBlueprint.make({
   },
 });
 
+const statusCard = EntityCardBlueprint.make({
+  name: 'status',
+  params: {
+    filter: 'kind:destination,gitstatestore,bucketstatestore',
+    loader: () => import('./components/KratixStatusCard').then(m => <m.KratixStatusCard />),
+  },
+});
+
 /** Destinations, State Stores and their works, in Backstage. */
 export const kratixPlugin = createFrontendPlugin({
   pluginId: 'kratix',
   title: 'Kratix',
   routes: { works: worksRouteRef },
-  extensions: [kratixApi, worksPage, destinationContent, stateStoreContent],
+  extensions: [kratixApi, worksPage, destinationContent, stateStoreContent, statusCard],
 });

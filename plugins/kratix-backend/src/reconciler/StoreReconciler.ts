@@ -127,8 +127,12 @@ export class StoreReconciler {
     }
 
     let result;
+    const changes = plan.changes();
+    if (changes.size >= 100) {
+      this.logger.info(`${label}: applying ${changes.size} file changes for ${new Set(plan.names).size} placements (${full ? 'full sync' : 'incremental'})`);
+    }
     try {
-      result = await writer.apply(plan.changes(), plan.message(removed.length > 0 && written.filter(isDirty).length === 0));
+      result = await writer.apply(changes, plan.message(removed.length > 0 && written.filter(isDirty).length === 0));
     } catch (e: any) {
       return this.fail(store, destinations, placements, e.message);
     }

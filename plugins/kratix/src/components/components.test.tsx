@@ -9,6 +9,7 @@ import { KratixApi, kratixApiRef, Placement, Work } from '../api/KratixApi';
 import { DestinationContent } from './DestinationContent';
 import { StateStoreContent } from './StateStoreContent';
 import { WorksPage } from './WorksPage';
+import { KratixStatusCard } from './KratixStatusCard';
 
 const destination: Entity = {
   apiVersion: 'platform.kratix.io/v1alpha1',
@@ -132,5 +133,19 @@ describe('WorksPage', () => {
     await renderInTestApp(<SWRConfig value={{ provider: () => new Map() }}><WorksPage /></SWRConfig>, { ...entityLinks, apis: [[kratixApiRef, api({ listWorks: async () => [work] })], deny, catalog] });
     const button = await screen.findByRole('button', { name: 'Delete default/namespace-team-a-create-namespace' });
     expect(button).toBeDisabled();
+  });
+});
+
+describe('KratixStatusCard', () => {
+  it('shows a Destination\'s readiness and placements on its overview', async () => {
+    await renderInTestApp(<EntityProvider entity={destination}><KratixStatusCard /></EntityProvider>, { ...entityLinks, apis: [[kratixApiRef, api()], catalog] });
+    expect(await screen.findByText('Ready: Test documents written to State Store')).toBeInTheDocument();
+    expect(screen.getByText('1 (1 written)')).toBeInTheDocument();
+  });
+  it('shows a State Store\'s readiness and last version', async () => {
+    const store: Entity = { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'demo-git', namespace: 'default' }, spec: {} };
+    await renderInTestApp(<EntityProvider entity={store}><KratixStatusCard /></EntityProvider>, { ...entityLinks, apis: [[kratixApiRef, api()], catalog] });
+    expect(await screen.findByText('Ready: State store is ready')).toBeInTheDocument();
+    expect(screen.getByText('01234567')).toBeInTheDocument();
   });
 });
