@@ -38,6 +38,7 @@ export class GitWriter implements StateStoreWriter {
   private readonly gitdir: string;
   private readonly root: string;
   private readonly cache = {};
+  private readonly trees = new Map<string, TreeEntry[]>();
   private readonly lock = new Mutex();
   private tip: string | undefined;
   private opened = false;
@@ -148,7 +149,12 @@ export class GitWriter implements StateStoreWriter {
   }
 
   private async readTree(oid: string): Promise<TreeEntry[]> {
+    // Trees never change for an oid: parsed ones are kept, so a full sync reads each tree once.
+    const cached = this.trees.get(oid);
+    if (cached) return cached;
     const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+    if (this.trees.size >= MAX_CACHED_TREES) this.trees.clear();
+    this.trees.set(oid, tree as TreeEntry[]);
     return tree as TreeEntry[];
   }
 
@@ -274,6 +280,9 @@ export class GitWriter implements StateStoreWriter {
 
   async close(): Promise<void> {}
 }
+
+/** Parsed trees kept per store (about 100 bytes an entry). */
+const MAX_CACHED_TREES = 100_000;
 
 const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
 
