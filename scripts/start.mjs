@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const data = path.join(root, '.demo-data');
+const data = process.env.KRATIX_DEMO_DATA ?? path.join(root, '.demo-data');
 const servers = path.join(root, 'packages/state-store-servers/src');
 const env = {
   ...process.env,

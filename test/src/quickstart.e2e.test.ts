@@ -1,0 +1,93 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readRepo } from '@internal/state-store-servers';
+import { eventually, ROOT } from './harness/backend';
+
+jest.setTimeout(300_000);
+
+const BASE = 'http://localhost:7007';
+const TOKEN = 'kratix-demo-token';
+
+async function api(p: string, init: RequestInit = {}) {
+  const res = await fetch(`${BASE}${p}`, {
+    ...init,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The README's Quick start: `npm start`, then the templates through the API, with the demo stores. */
+describe('the demo of the README (npm start on the fixed demo ports)', () => {
+  let child: ChildProcess;
+  let data: string;
+  let output = '';
+
+  beforeAll(async () => {
+    data = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-demo-'));
+    child = spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs')], {
+      cwd: ROOT,
+      env: { ...process.env, KRATIX_DEMO_DATA: data, NODE_ENV: 'development' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', d => { output += d; });
+    child.stderr!.on('data', d => { output += d; });
+    await eventually(async () => {
+      if (child.exitCode !== null) throw Object.assign(new Error(`npm start exited with ${child.exitCode}: ${output.slice(-3000)}`), { fatal: true });
+      expect((await fetch(`${BASE}/.backstage/health/v1/readiness`)).status).toBe(200);
+    }, 180_000, 'demo backend ready (ports 7007, 8470 and 8471 must be free)');
+    await eventually(async () => {
+      expect((await api('/api/kratix/destinations/dev-cluster')).body?.ready).toBe(true);
+      expect((await api('/api/catalog/entities/by-name/template/default/terraform-bucket')).status).toBe(200);
+    }, 120_000, 'demo Destinations and templates');
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await fs.promises.rm(data, { recursive: true, force: true });
+  });
+
+  async function runTemplate(templateRef: string, values: Record<string, unknown>) {
+    const created = await api('/api/scaffolder/v2/tasks', { method: 'POST', body: JSON.stringify({ templateRef, values }) });
+    expect(created.status).toBe(201);
+    await eventually(async () => {
+      expect((await api(`/api/scaffolder/v2/tasks/${created.body.id}`)).body.status).toBe('completed');
+    }, 60_000, templateRef);
+  }
+
+  const s3Object = (key: string) => path.join(data, 's3', 'kratix', `${key}._S3rver_object`);
+
+  it('serves the UI on the same URL', async () => {
+    const res = await fetch(`${BASE}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<div id="root">');
+  });
+
+  it('runs the templates as the README shows, and their files land in the demo stores', async () => {
+    await runTemplate('template:default/create-namespace', { name: 'team-a', environment: 'dev' });
+    await runTemplate('template:default/install-crds', {});
+    await runTemplate('template:default/terraform-bucket', { name: 'orders' });
+    await eventually(async () => {
+      const files = await readRepo(path.join(data, 'git', 'state.git'));
+      const ns = 'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f';
+      expect(files.get(`${ns}/namespace.yaml`)).toContain('name: team-a');
+      expect(files.get(`${ns}/configmap.yaml`)).toContain('name: team-a-info');
+      expect(files.has('clusters/dev-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml')).toBe(true);
+      expect(files.has('clusters/dev-cluster/resources/default/bucket/orders/terraform-bucket/5058f/bucket-info.yaml')).toBe(true);
+      expect(fs.existsSync(s3Object('destinations/prod-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml'))).toBe(true);
+      expect(fs.readFileSync(s3Object('destinations/terraform/terraform/main.tf'), 'utf8')).toContain('bucket = "orders"');
+      expect(fs.readFileSync(s3Object('destinations/terraform/.kratix/default-bucket-orders-terraform-bucket.terraform-workspace-1b1ed.yaml'), 'utf8'))
+        .toBe('files:\n- terraform/terraform/main.tf\n');
+    }, 30_000, 'files in the demo stores');
+    await runTemplate('template:default/delete-namespace', { name: 'team-a' });
+    await eventually(async () => {
+      const files = await readRepo(path.join(data, 'git', 'state.git'));
+      expect([...files.keys()].filter(k => k.includes('/team-a/'))).toEqual([]);
+    }, 30_000, 'team-a removed');
+  });
+});
