@@ -14,3 +14,4 @@ export * from './api';
 export * from './labels';
 export * from './names';
 export * from './permissions';
+export * from './workloadGroups';

@@ -142,18 +142,27 @@ export class KratixDatabase {
     });
   }
 
-  private async groupsOf(namespace: string, name: string, db: Knex = this.knex): Promise<StoredGroup[]> {
-    const groups = await db('kratix_workload_groups').where({ work_namespace: namespace, work_name: name }).orderBy('directory');
-    const files = await db('kratix_work_files')
-      .select('group_id', 'path')
-      .where({ work_namespace: namespace, work_name: name })
-      .orderBy(['group_id', 'position']);
-    return groups.map((g: any) => ({
-      id: g.group_id,
-      directory: g.directory,
-      selectors: JSON.parse(g.selectors),
-      files: files.filter((f: any) => f.group_id === g.group_id).map((f: any) => f.path),
-    }));
+  /** Workload groups with their file paths, per work (`<namespace>/<name>`), from one query each. */
+  private async groupsByWork(where: { work_namespace?: string; work_name?: string } = {}): Promise<Map<string, StoredGroup[]>> {
+    const [groups, files] = await Promise.all([
+      this.knex('kratix_workload_groups').where(where).orderBy('directory'),
+      this.knex('kratix_work_files').select('work_namespace', 'work_name', 'group_id', 'path').where(where).orderBy('position'),
+    ]);
+    const paths = new Map<string, string[]>();
+    for (const f of files) {
+      const key = `${f.work_namespace}/${f.work_name}/${f.group_id}`;
+      const list = paths.get(key) ?? [];
+      list.push(f.path);
+      paths.set(key, list);
+    }
+    const out = new Map<string, StoredGroup[]>();
+    for (const g of groups) {
+      const work = `${g.work_namespace}/${g.work_name}`;
+      const list = out.get(work) ?? [];
+      list.push({ id: g.group_id, directory: g.directory, selectors: JSON.parse(g.selectors), files: paths.get(`${work}/${g.group_id}`) ?? [] });
+      out.set(work, list);
+    }
+    return out;
   }
 
   private workFromRow(r: any, groups: StoredGroup[]): StoredWork {
@@ -166,24 +175,16 @@ export class KratixDatabase {
 
   async getWork(namespace: string, name: string): Promise<StoredWork | undefined> {
     const row = await this.knex('kratix_works').where({ namespace, name }).first();
-    return row ? this.workFromRow(row, await this.groupsOf(namespace, name)) : undefined;
+    if (!row) return undefined;
+    const groups = await this.groupsByWork({ work_namespace: namespace, work_name: name });
+    return this.workFromRow(row, groups.get(`${namespace}/${name}`) ?? []);
   }
 
   async listWorks(options: { includeDeleted?: boolean } = {}): Promise<StoredWork[]> {
     const q = this.knex('kratix_works').orderBy(['namespace', 'name']);
     if (!options.includeDeleted) q.whereNull('deleted_at');
-    const rows = await q;
-    const groups = await this.knex('kratix_workload_groups');
-    const files = await this.knex('kratix_work_files').select('work_namespace', 'work_name', 'group_id', 'path').orderBy('position');
-    return rows.map((r: any) => this.workFromRow(
-      r,
-      groups
-        .filter((g: any) => g.work_namespace === r.namespace && g.work_name === r.name)
-        .map((g: any) => ({
-          id: g.group_id, directory: g.directory, selectors: JSON.parse(g.selectors),
-          files: files.filter((f: any) => f.work_namespace === r.namespace && f.work_name === r.name && f.group_id === g.group_id).map((f: any) => f.path),
-        })),
-    ));
+    const [rows, groups] = await Promise.all([q, this.groupsByWork()]);
+    return rows.map((r: any) => this.workFromRow(r, groups.get(`${r.namespace}/${r.name}`) ?? []));
   }
 
   /** The files of one workload group, in order. */
@@ -304,11 +305,10 @@ export class KratixDatabase {
     await this.knex('kratix_destinations')
       .insert({
         name: d.name, entity_ref: d.entityRef, uid: d.uid ?? null, spec: JSON.stringify(d.spec), labels: JSON.stringify(d.labels),
-        state_store: d.stateStore, spec_hash: specHash, ready: false, updated_at: now,
+        state_store: d.stateStore, spec_hash: specHash, ready: false, orphan_since: null, updated_at: now,
       })
       .onConflict('name')
-      .merge(['entity_ref', 'uid', 'spec', 'labels', 'state_store', 'spec_hash', 'updated_at']);
-    await this.knex('kratix_destinations').where({ name: d.name }).update({ orphan_since: null });
+      .merge(['entity_ref', 'uid', 'spec', 'labels', 'state_store', 'spec_hash', 'orphan_since', 'updated_at']);
   }
 
   async setDestinationOrphan(name: string, since: Date | null): Promise<void> {
@@ -346,10 +346,9 @@ export class KratixDatabase {
   async upsertStateStore(s: { ref: string; kind: string; name: string; entityRef: string; spec: any }): Promise<void> {
     const now = new Date();
     await this.knex('kratix_state_stores')
-      .insert({ ref: s.ref, kind: s.kind, name: s.name, entity_ref: s.entityRef, spec: JSON.stringify(s.spec), ready: false, updated_at: now })
+      .insert({ ref: s.ref, kind: s.kind, name: s.name, entity_ref: s.entityRef, spec: JSON.stringify(s.spec), ready: false, deleted_at: null, updated_at: now })
       .onConflict('ref')
-      .merge(['kind', 'name', 'entity_ref', 'spec', 'updated_at']);
-    await this.knex('kratix_state_stores').where({ ref: s.ref }).update({ deleted_at: null });
+      .merge(['kind', 'name', 'entity_ref', 'spec', 'deleted_at', 'updated_at']);
   }
 
   async markStateStoresDeletedExcept(refs: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { PathEscapeError } from '@internal/plugin-kratix-common';
 import { LayoutDestination, LayoutPlacement } from './types';
 import { aggregatedContent, aggregatedFilePath, nestedPlacementDir, placementLayout } from './modes';
 import { canaryFiles, canaryPaths } from './canaries';
@@ -13,6 +14,8 @@ export interface DesiredLayout {
   stateFiles: { path: string; entries: string[] }[];
   /** Paths that must be absent (canaries turned off, an empty aggregated file). */
   deletes: string[];
+  /** Placements left out because a file would leave the Destination, with the reason. */
+  rejected: { placement: string; error: string }[];
 }
 
 /**
@@ -24,7 +27,7 @@ export function desiredLayout(
   placements: LayoutPlacement[],
   options: { canaries?: boolean },
 ): DesiredLayout {
-  const out: DesiredLayout = { files: new Map(), ownedDirs: [], stateFiles: [], deletes: [] };
+  const out: DesiredLayout = { files: new Map(), ownedDirs: [], stateFiles: [], deletes: [], rejected: [] };
   if (options.canaries !== undefined) {
     if (options.canaries) {
       for (const [path, content] of canaryFiles(dest.path, dest.mode)) out.files.set(path, Buffer.from(content));
@@ -41,7 +44,14 @@ export function desiredLayout(
     return out;
   }
   for (const p of placements) {
-    const layout = placementLayout(dest, p);
+    let layout;
+    try {
+      layout = placementLayout(dest, p);
+    } catch (e) {
+      if (!(e instanceof PathEscapeError)) throw e;
+      out.rejected.push({ placement: p.name, error: e.message });
+      continue;
+    }
     for (const [path, content] of layout.files) out.files.set(path, content);
     if (layout.ownedDir) out.ownedDirs.push(layout.ownedDir);
     if (layout.stateFile) out.stateFiles.push(layout.stateFile);

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { goJoin } from '@internal/plugin-kratix-common';
-import { KratixDatabase, StoredDestination, StoredPlacement, StoredStateStore } from '../database';
+import { KratixDatabase, StoredDestination, StoredPlacement, StoredStateStore, StoredWork } from '../database';
 import {
   canaryPaths,
   CANARY_WRITER_NAME,
@@ -14,6 +14,9 @@ import {
   aggregatedFilePath,
 } from '../layout';
 import { StateStoreWriter, WriterFactory } from '../writers';
+
+/** Reads a placement's work, once per run. */
+type WorkLookup = (p: StoredPlacement) => Promise<StoredWork | undefined>;
 
 export interface StoreRunResult {
   store: string;
@@ -71,6 +74,13 @@ export class StoreReconciler {
     }
 
     const plan = new Plan();
+    // Each work is read once per run, however many placements it has here.
+    const works = new Map<string, Promise<StoredWork | undefined>>();
+    const workOf: WorkLookup = p => {
+      const key = `${p.workNamespace}/${p.workName}`;
+      if (!works.has(key)) works.set(key, this.db.getWork(p.workNamespace, p.workName));
+      return works.get(key)!;
+    };
     const written: StoredPlacement[] = [];
     const removed: StoredPlacement[] = [];
     const failed: { p: StoredPlacement; error: string }[] = [];
@@ -80,7 +90,7 @@ export class StoreReconciler {
       for (const d of destinations) {
         const mine = placements.filter(p => p.destination === d.name);
         if (d.deletedAt) {
-          if (d.spec.cleanup === 'all') await this.planCleanup(writer, d, mine, plan);
+          if (d.spec.cleanup === 'all') await this.planCleanup(writer, d, mine, plan, workOf);
           cleanedDestinations.push(d);
           continue;
         }
@@ -91,20 +101,13 @@ export class StoreReconciler {
         if (dest.mode === 'aggregatedYAML' && (toWrite.length > 0 || deleting.length > 0 || full || dirtyDest(d))) toWrite = active;
         const layoutPlacements: LayoutPlacement[] = [];
         for (const p of toWrite) {
-          const lp = await this.layoutPlacement(p);
+          const lp = await this.layoutPlacement(p, workOf);
           if (lp) layoutPlacements.push(lp);
         }
         const includeCanaries = full || dirtyDest(d);
-        const valid: LayoutPlacement[] = [];
-        for (const lp of layoutPlacements) {
-          try {
-            desiredLayout(dest, [lp], {}); // surfaces a bad path for this placement alone
-            valid.push(lp);
-          } catch (e: any) {
-            failed.push({ p: toWrite.find(p => p.name === lp.name)!, error: e.message });
-          }
-        }
-        const desired = desiredLayout(dest, valid, { canaries: includeCanaries ? d.spec.initWorkloads?.enabled !== false : undefined });
+        const desired = desiredLayout(dest, layoutPlacements, { canaries: includeCanaries ? d.spec.initWorkloads?.enabled !== false : undefined });
+        const rejected = new Set(desired.rejected.map(r => r.placement));
+        for (const r of desired.rejected) failed.push({ p: toWrite.find(p => p.name === r.placement)!, error: r.error });
         for (const [path, content] of desired.files) plan.write(path, content);
         for (const dir of desired.ownedDirs) {
           for (const f of await writer.list(dir)) if (!desired.files.has(f)) plan.delete(f);
@@ -115,8 +118,8 @@ export class StoreReconciler {
           for (const stale of staleStateEntries(dest, entries, sf.entries)) plan.delete(stale);
         }
         for (const path of desired.deletes) plan.delete(path);
-        for (const p of deleting) await this.planRemoval(writer, dest, p, plan, label);
-        written.push(...toWrite.filter(p => valid.some(v => v.name === p.name)));
+        for (const p of deleting) await this.planRemoval(writer, dest, p, plan, label, workOf);
+        written.push(...toWrite.filter(p => !rejected.has(p.name) && layoutPlacements.some(lp => lp.name === p.name)));
         removed.push(...deleting);
         if (includeCanaries) doneDestinations.push(d);
         plan.names.push(...toWrite.filter(isDirty).map(p => p.name), ...deleting.map(p => p.name));
@@ -156,8 +159,8 @@ export class StoreReconciler {
     return { store: ref, skipped: false, written: result.written, deleted: result.deleted, version: result.version };
   }
 
-  private async layoutPlacement(p: StoredPlacement): Promise<LayoutPlacement | undefined> {
-    const work = await this.db.getWork(p.workNamespace, p.workName);
+  private async layoutPlacement(p: StoredPlacement, workOf: WorkLookup): Promise<LayoutPlacement | undefined> {
+    const work = await workOf(p);
     if (!work) return undefined;
     return {
       name: p.name,
@@ -171,8 +174,8 @@ export class StoreReconciler {
   }
 
   /** The files of a placement that goes away, found as Kratix does (directory, state file, or the aggregate). */
-  private async planRemoval(writer: StateStoreWriter, dest: LayoutDestination, p: StoredPlacement, plan: Plan, label: string) {
-    const work = await this.db.getWork(p.workNamespace, p.workName);
+  private async planRemoval(writer: StateStoreWriter, dest: LayoutDestination, p: StoredPlacement, plan: Plan, label: string, workOf: WorkLookup) {
+    const work = await workOf(p);
     if (!work) return;
     const removal = placementRemoval(dest, {
       name: p.name, namespace: p.namespace, promise: work.promise, resource: work.resource, pipeline: work.pipeline, workloadGroupId: p.groupId,
@@ -192,11 +195,11 @@ export class StoreReconciler {
   }
 
   /** cleanup: all: every placement's files, the aggregate and the canaries; nothing else under the path. */
-  private async planCleanup(writer: StateStoreWriter, d: StoredDestination, mine: StoredPlacement[], plan: Plan) {
+  private async planCleanup(writer: StateStoreWriter, d: StoredDestination, mine: StoredPlacement[], plan: Plan, workOf: WorkLookup) {
     const specs = [d.spec, ...(d.writtenSpec ? [d.writtenSpec] : [])];
     for (const spec of specs) {
       const dest = layoutDestination(d, spec);
-      for (const p of mine) await this.planRemoval(writer, dest, p, plan, d.name);
+      for (const p of mine) await this.planRemoval(writer, dest, p, plan, d.name, workOf);
       if (dest.mode === 'aggregatedYAML') plan.delete(aggregatedFilePath(dest));
       const c = canaryPaths(dest.path, dest.mode);
       plan.delete(c.namespace);

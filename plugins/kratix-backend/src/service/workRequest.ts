@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { goClean, hasDotDotSegment, labelErrors, nameErrors } from '@internal/plugin-kratix-common';
+import { goClean, hasDotDotSegment, labelErrors, nameErrors, workloadGroupClash } from '@internal/plugin-kratix-common';
 import { NewWork } from '../database';
 import { DEFAULT_GROUP_DIRECTORY, workloadGroupId, workName } from '../layout';
 
@@ -44,12 +44,8 @@ export function parseWorkRequest(body: any, limits: WorkLimits, createdBy?: stri
         if (pe) { errors.push(pe); return; }
         errors.push(...labelErrors(`${f}.destinationSelectors`, g.destinationSelectors));
         const dir = goClean(g.directory);
-        for (const other of groupsIn) {
-          if (other.directory === dir) errors.push(`${f}.directory: "${dir}" is listed twice`);
-          else if (dir.startsWith(`${other.directory}/`) || other.directory.startsWith(`${dir}/`)) {
-            errors.push(`${f}.directory: "${dir}" is nested with "${other.directory}"; workload group directories must not contain each other`);
-          }
-        }
+        const clash = workloadGroupClash(i, dir, groupsIn.map(o => o.directory));
+        if (clash) errors.push(clash);
         groupsIn.push({ directory: dir, selectors: { ...(g.destinationSelectors ?? {}) } });
       });
     }

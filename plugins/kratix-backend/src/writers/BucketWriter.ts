@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { goJoin } from '@internal/plugin-kratix-common';
-import { ApplyResult, StateStoreError, StateStoreWriter } from './types';
+import { ApplyResult, StateStoreWriter } from './types';
+import { networkErrorCode, StateStoreError } from './errors';
 import { Mutex } from './mutex';
-import { networkErrorCode } from './GitWriter';
 
 export interface BucketWriterOptions {
   /** `BucketStateStore/<name>`, used in every message. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { goJoin } from '@internal/plugin-kratix-common';
-import { ApplyResult, StateStoreError, StateStoreWriter } from './types';
+import { ApplyResult, StateStoreWriter } from './types';
+import { networkErrorCode, StateStoreError } from './errors';
 import { GitObject, TreeEntry, encodeCommit, objectId } from './git/objects';
 import { editTree } from './git/treeEdit';
 import { buildPack } from './git/pack';
@@ -283,21 +284,6 @@ export class GitWriter implements StateStoreWriter {
 
 /** Parsed trees kept per store (about 100 bytes an entry). */
 const MAX_CACHED_TREES = 100_000;
-
-const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
-
-/** A network error's code, looked for along the cause chain (fetch wraps it). */
-export function networkErrorCode(e: any, depth = 0): string | undefined {
-  if (!e || depth > 4) return undefined;
-  if (NETWORK_CODES.includes(e.code)) return e.code;
-  const inMessage = NETWORK_CODES.find(c => String(e.message ?? '').includes(c));
-  if (inMessage) return inMessage;
-  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
-    const found = networkErrorCode(inner, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
 
 function sleep(ms: number) {
   return new Promise(r => setTimeout(r, ms));

@@ -6,7 +6,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { BucketStateStoreSpec, GitStateStoreSpec } from '@internal/plugin-kratix-common';
 import { GitWriter } from './GitWriter';
 import { BucketWriter } from './BucketWriter';
-import { StateStoreError, StateStoreWriter } from './types';
+import { StateStoreWriter } from './types';
+import { StateStoreError } from './errors';
 
 export interface StoreDescriptor {
   /** `<kind>:<namespace>/<name>` */

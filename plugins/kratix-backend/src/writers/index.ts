@@ -1,4 +1,5 @@
 export * from './types';
+export * from './errors';
 export * from './GitWriter';
 export * from './BucketWriter';
 export * from './WriterFactory';

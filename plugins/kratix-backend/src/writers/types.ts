@@ -33,11 +33,3 @@ export interface ApplyResult {
   /** Bucket: how many PUTs were made; Git: 0. */
   puts: number;
 }
-
-/** An error from a State Store, already phrased for a user; never holds a secret. */
-export class StateStoreError extends Error {
-  constructor(message: string, readonly code: 'auth' | 'unreachable' | 'conflict' | 'refused' | 'other' = 'other') {
-    super(message);
-    this.name = 'StateStoreError';
-  }
-}

@@ -3,16 +3,11 @@ import path from 'node:path';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { goClean, hasDotDotSegment, labelErrors, nameErrors, workName } from '@internal/plugin-kratix-common';
+import { goClean, hasDotDotSegment, labelErrors, workloadGroupClash } from '@internal/plugin-kratix-common';
 import { KratixService } from '@internal/plugin-kratix-node';
 import { examples } from './schedule.examples';
 import { readWorkFiles, resolveSourceDir } from './workspaceFiles';
-
-/** The pipeline name when none is given: the running template's name. */
-export function templateName(entityRef: string | undefined): string | undefined {
-  const name = entityRef?.split('/').pop();
-  return name ? name.toLowerCase() : undefined;
-}
+import { workIdentity } from './workIdentity';
 
 export function createKratixScheduleAction(options: { kratix: KratixService; config: Config }) {
   const { kratix, config } = options;
@@ -49,17 +44,9 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
       },
     },
     async handler(ctx) {
-      // The task runner does not apply schema defaults: apply them here.
-      const namespace = ctx.input.namespace || 'default';
-      const pipeline = ctx.input.pipeline || templateName(ctx.templateInfo?.entityRef) || 'scaffolder';
+      const { namespace, pipeline, name, errors } = workIdentity(ctx.input, ctx.templateInfo?.entityRef);
       const sourcePath = ctx.input.sourcePath || '.';
-      const errors = [
-        ...nameErrors('promise', ctx.input.promise),
-        ...nameErrors('resource', ctx.input.resource, false),
-        ...nameErrors('namespace', namespace),
-        ...nameErrors('pipeline', pipeline),
-        ...labelErrors('destinationSelectors', ctx.input.destinationSelectors),
-      ];
+      errors.push(...labelErrors('destinationSelectors', ctx.input.destinationSelectors));
       const groups = ctx.input.workloadGroups ?? [];
       const dirs: string[] = [];
       groups.forEach((g, i) => {
@@ -69,12 +56,8 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
           errors.push(`workloadGroups[${i}].directory: "${g.directory ?? ''}" must be a directory inside sourcePath`);
           return;
         }
-        for (const other of dirs) {
-          if (other === dir) errors.push(`workloadGroups[${i}].directory: "${dir}" is listed twice`);
-          else if (dir.startsWith(`${other}/`) || other.startsWith(`${dir}/`)) {
-            errors.push(`workloadGroups[${i}].directory: "${dir}" is nested with "${other}"; workload group directories must not contain each other`);
-          }
-        }
+        const clash = workloadGroupClash(i, dir, dirs);
+        if (clash) errors.push(clash);
         dirs.push(dir);
       });
       if (errors.length > 0) throw new InputError(errors.join('; '));
@@ -90,7 +73,6 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
       if (files.length === 0) {
         throw new InputError(`sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`);
       }
-      const name = workName(ctx.input.promise, ctx.input.resource, pipeline);
       ctx.logger.info(`${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${files.length} files as work ${namespace}/${name}`);
       const result = await kratix.scheduleWork(
         {

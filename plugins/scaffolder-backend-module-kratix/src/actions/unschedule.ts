@@ -1,9 +1,8 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { nameErrors, workName } from '@internal/plugin-kratix-common';
 import { KratixService } from '@internal/plugin-kratix-node';
 import { examples } from './unschedule.examples';
-import { templateName } from './schedule';
+import { workIdentity } from './workIdentity';
 
 export function createKratixUnscheduleAction(options: { kratix: KratixService }) {
   const { kratix } = options;
@@ -26,16 +25,8 @@ export function createKratixUnscheduleAction(options: { kratix: KratixService })
       },
     },
     async handler(ctx) {
-      const namespace = ctx.input.namespace || 'default';
-      const pipeline = ctx.input.pipeline || templateName(ctx.templateInfo?.entityRef) || 'scaffolder';
-      const errors = [
-        ...nameErrors('promise', ctx.input.promise),
-        ...nameErrors('resource', ctx.input.resource, false),
-        ...nameErrors('namespace', namespace),
-        ...nameErrors('pipeline', pipeline),
-      ];
+      const { namespace, name, errors } = workIdentity(ctx.input, ctx.templateInfo?.entityRef);
       if (errors.length > 0) throw new InputError(errors.join('; '));
-      const name = workName(ctx.input.promise, ctx.input.resource, pipeline);
       const work = { namespace, name };
       ctx.output('work', `${namespace}/${name}`);
       if (ctx.isDryRun) {

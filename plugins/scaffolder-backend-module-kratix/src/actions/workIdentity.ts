@@ -1,0 +1,27 @@
+import { nameErrors, workName } from '@internal/plugin-kratix-common';
+
+/** The pipeline name when none is given: the running template's name. */
+export function templateName(entityRef: string | undefined): string | undefined {
+  const name = entityRef?.split('/').pop();
+  return name ? name.toLowerCase() : undefined;
+}
+
+/**
+ * Which work the inputs of kratix:schedule and kratix:unschedule name, with
+ * their defaults applied (the task runner does not apply schema defaults),
+ * and a message for each bad name.
+ */
+export function workIdentity(
+  input: { promise: string; resource?: string; namespace?: string; pipeline?: string },
+  templateRef: string | undefined,
+) {
+  const namespace = input.namespace || 'default';
+  const pipeline = input.pipeline || templateName(templateRef) || 'scaffolder';
+  const errors = [
+    ...nameErrors('promise', input.promise),
+    ...nameErrors('resource', input.resource, false),
+    ...nameErrors('namespace', namespace),
+    ...nameErrors('pipeline', pipeline),
+  ];
+  return { namespace, pipeline, name: workName(input.promise, input.resource, pipeline), errors };
+}
