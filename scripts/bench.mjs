@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const child = spawn(
   process.execPath,
-  ['--require', path.join(root, 'node_modules/@backstage/cli-node/config/nodeTransform.cjs'), path.join(root, 'bench/src/index.ts')],
+  [
+    '--require',
+    path.join(root, 'node_modules/@backstage/cli-node/config/nodeTransform.cjs'),
+    path.join(root, 'bench/src/index.ts'),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 child.on('exit', code => process.exit(code ?? 1));

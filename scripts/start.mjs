@@ -36,34 +36,80 @@ function start(args, what) {
 function stopAll() {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 }
-process.on('SIGINT', () => { stopAll(); process.exit(130); });
-process.on('SIGTERM', () => { stopAll(); process.exit(143); });
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+process.on('SIGTERM', () => {
+  stopAll();
+  process.exit(143);
+});
 
 // The UI is served by the backend (app-backend) from packages/app/dist.
-if (!fs.existsSync(path.join(root, 'packages/app/dist/index.html')) || process.env.KRATIX_REBUILD_APP) {
+if (
+  !fs.existsSync(path.join(root, 'packages/app/dist/index.html')) ||
+  process.env.KRATIX_REBUILD_APP
+) {
   console.log('Building the frontend (packages/app) once...');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/@backstage/cli/bin/backstage-cli'), 'package', 'build'], {
-    cwd: path.join(root, 'packages/app'), stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/@backstage/cli/bin/backstage-cli'), 'package', 'build'],
+    {
+      cwd: path.join(root, 'packages/app'),
+      stdio: 'inherit',
+    },
+  );
 }
 
 fs.mkdirSync(path.join(data, 'git'), { recursive: true });
 fs.mkdirSync(path.join(data, 's3'), { recursive: true });
 const repo = path.join(data, 'git', 'state.git');
-if (!fs.existsSync(repo)) execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', repo]);
+if (!fs.existsSync(repo))
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', repo]);
 
-await start([path.join(servers, 'gitServer.cjs'), path.join(data, 'git'), '8470', env.KRATIX_DEMO_GIT_USERNAME, env.KRATIX_DEMO_GIT_PASSWORD], 'demo git server');
-await start(['--openssl-legacy-provider', path.join(servers, 's3Server.cjs'), path.join(data, 's3'), '8471', 'kratix'], 'demo S3 server');
+await start(
+  [
+    path.join(servers, 'gitServer.cjs'),
+    path.join(data, 'git'),
+    '8470',
+    env.KRATIX_DEMO_GIT_USERNAME,
+    env.KRATIX_DEMO_GIT_PASSWORD,
+  ],
+  'demo git server',
+);
+await start(
+  [
+    '--openssl-legacy-provider',
+    path.join(servers, 's3Server.cjs'),
+    path.join(data, 's3'),
+    '8471',
+    'kratix',
+  ],
+  'demo S3 server',
+);
 
 const backend = spawn(
   process.execPath,
-  ['--require', require_resolve('@backstage/cli-node/config/nodeTransform.cjs'), 'src/index.ts', '--config', '../../app-config.yaml',
-    ...(fs.existsSync(path.join(root, 'app-config.local.yaml')) ? ['--config', '../../app-config.local.yaml'] : [])],
+  [
+    '--require',
+    require_resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+    'src/index.ts',
+    '--config',
+    '../../app-config.yaml',
+    ...(fs.existsSync(path.join(root, 'app-config.local.yaml'))
+      ? ['--config', '../../app-config.local.yaml']
+      : []),
+  ],
   { cwd: path.join(root, 'packages/backend'), stdio: 'inherit', env },
 );
 children.push(backend);
-backend.on('exit', code => { stopAll(); process.exit(code ?? 1); });
-console.log(`Backstage starting on http://localhost:7007 (open it in a browser and sign in as guest; API token: ${env.KRATIX_API_TOKEN})`);
+backend.on('exit', code => {
+  stopAll();
+  process.exit(code ?? 1);
+});
+console.log(
+  `Backstage starting on http://localhost:7007 (open it in a browser and sign in as guest; API token: ${env.KRATIX_API_TOKEN})`,
+);
 
 function require_resolve(id) {
   return path.join(root, 'node_modules', id);

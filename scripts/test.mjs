@@ -18,7 +18,8 @@ const env = {
   // TestDatabases: never docker; PostgreSQL is the local server.
   BACKSTAGE_TEST_DISABLE_DOCKER: '1',
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:
-    process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
+    'postgresql://postgres@127.0.0.1:5432/postgres',
 };
 
 const cli = path.join(root, 'node_modules', '@backstage', 'cli', 'bin', 'backstage-cli');
@@ -27,7 +28,9 @@ const cli = path.join(root, 'node_modules', '@backstage', 'cli', 'bin', 'backsta
 // current sources once, before any end-to-end test starts a backend.
 console.log('Building the frontend (packages/app)...');
 const build = spawnSync(process.execPath, [cli, 'package', 'build'], {
-  cwd: path.join(root, 'packages/app'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NODE_ENV: 'production' },
+  cwd: path.join(root, 'packages/app'),
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...env, NODE_ENV: 'production' },
 });
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');

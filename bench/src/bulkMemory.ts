@@ -14,8 +14,13 @@ async function main() {
     const url = await server.createRepo('mem');
     const baseline = process.memoryUsage().rss;
     const writer = new GitWriter({
-      name: 'GitStateStore/bench', url, branch: 'main', path: '', author: { name: 'kratix', email: '' },
-      credentials: { username: server.username, password: server.password }, workDir: path.join(tmp, 'work'),
+      name: 'GitStateStore/bench',
+      url,
+      branch: 'main',
+      path: '',
+      author: { name: 'kratix', email: '' },
+      credentials: { username: server.username, password: server.password },
+      workDir: path.join(tmp, 'work'),
     });
     const files = nestedFiles(n);
     const r = await time(async () => {
@@ -24,10 +29,15 @@ async function main() {
     });
     const status = await fs.promises.readFile('/proc/self/status', 'utf8');
     const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]);
-    process.stdout.write(`${JSON.stringify({ ms: r.ms, written: r.value.written, peakRssMb: hwmKb / 1024, startRssMb: baseline / 1048576 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ms: r.ms, written: r.value.written, peakRssMb: hwmKb / 1024, startRssMb: baseline / 1048576 })}\n`,
+    );
   } finally {
     await server.stop();
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }
 }
-main().catch(e => { console.error(e); process.exit(1); });
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

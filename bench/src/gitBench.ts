@@ -23,7 +23,10 @@ async function nativeBulk(server: GitServer, url: string, tmp: string, files: Ma
   await git(['clone', '--quiet', '--depth', '1', authUrl(server, url), dir]);
   await writeFiles(dir, files);
   await git(['add', '-A'], dir);
-  await git(['-c', 'user.name=kratix', '-c', 'user.email=', 'commit', '--quiet', '-m', 'bulk'], dir);
+  await git(
+    ['-c', 'user.name=kratix', '-c', 'user.email=', 'commit', '--quiet', '-m', 'bulk'],
+    dir,
+  );
   await git(['push', '--quiet', 'origin', 'HEAD:main'], dir);
   return dir;
 }
@@ -39,30 +42,50 @@ export async function gitBench(tmp: string, n: number, rounds: number) {
     for (let r = 0; r < rounds; r++) {
       const files = nestedFiles(n, r);
       const nUrl = await server.createRepo(`native-a-${r}`);
-      await git(['--git-dir', server.repoPath(`native-a-${r}`), 'symbolic-ref', 'HEAD', 'refs/heads/main']);
+      await git([
+        '--git-dir',
+        server.repoPath(`native-a-${r}`),
+        'symbolic-ref',
+        'HEAD',
+        'refs/heads/main',
+      ]);
       const seedDir = path.join(tmp, `seed-${r}`);
       await git(['init', '--quiet', '--initial-branch=main', seedDir]);
       await fs.promises.writeFile(path.join(seedDir, 'README.md'), 'state\n');
       await git(['add', '-A'], seedDir);
-      await git(['-c', 'user.name=s', '-c', 'user.email=s', 'commit', '--quiet', '-m', 'seed'], seedDir);
+      await git(
+        ['-c', 'user.name=s', '-c', 'user.email=s', 'commit', '--quiet', '-m', 'seed'],
+        seedDir,
+      );
       await git(['push', '--quiet', authUrl(server, nUrl), 'main'], seedDir);
       oursUrl = await server.createRepo(`ours-a-${r}`);
       await git(['push', '--quiet', authUrl(server, oursUrl), 'main'], seedDir);
 
       const w = new GitWriter({
-        name: 'GitStateStore/bench', url: oursUrl, branch: 'main', path: '', author: { name: 'kratix', email: '' },
-        credentials: { username: server.username, password: server.password }, workDir: path.join(tmp, `ours-a-${r}`),
+        name: 'GitStateStore/bench',
+        url: oursUrl,
+        branch: 'main',
+        path: '',
+        author: { name: 'kratix', email: '' },
+        credentials: { username: server.username, password: server.password },
+        workDir: path.join(tmp, `ours-a-${r}`),
       });
       const ours = await time(async () => {
         await w.refresh();
         return w.apply(files, 'Update from: bench');
       });
-      if (ours.value.written !== n) throw new Error(`expected ${n} files written, got ${ours.value.written}`);
+      if (ours.value.written !== n)
+        throw new Error(`expected ${n} files written, got ${ours.value.written}`);
       oursA.push(ours.ms);
       nativeA.push((await time(() => nativeBulk(server, nUrl, tmp, files))).ms);
       writer = w;
     }
-    line(`a-bulk-${n}-git`, median(oursA), median(nativeA), `median of ${rounds}; ours ${oursA.map(Math.round).join('/')} ms, native ${nativeA.map(Math.round).join('/')} ms`);
+    line(
+      `a-bulk-${n}-git`,
+      median(oursA),
+      median(nativeA),
+      `median of ${rounds}; ours ${oursA.map(Math.round).join('/')} ms, native ${nativeA.map(Math.round).join('/')} ms`,
+    );
 
     // (b) incremental: 10 changed files in the n-file repository; both keep a local copy and take in each other's pushes.
     const nativeDir = path.join(tmp, 'native-b');
@@ -71,7 +94,13 @@ export async function gitBench(tmp: string, n: number, rounds: number) {
     const nativeB: number[] = [];
     const paths = [...nestedFiles(n).keys()];
     for (let r = 0; r < rounds + 2; r++) {
-      const change = (tag: string) => new Map(paths.filter((_, i) => i % Math.floor(n / 10) === r % 7).slice(0, 10).map(p => [p, Buffer.from(`changed: ${tag}-${r}\n`)]));
+      const change = (tag: string) =>
+        new Map(
+          paths
+            .filter((_, i) => i % Math.floor(n / 10) === r % 7)
+            .slice(0, 10)
+            .map(p => [p, Buffer.from(`changed: ${tag}-${r}\n`)]),
+        );
       const ours = await time(async () => {
         await writer!.refresh();
         return writer!.apply(change('ours'), 'Update from: bench-incremental');
@@ -81,15 +110,24 @@ export async function gitBench(tmp: string, n: number, rounds: number) {
         await git(['pull', '--quiet', '--ff-only', 'origin', 'main'], nativeDir);
         await writeFiles(nativeDir, change('native'));
         await git(['add', '-A'], nativeDir);
-        await git(['-c', 'user.name=kratix', '-c', 'user.email=', 'commit', '--quiet', '-m', 'incremental'], nativeDir);
+        await git(
+          ['-c', 'user.name=kratix', '-c', 'user.email=', 'commit', '--quiet', '-m', 'incremental'],
+          nativeDir,
+        );
         await git(['push', '--quiet', 'origin', 'HEAD:main'], nativeDir);
       });
-      if (r >= 2) { // the first rounds warm both local copies
+      if (r >= 2) {
+        // the first rounds warm both local copies
         oursB.push(ours.ms);
         nativeB.push(native.ms);
       }
     }
-    line(`b-incremental-10-of-${n}-git`, median(oursB), median(nativeB), `median of ${rounds}; ours ${oursB.map(Math.round).join('/')} ms, native ${nativeB.map(Math.round).join('/')} ms`);
+    line(
+      `b-incremental-10-of-${n}-git`,
+      median(oursB),
+      median(nativeB),
+      `median of ${rounds}; ours ${oursB.map(Math.round).join('/')} ms, native ${nativeB.map(Math.round).join('/')} ms`,
+    );
 
     // (c) no-op: the same content again.
     const current = new Map<string, Buffer>();
@@ -98,18 +136,43 @@ export async function gitBench(tmp: string, n: number, rounds: number) {
       const c = await writer!.readFile(p);
       if (c) current.set(p, c);
     }
-    const before = Number((await git(['--git-dir', server.repoPath(oursUrl.split('/').pop()!.replace('.git', '')), 'rev-list', '--count', 'main'])).trim());
+    const before = Number(
+      (
+        await git([
+          '--git-dir',
+          server.repoPath(oursUrl.split('/').pop()!.replace('.git', '')),
+          'rev-list',
+          '--count',
+          'main',
+        ])
+      ).trim(),
+    );
     const noop = await time(async () => {
       await writer!.refresh();
       return writer!.apply(current, 'Update from: bench-noop');
     });
-    const after = Number((await git(['--git-dir', server.repoPath(oursUrl.split('/').pop()!.replace('.git', '')), 'rev-list', '--count', 'main'])).trim());
+    const after = Number(
+      (
+        await git([
+          '--git-dir',
+          server.repoPath(oursUrl.split('/').pop()!.replace('.git', '')),
+          'rev-list',
+          '--count',
+          'main',
+        ])
+      ).trim(),
+    );
     const nativeNoop = await time(async () => {
       await git(['pull', '--quiet', '--ff-only', 'origin', 'main'], nativeDir);
       await git(['add', '-A'], nativeDir);
       await git(['status', '--porcelain'], nativeDir);
     });
-    line(`c-noop-${n}-git`, noop.ms, nativeNoop.ms, `commits made ${noop.value.commits}, branch commits before ${before} after ${after}; baseline: native pull + add -A + status`);
+    line(
+      `c-noop-${n}-git`,
+      noop.ms,
+      nativeNoop.ms,
+      `commits made ${noop.value.commits}, branch commits before ${before} after ${after}; baseline: native pull + add -A + status`,
+    );
   } finally {
     await server.stop();
   }

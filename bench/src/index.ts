@@ -13,13 +13,21 @@ async function main() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const s3Files = Number(process.env.BENCH_S3_FILES ?? 1000);
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-bench-'));
-  console.log(`# ${os.cpus().length} cores, node ${process.version}, ${n} files (git), ${s3Files} files (S3), ${rounds} rounds`);
+  console.log(
+    `# ${os.cpus().length} cores, node ${process.version}, ${n} files (git), ${s3Files} files (S3), ${rounds} rounds`,
+  );
   try {
     await gitBench(tmp, n, rounds);
     await s3Bench(tmp, s3Files, rounds);
-    const { stdout } = await run(process.execPath, [...process.execArgv, path.join(__dirname, 'bulkMemory.ts'), String(n)], { maxBuffer: 1 << 20 });
+    const { stdout } = await run(
+      process.execPath,
+      [...process.execArgv, path.join(__dirname, 'bulkMemory.ts'), String(n)],
+      { maxBuffer: 1 << 20 },
+    );
     const mem = JSON.parse(stdout.trim().split('\n').pop()!);
-    console.log(`bench e-peak-memory-bulk-${n}: peak RSS ${Math.round(mem.peakRssMb)} MB (process start ${Math.round(mem.startRssMb)} MB, write ${Math.round(mem.ms)} ms)`);
+    console.log(
+      `bench e-peak-memory-bulk-${n}: peak RSS ${Math.round(mem.peakRssMb)} MB (process start ${Math.round(mem.startRssMb)} MB, write ${Math.round(mem.ms)} ms)`,
+    );
   } finally {
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }

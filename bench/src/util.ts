@@ -12,7 +12,9 @@ export function median(xs: number[]): number {
 }
 
 export function line(scenario: string, ours: number, baseline: number, detail = '') {
-  console.log(`bench ${scenario}: ours ${Math.round(ours)} ms, baseline ${Math.round(baseline)} ms, ratio ${(ours / baseline).toFixed(2)}${detail ? ` (${detail})` : ''}`);
+  console.log(
+    `bench ${scenario}: ours ${Math.round(ours)} ms, baseline ${Math.round(baseline)} ms, ratio ${(ours / baseline).toFixed(2)}${detail ? ` (${detail})` : ''}`,
+  );
 }
 
 /** The nested layout of the performance anchor: ~500-byte files, 10 namespaces, 5 promises. */
@@ -20,7 +22,12 @@ export function nestedFiles(n: number, seed = 0): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (let i = 0; i < n; i++) {
     const p = `dest/resources/ns${i % 10}/promise${i % 5}/name${Math.floor(i / 50)}/pipeline/${Math.floor(i / 5)}/file${i % 5}.yaml`;
-    files.set(p, Buffer.from(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ns${i % 10}\ndata:\n  seed: "${seed}"\n  payload: "${'x'.repeat(380)}"\n`));
+    files.set(
+      p,
+      Buffer.from(
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ns${i % 10}\ndata:\n  seed: "${seed}"\n  payload: "${'x'.repeat(380)}"\n`,
+      ),
+    );
   }
   return files;
 }

@@ -6,7 +6,10 @@ import { eventually, ROOT, RunningBackend, startBackend, writeEntities } from '.
 jest.setTimeout(180_000);
 
 const destination = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name, labels: { environment: 'dev' } }, spec,
+  apiVersion: 'platform.kratix.io/v1alpha1',
+  kind: 'Destination',
+  metadata: { name, labels: { environment: 'dev' } },
+  spec,
 });
 const ref = { kind: 'GitStateStore', name: 'demo-git' };
 
@@ -45,54 +48,97 @@ describe('the catalog holds Destinations and State Stores (real backend over HTT
   });
 
   it('lists the example Destinations, each related to its State Store and owner', async () => {
-    const dests = await eventually(async () => {
-      const items = await entities('Destination');
-      expect(items.map(e => e.metadata.name).sort()).toEqual(['backstage-catalog', 'dev-cluster', 'prod-cluster', 'terraform-workspace', 'valid-extra']);
-      return items;
-    }, 60_000, 'examples ingested');
-    const relations = (name: string) => dests.find(e => e.metadata.name === name).relations.map((r: any) => `${r.type} ${r.targetRef}`).sort();
-    await eventually(async () => {
-      const fresh = await entities('Destination');
-      const dev = fresh.find(e => e.metadata.name === 'dev-cluster');
-      expect(dev.relations.map((r: any) => `${r.type} ${r.targetRef}`).sort()).toEqual([
-        'dependsOn gitstatestore:default/demo-git',
-        'ownedBy group:default/platform-team',
-      ]);
-    }, 30_000, 'relations');
+    const dests = await eventually(
+      async () => {
+        const items = await entities('Destination');
+        expect(items.map(e => e.metadata.name).sort()).toEqual([
+          'backstage-catalog',
+          'dev-cluster',
+          'prod-cluster',
+          'terraform-workspace',
+          'valid-extra',
+        ]);
+        return items;
+      },
+      60_000,
+      'examples ingested',
+    );
+    const relations = (name: string) =>
+      dests
+        .find(e => e.metadata.name === name)
+        .relations.map((r: any) => `${r.type} ${r.targetRef}`)
+        .sort();
+    await eventually(
+      async () => {
+        const fresh = await entities('Destination');
+        const dev = fresh.find(e => e.metadata.name === 'dev-cluster');
+        expect(dev.relations.map((r: any) => `${r.type} ${r.targetRef}`).sort()).toEqual([
+          'dependsOn gitstatestore:default/demo-git',
+          'ownedBy group:default/platform-team',
+        ]);
+      },
+      30_000,
+      'relations',
+    );
     expect(relations('prod-cluster')).toContain('dependsOn bucketstatestore:default/demo-s3');
     const dev = dests.find(e => e.metadata.name === 'dev-cluster');
-    expect(dev.spec).toEqual({ path: 'dev-cluster', stateStoreRef: ref, cleanup: 'all', owner: 'platform-team' });
+    expect(dev.spec).toEqual({
+      path: 'dev-cluster',
+      stateStoreRef: ref,
+      cleanup: 'all',
+      owner: 'platform-team',
+    });
   });
 
   it('lists both State Store kinds with their Destinations as dependents', async () => {
-    await eventually(async () => {
-      const [git] = await entities('GitStateStore');
-      expect(git.metadata.name).toBe('demo-git');
-      expect(git.relations.map((r: any) => `${r.type} ${r.targetRef}`).sort()).toEqual([
-        'dependencyOf destination:default/backstage-catalog',
-        'dependencyOf destination:default/dev-cluster',
-        'dependencyOf destination:default/valid-extra',
-        'ownedBy group:default/platform-team',
-      ]);
-      const [bucket] = await entities('BucketStateStore');
-      expect(bucket.metadata.name).toBe('demo-s3');
-      expect(bucket.relations.map((r: any) => r.targetRef).sort()).toEqual([
-        'destination:default/prod-cluster', 'destination:default/terraform-workspace', 'group:default/platform-team',
-      ]);
-    }, 60_000, 'store relations');
+    await eventually(
+      async () => {
+        const [git] = await entities('GitStateStore');
+        expect(git.metadata.name).toBe('demo-git');
+        expect(git.relations.map((r: any) => `${r.type} ${r.targetRef}`).sort()).toEqual([
+          'dependencyOf destination:default/backstage-catalog',
+          'dependencyOf destination:default/dev-cluster',
+          'dependencyOf destination:default/valid-extra',
+          'ownedBy group:default/platform-team',
+        ]);
+        const [bucket] = await entities('BucketStateStore');
+        expect(bucket.metadata.name).toBe('demo-s3');
+        expect(bucket.relations.map((r: any) => r.targetRef).sort()).toEqual([
+          'destination:default/prod-cluster',
+          'destination:default/terraform-workspace',
+          'group:default/platform-team',
+        ]);
+      },
+      60_000,
+      'store relations',
+    );
   });
 
   it('keeps invalid Destinations out and says why, naming the field', async () => {
-    const errors = await eventually(async () => {
-      const res = await backend.api('/api/kratix/catalog-errors');
-      expect(res.status).toBe(200);
-      const byRef = new Map<string, string>((res.body.items as any[]).map(i => [i.entityRef, i.errors.join('\n')]));
-      expect([...byRef.keys()].sort()).toEqual(['destination:default/bad-mode', 'destination:default/escaping', 'destination:default/no-store']);
-      return byRef;
-    }, 60_000, 'processing errors');
-    expect(errors.get('destination:default/bad-mode')).toContain('spec.filepath.mode: "nested" is not one of nestedByMetadata, aggregatedYAML, none');
+    const errors = await eventually(
+      async () => {
+        const res = await backend.api('/api/kratix/catalog-errors');
+        expect(res.status).toBe(200);
+        const byRef = new Map<string, string>(
+          (res.body.items as any[]).map(i => [i.entityRef, i.errors.join('\n')]),
+        );
+        expect([...byRef.keys()].sort()).toEqual([
+          'destination:default/bad-mode',
+          'destination:default/escaping',
+          'destination:default/no-store',
+        ]);
+        return byRef;
+      },
+      60_000,
+      'processing errors',
+    );
+    expect(errors.get('destination:default/bad-mode')).toContain(
+      'spec.filepath.mode: "nested" is not one of nestedByMetadata, aggregatedYAML, none',
+    );
     expect(errors.get('destination:default/no-store')).toContain('spec.stateStoreRef: is required');
-    expect(errors.get('destination:default/escaping')).toContain('spec.path: "../outside" contains a ".." segment');
+    expect(errors.get('destination:default/escaping')).toContain(
+      'spec.path: "../outside" contains a ".." segment',
+    );
     const names = (await entities('Destination')).map(e => e.metadata.name);
     expect(names).not.toContain('bad-mode');
     expect(names).not.toContain('no-store');
@@ -101,14 +147,25 @@ describe('the catalog holds Destinations and State Stores (real backend over HTT
   });
 
   it('gives the later of two Destinations with the same path on one store a processing error', async () => {
-    await writeEntities(extra, [...invalid, destination('duplicate', { path: 'dev-cluster', stateStoreRef: ref })]);
-    const message = await eventually(async () => {
-      const res = await backend.api('/api/kratix/catalog-errors');
-      const item = (res.body.items as any[]).find(i => i.entityRef === 'destination:default/duplicate');
-      expect(item).toBeDefined();
-      return item.errors.join('\n');
-    }, 60_000, 'duplicate path error');
-    expect(message).toContain("spec.path: destination path 'dev-cluster' already exists for state store 'demo-git' (used by destination:default/dev-cluster)");
+    await writeEntities(extra, [
+      ...invalid,
+      destination('duplicate', { path: 'dev-cluster', stateStoreRef: ref }),
+    ]);
+    const message = await eventually(
+      async () => {
+        const res = await backend.api('/api/kratix/catalog-errors');
+        const item = (res.body.items as any[]).find(
+          i => i.entityRef === 'destination:default/duplicate',
+        );
+        expect(item).toBeDefined();
+        return item.errors.join('\n');
+      },
+      60_000,
+      'duplicate path error',
+    );
+    expect(message).toContain(
+      "spec.path: destination path 'dev-cluster' already exists for state store 'demo-git' (used by destination:default/dev-cluster)",
+    );
     const names = (await entities('Destination')).map(e => e.metadata.name);
     expect(names).not.toContain('duplicate');
     expect(names).toContain('dev-cluster');

@@ -13,7 +13,11 @@ const TOKEN = 'kratix-demo-token';
 async function api(p: string, init: RequestInit = {}) {
   const res = await fetch(`${BASE}${p}`, {
     ...init,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -32,16 +36,34 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       env: { ...process.env, KRATIX_DEMO_DATA: data, NODE_ENV: 'development' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', d => { output += d; });
-    child.stderr!.on('data', d => { output += d; });
-    await eventually(async () => {
-      if (child.exitCode !== null) throw Object.assign(new Error(`npm start exited with ${child.exitCode}: ${output.slice(-3000)}`), { fatal: true });
-      expect((await fetch(`${BASE}/.backstage/health/v1/readiness`)).status).toBe(200);
-    }, 180_000, 'demo backend ready (ports 7007, 8470 and 8471 must be free)');
-    await eventually(async () => {
-      expect((await api('/api/kratix/destinations/dev-cluster')).body?.ready).toBe(true);
-      expect((await api('/api/catalog/entities/by-name/template/default/terraform-bucket')).status).toBe(200);
-    }, 120_000, 'demo Destinations and templates');
+    child.stdout!.on('data', d => {
+      output += d;
+    });
+    child.stderr!.on('data', d => {
+      output += d;
+    });
+    await eventually(
+      async () => {
+        if (child.exitCode !== null)
+          throw Object.assign(
+            new Error(`npm start exited with ${child.exitCode}: ${output.slice(-3000)}`),
+            { fatal: true },
+          );
+        expect((await fetch(`${BASE}/.backstage/health/v1/readiness`)).status).toBe(200);
+      },
+      180_000,
+      'demo backend ready (ports 7007, 8470 and 8471 must be free)',
+    );
+    await eventually(
+      async () => {
+        expect((await api('/api/kratix/destinations/dev-cluster')).body?.ready).toBe(true);
+        expect(
+          (await api('/api/catalog/entities/by-name/template/default/terraform-bucket')).status,
+        ).toBe(200);
+      },
+      120_000,
+      'demo Destinations and templates',
+    );
   });
   afterAll(async () => {
     if (child && child.exitCode === null) {
@@ -53,11 +75,20 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
   });
 
   async function runTemplate(templateRef: string, values: Record<string, unknown>) {
-    const created = await api('/api/scaffolder/v2/tasks', { method: 'POST', body: JSON.stringify({ templateRef, values }) });
+    const created = await api('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ templateRef, values }),
+    });
     expect(created.status).toBe(201);
-    await eventually(async () => {
-      expect((await api(`/api/scaffolder/v2/tasks/${created.body.id}`)).body.status).toBe('completed');
-    }, 60_000, templateRef);
+    await eventually(
+      async () => {
+        expect((await api(`/api/scaffolder/v2/tasks/${created.body.id}`)).body.status).toBe(
+          'completed',
+        );
+      },
+      60_000,
+      templateRef,
+    );
   }
 
   const s3Object = (key: string) => path.join(data, 's3', 'kratix', `${key}._S3rver_object`);
@@ -72,22 +103,52 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
     await runTemplate('template:default/create-namespace', { name: 'team-a', environment: 'dev' });
     await runTemplate('template:default/install-crds', {});
     await runTemplate('template:default/terraform-bucket', { name: 'orders' });
-    await eventually(async () => {
-      const files = await readRepo(path.join(data, 'git', 'state.git'));
-      const ns = 'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f';
-      expect(files.get(`${ns}/namespace.yaml`)).toContain('name: team-a');
-      expect(files.get(`${ns}/configmap.yaml`)).toContain('name: team-a-info');
-      expect(files.has('clusters/dev-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml')).toBe(true);
-      expect(files.has('clusters/dev-cluster/resources/default/bucket/orders/terraform-bucket/5058f/bucket-info.yaml')).toBe(true);
-      expect(fs.existsSync(s3Object('destinations/prod-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml'))).toBe(true);
-      expect(fs.readFileSync(s3Object('destinations/terraform/terraform/main.tf'), 'utf8')).toContain('bucket = "orders"');
-      expect(fs.readFileSync(s3Object('destinations/terraform/.kratix/default-bucket-orders-terraform-bucket.terraform-workspace-1b1ed.yaml'), 'utf8'))
-        .toBe('files:\n- terraform/terraform/main.tf\n');
-    }, 30_000, 'files in the demo stores');
+    await eventually(
+      async () => {
+        const files = await readRepo(path.join(data, 'git', 'state.git'));
+        const ns = 'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f';
+        expect(files.get(`${ns}/namespace.yaml`)).toContain('name: team-a');
+        expect(files.get(`${ns}/configmap.yaml`)).toContain('name: team-a-info');
+        expect(
+          files.has(
+            'clusters/dev-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml',
+          ),
+        ).toBe(true);
+        expect(
+          files.has(
+            'clusters/dev-cluster/resources/default/bucket/orders/terraform-bucket/5058f/bucket-info.yaml',
+          ),
+        ).toBe(true);
+        expect(
+          fs.existsSync(
+            s3Object(
+              'destinations/prod-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml',
+            ),
+          ),
+        ).toBe(true);
+        expect(
+          fs.readFileSync(s3Object('destinations/terraform/terraform/main.tf'), 'utf8'),
+        ).toContain('bucket = "orders"');
+        expect(
+          fs.readFileSync(
+            s3Object(
+              'destinations/terraform/.kratix/default-bucket-orders-terraform-bucket.terraform-workspace-1b1ed.yaml',
+            ),
+            'utf8',
+          ),
+        ).toBe('files:\n- terraform/terraform/main.tf\n');
+      },
+      30_000,
+      'files in the demo stores',
+    );
     await runTemplate('template:default/delete-namespace', { name: 'team-a' });
-    await eventually(async () => {
-      const files = await readRepo(path.join(data, 'git', 'state.git'));
-      expect([...files.keys()].filter(k => k.includes('/team-a/'))).toEqual([]);
-    }, 30_000, 'team-a removed');
+    await eventually(
+      async () => {
+        const files = await readRepo(path.join(data, 'git', 'state.git'));
+        expect([...files.keys()].filter(k => k.includes('/team-a/'))).toEqual([]);
+      },
+      30_000,
+      'team-a removed',
+    );
   });
 });

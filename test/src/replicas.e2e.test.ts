@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import {
-  bucketObjects, GitServer, gitCli, readRepo, S3Server, startGitServer, startS3Server,
+  bucketObjects,
+  GitServer,
+  gitCli,
+  readRepo,
+  S3Server,
+  startGitServer,
+  startS3Server,
 } from '@internal/state-store-servers';
 import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
 
@@ -28,13 +34,22 @@ describe('two backend replicas sharing one PostgreSQL', () => {
     repo = git.repoPath('state');
     const entities = path.join(dir, 'entities.yaml');
     const dest = (name: string, kind: string, store: string) => ({
-      apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name, labels: { store: kind } },
+      apiVersion: 'platform.kratix.io/v1alpha1',
+      kind: 'Destination',
+      metadata: { name, labels: { store: kind } },
       spec: { path: name, stateStoreRef: { kind, name: store } },
     });
     await writeEntities(entities, [
-      { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'git' }, spec: { url, secretRef: { name: 'creds' } } },
       {
-        apiVersion: 'platform.kratix.io/v1alpha1', kind: 'BucketStateStore', metadata: { name: 's3' },
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'GitStateStore',
+        metadata: { name: 'git' },
+        spec: { url, secretRef: { name: 'creds' } },
+      },
+      {
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'BucketStateStore',
+        metadata: { name: 's3' },
         spec: { endpoint: s3.endpoint, bucketName: 'kratix', secretRef: { name: 'creds' } },
       },
       dest('git-dest', 'GitStateStore', 'git'),
@@ -45,19 +60,30 @@ describe('two backend replicas sharing one PostgreSQL', () => {
       database: { client: 'pg', connection: PG, prefix },
       config: {
         kratix: {
-          secrets: { creds: { username: git.username, password: git.password, accessKeyID: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
+          secrets: {
+            creds: {
+              username: git.username,
+              password: git.password,
+              accessKeyID: s3.accessKeyId,
+              secretAccessKey: s3.secretAccessKey,
+            },
+          },
           reconcile: { frequency: { seconds: 1 }, fullSyncInterval: { seconds: 5 } },
         },
       },
     };
     a = await startBackend(options);
     b = await startBackend(options);
-    await eventually(async () => {
-      for (const r of [a, b]) {
-        expect((await r.api('/api/kratix/destinations/git-dest')).body?.ready).toBe(true);
-        expect((await r.api('/api/kratix/destinations/s3-dest')).body?.ready).toBe(true);
-      }
-    }, 120_000, 'both replicas see ready destinations');
+    await eventually(
+      async () => {
+        for (const r of [a, b]) {
+          expect((await r.api('/api/kratix/destinations/git-dest')).body?.ready).toBe(true);
+          expect((await r.api('/api/kratix/destinations/s3-dest')).body?.ready).toBe(true);
+        }
+      },
+      120_000,
+      'both replicas see ready destinations',
+    );
   });
   afterAll(async () => {
     await a?.stop();
@@ -66,7 +92,9 @@ describe('two backend replicas sharing one PostgreSQL', () => {
     await s3?.stop();
     const pg = new Client({ ...PG, database: 'postgres' });
     await pg.connect();
-    const { rows } = await pg.query('select datname from pg_database where datname like $1', [`${prefix}%`]);
+    const { rows } = await pg.query('select datname from pg_database where datname like $1', [
+      `${prefix}%`,
+    ]);
     for (const r of rows) await pg.query(`drop database if exists "${r.datname}" with (force)`);
     await pg.end();
     await fs.promises.rm(dir, { recursive: true, force: true });
@@ -74,35 +102,73 @@ describe('two backend replicas sharing one PostgreSQL', () => {
 
   it('lands every change once, loses no placement and makes no duplicate commit', async () => {
     const works = Array.from({ length: 16 }, (_, i) => ({
-      promise: 'app', resource: `r${i}`, pipeline: 'p', destinationSelectors: { store: i % 2 ? 'GitStateStore' : 'BucketStateStore' },
+      promise: 'app',
+      resource: `r${i}`,
+      pipeline: 'p',
+      destinationSelectors: { store: i % 2 ? 'GitStateStore' : 'BucketStateStore' },
       files: [{ path: 'app.yaml', content: `name: r${i}\nversion: 1\n` }],
     }));
     // Posted to both replicas at once, alternately; then half of them updated.
-    await Promise.all(works.map((w, i) => (i % 2 ? a : b).api('/api/kratix/works', { method: 'POST', json: w }).then(r => expect(r.status).toBe(201))));
-    await Promise.all(works.filter((_, i) => i % 4 < 2).map((w, i) => (i % 2 ? b : a).api('/api/kratix/works', {
-      method: 'POST', json: { ...w, files: [{ path: 'app.yaml', content: `name: ${w.resource}\nversion: 2\n` }] },
-    }).then(r => expect(r.status).toBe(200))));
+    await Promise.all(
+      works.map((w, i) =>
+        (i % 2 ? a : b)
+          .api('/api/kratix/works', { method: 'POST', json: w })
+          .then(r => expect(r.status).toBe(201)),
+      ),
+    );
+    await Promise.all(
+      works
+        .filter((_, i) => i % 4 < 2)
+        .map((w, i) =>
+          (i % 2 ? b : a)
+            .api('/api/kratix/works', {
+              method: 'POST',
+              json: {
+                ...w,
+                files: [{ path: 'app.yaml', content: `name: ${w.resource}\nversion: 2\n` }],
+              },
+            })
+            .then(r => expect(r.status).toBe(200)),
+        ),
+    );
 
     const expected = (i: number) => `name: r${i}\nversion: ${i % 4 < 2 ? 2 : 1}\n`;
-    await eventually(async () => {
-      const files = await readRepo(repo);
-      const objects = await bucketObjects(s3.endpoint, 'kratix');
-      for (let i = 0; i < works.length; i++) {
-        const p = `resources/default/app/r${i}/p/5058f/app.yaml`;
-        if (i % 2) expect(files.get(`git-dest/${p}`)).toBe(expected(i));
-        else expect(objects.get(`s3-dest/${p}`)).toBe(expected(i));
-      }
-      for (const r of [a, b]) {
-        const items = (await r.api('/api/kratix/works')).body.items;
-        expect(items).toHaveLength(16);
-        expect(items.map((w: any) => w.placements.map((p: any) => p.status).join())).toEqual(Array(16).fill('written'));
-      }
-    }, 90_000, 'all works written');
+    await eventually(
+      async () => {
+        const files = await readRepo(repo);
+        const objects = await bucketObjects(s3.endpoint, 'kratix');
+        for (let i = 0; i < works.length; i++) {
+          const p = `resources/default/app/r${i}/p/5058f/app.yaml`;
+          if (i % 2) expect(files.get(`git-dest/${p}`)).toBe(expected(i));
+          else expect(objects.get(`s3-dest/${p}`)).toBe(expected(i));
+        }
+        for (const r of [a, b]) {
+          const items = (await r.api('/api/kratix/works')).body.items;
+          expect(items).toHaveLength(16);
+          expect(items.map((w: any) => w.placements.map((p: any) => p.status).join())).toEqual(
+            Array(16).fill('written'),
+          );
+        }
+      },
+      90_000,
+      'all works written',
+    );
 
     // Every commit changes something: no empty or repeated commit for the same change.
     const commits = (await gitCli(['--git-dir', repo, 'rev-list', 'main'])).trim().split('\n');
     for (const c of commits) {
-      const changed = (await gitCli(['--git-dir', repo, 'diff-tree', '--root', '--no-commit-id', '-r', '--name-only', c])).trim();
+      const changed = (
+        await gitCli([
+          '--git-dir',
+          repo,
+          'diff-tree',
+          '--root',
+          '--no-commit-id',
+          '-r',
+          '--name-only',
+          c,
+        ])
+      ).trim();
       expect(changed).not.toBe('');
     }
     // At most one commit for canaries, each initial write, and each update: 1 + 8 + 4.

@@ -19,17 +19,28 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
     repo = git.repoPath('state');
     const entities = path.join(dir, 'entities.yaml');
     await writeEntities(entities, [
-      { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'git' }, spec: { url, secretRef: { name: 'git' } } },
       {
-        apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name: 'dev-1', labels: { environment: 'dev' } },
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'GitStateStore',
+        metadata: { name: 'git' },
+        spec: { url, secretRef: { name: 'git' } },
+      },
+      {
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'Destination',
+        metadata: { name: 'dev-1', labels: { environment: 'dev' } },
         spec: { path: 'dev-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
       },
       {
-        apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name: 'prod-1', labels: { environment: 'prod' } },
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'Destination',
+        metadata: { name: 'prod-1', labels: { environment: 'prod' } },
         spec: { path: 'prod-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
       },
     ]);
-    const templates = ['create-namespace', 'delete-namespace'].map(t => path.join(ROOT, 'examples/templates', `${t}.yaml`));
+    const templates = ['create-namespace', 'delete-namespace'].map(t =>
+      path.join(ROOT, 'examples/templates', `${t}.yaml`),
+    );
     backend = await startBackend({
       locations: [entities, ...templates],
       env: { GIT_PASSWORD: git.password },
@@ -37,15 +48,29 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
         kratix: {
           secrets: { git: { username: git.username, password: '${GIT_PASSWORD}' } },
           // Store timers far apart: a written work proves the immediate trigger.
-          reconcile: { frequency: { seconds: 60 }, catalogFrequency: { seconds: 1 }, fullSyncInterval: { hours: 1 } },
+          reconcile: {
+            frequency: { seconds: 60 },
+            catalogFrequency: { seconds: 1 },
+            fullSyncInterval: { hours: 1 },
+          },
         },
       },
     });
-    await eventually(async () => {
-      expect((await backend.api('/api/kratix/destinations/dev-1')).body?.ready).toBe(true);
-      expect((await backend.api('/api/catalog/entities/by-name/template/default/create-namespace')).status).toBe(200);
-      expect((await backend.api('/api/catalog/entities/by-name/template/default/delete-namespace')).status).toBe(200);
-    }, 120_000, 'destinations and templates ready');
+    await eventually(
+      async () => {
+        expect((await backend.api('/api/kratix/destinations/dev-1')).body?.ready).toBe(true);
+        expect(
+          (await backend.api('/api/catalog/entities/by-name/template/default/create-namespace'))
+            .status,
+        ).toBe(200);
+        expect(
+          (await backend.api('/api/catalog/entities/by-name/template/default/delete-namespace'))
+            .status,
+        ).toBe(200);
+      },
+      120_000,
+      'destinations and templates ready',
+    );
   });
   afterAll(async () => {
     await backend?.stop();
@@ -54,13 +79,20 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
   });
 
   async function runTask(templateRef: string, values: Record<string, unknown>) {
-    const created = await backend.api('/api/scaffolder/v2/tasks', { method: 'POST', json: { templateRef, values } });
+    const created = await backend.api('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      json: { templateRef, values },
+    });
     expect(created.status).toBe(201);
-    const task = await eventually(async () => {
-      const t = await backend.api(`/api/scaffolder/v2/tasks/${created.body.id}`);
-      expect(['completed', 'failed']).toContain(t.body.status);
-      return t.body;
-    }, 60_000, `task ${templateRef}`);
+    const task = await eventually(
+      async () => {
+        const t = await backend.api(`/api/scaffolder/v2/tasks/${created.body.id}`);
+        expect(['completed', 'failed']).toContain(t.body.status);
+        return t.body;
+      },
+      60_000,
+      `task ${templateRef}`,
+    );
     const events = await backend.api(`/api/scaffolder/v2/tasks/${created.body.id}/events`);
     return { task, events: events.body as any[] };
   }
@@ -68,41 +100,66 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
   const nsPath = 'dev-1/resources/default/namespace/team-a/create-namespace/5058f';
 
   it('template (a) puts its files at the exact nestedByMetadata path and names the Destination', async () => {
-    const { task, events } = await runTask('template:default/create-namespace', { name: 'team-a', environment: 'dev', team: 'payments' });
+    const { task, events } = await runTask('template:default/create-namespace', {
+      name: 'team-a',
+      environment: 'dev',
+      team: 'payments',
+    });
     expect(task.status).toBe('completed');
     const completion = events.find(e => e.type === 'completion');
-    expect(completion.body.output.text[0].content).toBe('Work `default/namespace-team-a-create-namespace` goes to: dev-1\n');
-    expect(events.map(e => e.body.message).join('\n')).toContain(`Destination dev-1: ${git.baseUrl}/state.git at ${nsPath}`);
+    expect(completion.body.output.text[0].content).toBe(
+      'Work `default/namespace-team-a-create-namespace` goes to: dev-1\n',
+    );
+    expect(events.map(e => e.body.message).join('\n')).toContain(
+      `Destination dev-1: ${git.baseUrl}/state.git at ${nsPath}`,
+    );
     // Store tasks run every 60 s here; the work is written on the trigger, within seconds.
-    await eventually(async () => {
-      const files = await readRepo(repo);
-      expect(files.get(`${nsPath}/namespace.yaml`)).toBe('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    team: payments\n');
-      expect(files.get(`${nsPath}/configmap.yaml`)).toBe(
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-info\n  namespace: team-a\ndata:\n  environment: dev\n  owner: payments\n',
-      );
-    }, 20_000, 'files in git');
+    await eventually(
+      async () => {
+        const files = await readRepo(repo);
+        expect(files.get(`${nsPath}/namespace.yaml`)).toBe(
+          'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    team: payments\n',
+        );
+        expect(files.get(`${nsPath}/configmap.yaml`)).toBe(
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-info\n  namespace: team-a\ndata:\n  environment: dev\n  owner: payments\n',
+        );
+      },
+      20_000,
+      'files in git',
+    );
     const work = await backend.api('/api/kratix/works/default/namespace-team-a-create-namespace');
-    expect(work.body.placements.map((p: any) => [p.destination, p.status])).toEqual([['dev-1', 'written']]);
+    expect(work.body.placements.map((p: any) => [p.destination, p.status])).toEqual([
+      ['dev-1', 'written'],
+    ]);
   });
 
   it('a failing input leaves the task failed with the message and the store unchanged', async () => {
     const before = await readRepo(repo);
-    const { task, events } = await runTask('template:default/create-namespace', { name: 'Team B', environment: 'dev' });
+    const { task, events } = await runTask('template:default/create-namespace', {
+      name: 'Team B',
+      environment: 'dev',
+    });
     expect(task.status).toBe('failed');
     expect(events.map(e => e.body.message).join('\n')).toContain(
       'resource: "Team B" is not a valid name; use up to 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
     );
-    expect((await backend.api('/api/kratix/works')).body.items.map((w: any) => w.name)).toEqual(['namespace-team-a-create-namespace']);
+    expect((await backend.api('/api/kratix/works')).body.items.map((w: any) => w.name)).toEqual([
+      'namespace-team-a-create-namespace',
+    ]);
     expect(await readRepo(repo)).toEqual(before);
   });
 
   it('template (d) removes them', async () => {
     const { task } = await runTask('template:default/delete-namespace', { name: 'team-a' });
     expect(task.status).toBe('completed');
-    await eventually(async () => {
-      const files = await readRepo(repo);
-      expect([...files.keys()].filter(k => k.startsWith('dev-1/resources/default/'))).toEqual([]);
-      expect(files.has('dev-1/resources/kratix-canary-configmap.yaml')).toBe(true);
-    }, 20_000, 'files removed');
+    await eventually(
+      async () => {
+        const files = await readRepo(repo);
+        expect([...files.keys()].filter(k => k.startsWith('dev-1/resources/default/'))).toEqual([]);
+        expect(files.has('dev-1/resources/kratix-canary-configmap.yaml')).toBe(true);
+      },
+      20_000,
+      'files removed',
+    );
   });
 });

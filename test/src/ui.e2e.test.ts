@@ -20,11 +20,15 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`);
+      throw new Error(
+        `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`,
+      );
     }
     // The backend serves packages/app/dist (app-backend); `npm test` builds it before Jest starts.
     if (!fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'))) {
-      throw new Error('packages/app/dist is missing: run the tests with `npm test`, which builds the frontend first');
+      throw new Error(
+        'packages/app/dist is missing: run the tests with `npm test`, which builds the frontend first',
+      );
     }
     await fs.promises.mkdir(SHOTS, { recursive: true });
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-ui-'));
@@ -33,10 +37,21 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
     repo = git.repoPath('state');
     const entities = path.join(dir, 'entities.yaml');
     await writeEntities(entities, [
-      { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'git' }, spec: { url, path: 'clusters', secretRef: { name: 'git' } } },
       {
-        apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name: 'dev-1', labels: { environment: 'dev' } },
-        spec: { path: 'dev-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' }, cleanup: 'all' },
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'GitStateStore',
+        metadata: { name: 'git' },
+        spec: { url, path: 'clusters', secretRef: { name: 'git' } },
+      },
+      {
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'Destination',
+        metadata: { name: 'dev-1', labels: { environment: 'dev' } },
+        spec: {
+          path: 'dev-1',
+          stateStoreRef: { kind: 'GitStateStore', name: 'git' },
+          cleanup: 'all',
+        },
       },
     ]);
     backend = await startBackend({
@@ -48,13 +63,28 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
         kratix: { secrets: { git: { username: git.username, password: '${GIT_PASSWORD}' } } },
       },
     });
-    await eventually(async () => {
-      expect((await backend.api('/api/kratix/destinations/dev-1')).body?.ready).toBe(true);
-      expect((await backend.api('/api/catalog/entities/by-name/template/default/create-namespace')).status).toBe(200);
-    }, 120_000, 'backend ready');
+    await eventually(
+      async () => {
+        expect((await backend.api('/api/kratix/destinations/dev-1')).body?.ready).toBe(true);
+        expect(
+          (await backend.api('/api/catalog/entities/by-name/template/default/create-namespace'))
+            .status,
+        ).toBe(200);
+      },
+      120_000,
+      'backend ready',
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
@@ -66,7 +96,8 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   const app = (p: string) => `${backend.baseUrl.replace('127.0.0.1', 'localhost')}${p}`;
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   it('signs in as guest', async () => {
     await page.goto(app('/'));
@@ -86,7 +117,9 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
 
   it('opens a Destination and sees its State Store, readiness and canaries', async () => {
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
-    await page.getByText('Ready: Test documents written to State Store').waitFor({ timeout: 60_000 });
+    await page
+      .getByText('Ready: Test documents written to State Store')
+      .waitFor({ timeout: 60_000 });
     await page.getByText('No work is scheduled to this Destination yet.').waitFor();
     await page.getByRole('link', { name: 'git' }).first().waitFor();
     await shot('2-destination-empty');
@@ -94,7 +127,10 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
 
   it('runs template (a) from the scaffolder page', async () => {
     await page.goto(app('/create'));
-    const card = page.locator('div', { has: page.getByText('Kubernetes namespace', { exact: true }) }).filter({ has: page.getByRole('button', { name: /choose/i }) }).last();
+    const card = page
+      .locator('div', { has: page.getByText('Kubernetes namespace', { exact: true }) })
+      .filter({ has: page.getByRole('button', { name: /choose/i }) })
+      .last();
     await card.getByRole('button', { name: /choose/i }).click();
     await page.getByLabel(/^Name/).first().fill('team-ui');
     await page.getByRole('button', { name: /review/i }).click();
@@ -106,11 +142,19 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
 
   it('sees the placement written on the Destination page, with its path and commit', async () => {
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
-    const row = page.getByRole('row').filter({ hasText: 'default/namespace-team-ui-create-namespace' });
+    const row = page
+      .getByRole('row')
+      .filter({ hasText: 'default/namespace-team-ui-create-namespace' });
     await row.getByText('written', { exact: true }).waitFor({ timeout: 60_000 });
-    await row.getByText('clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f').waitFor();
+    await row
+      .getByText('clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f')
+      .waitFor();
     const files = await readRepo(repo);
-    expect(files.get('clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml')).toContain('name: team-ui');
+    expect(
+      files.get(
+        'clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml',
+      ),
+    ).toContain('name: team-ui');
     await shot('5-destination-written');
   });
 
@@ -125,7 +169,9 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   it('shows the works page', async () => {
     await page.goto(app('/kratix'));
     await page.getByText('default/namespace-team-ui-create-namespace').waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Delete default/namespace-team-ui-create-namespace' }).waitFor();
+    await page
+      .getByRole('button', { name: 'Delete default/namespace-team-ui-create-namespace' })
+      .waitFor();
     await shot('7-works');
   });
 });

@@ -7,5 +7,12 @@ import { signInModule } from './modules/signIn';
 import { catalogColumnsModule } from './modules/catalogColumns';
 
 export default createApp({
-  features: [catalogPlugin, scaffolderPlugin, userSettingsPlugin, kratixPlugin, signInModule, catalogColumnsModule],
+  features: [
+    catalogPlugin,
+    scaffolderPlugin,
+    userSettingsPlugin,
+    kratixPlugin,
+    signInModule,
+    catalogColumnsModule,
+  ],
 });

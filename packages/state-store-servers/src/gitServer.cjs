@@ -50,13 +50,21 @@ const server = http.createServer((req, res) => {
   let head = Buffer.alloc(0);
   let headersDone = false;
   let stderr = '';
-  child.stderr.on('data', d => { stderr += d; });
+  child.stderr.on('data', d => {
+    stderr += d;
+  });
   child.stdout.on('data', chunk => {
-    if (headersDone) { res.write(chunk); return; }
+    if (headersDone) {
+      res.write(chunk);
+      return;
+    }
     head = Buffer.concat([head, chunk]);
     let sep = head.indexOf('\r\n\r\n');
     let sepLen = 4;
-    if (sep < 0) { sep = head.indexOf('\n\n'); sepLen = 2; }
+    if (sep < 0) {
+      sep = head.indexOf('\n\n');
+      sepLen = 2;
+    }
     if (sep < 0) return;
     headersDone = true;
     let status = 200;

@@ -11,7 +11,9 @@ function startChild(args: string[], what: string): Promise<{ child: ChildProcess
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let out = '';
     let err = '';
-    child.stderr!.on('data', d => { err += d; });
+    child.stderr!.on('data', d => {
+      err += d;
+    });
     child.stdout!.on('data', d => {
       out += d;
       const nl = out.indexOf('\n');
@@ -29,7 +31,10 @@ function startChild(args: string[], what: string): Promise<{ child: ChildProcess
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise(resolve => {
-    if (child.exitCode !== null) { resolve(); return; }
+    if (child.exitCode !== null) {
+      resolve();
+      return;
+    }
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 3000).unref();
@@ -52,12 +57,14 @@ export interface GitServer {
 }
 
 /** Starts git-http-backend behind Basic auth on 127.0.0.1, in a child process. */
-export async function startGitServer(options: {
-  root?: string;
-  port?: number;
-  username?: string;
-  password?: string;
-} = {}): Promise<GitServer> {
+export async function startGitServer(
+  options: {
+    root?: string;
+    port?: number;
+    username?: string;
+    password?: string;
+  } = {},
+): Promise<GitServer> {
   const root = options.root ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-git-')));
   await fs.promises.mkdir(root, { recursive: true });
   const username = options.username ?? 'kratix';
@@ -68,7 +75,11 @@ export async function startGitServer(options: {
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
-    baseUrl, port, username, password, root,
+    baseUrl,
+    port,
+    username,
+    password,
+    root,
     repoPath: name => path.join(root, `${name}.git`),
     async createRepo(name) {
       const dir = path.join(root, `${name}.git`);
@@ -93,11 +104,20 @@ export interface S3Server {
 }
 
 /** Starts s3rver on 127.0.0.1 in a child process, creating the given buckets. */
-export async function startS3Server(options: { directory?: string; port?: number; buckets?: string[] } = {}): Promise<S3Server> {
-  const directory = options.directory ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-s3-')));
+export async function startS3Server(
+  options: { directory?: string; port?: number; buckets?: string[] } = {},
+): Promise<S3Server> {
+  const directory =
+    options.directory ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-s3-')));
   await fs.promises.mkdir(directory, { recursive: true });
   const { child, port } = await startChild(
-    ['--openssl-legacy-provider', path.join(__dirname, 's3Server.cjs'), directory, String(options.port ?? 0), ...(options.buckets ?? [])],
+    [
+      '--openssl-legacy-provider',
+      path.join(__dirname, 's3Server.cjs'),
+      directory,
+      String(options.port ?? 0),
+      ...(options.buckets ?? []),
+    ],
     's3 server',
   );
   return {

@@ -41,7 +41,12 @@ export async function commitCount(repoDir: string, branch = 'main'): Promise<num
 }
 
 /** Commits files to a repository with the git CLI, as another writer would. */
-export async function pushWithCli(url: string, auth: { username: string; password: string }, files: Record<string, string | null>, message = 'foreign change'): Promise<void> {
+export async function pushWithCli(
+  url: string,
+  auth: { username: string; password: string },
+  files: Record<string, string | null>,
+  message = 'foreign change',
+): Promise<void> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-cli-'));
   const u = new URL(url);
   u.username = auth.username;
@@ -56,9 +61,35 @@ export async function pushWithCli(url: string, auth: { username: string; passwor
         await fs.promises.writeFile(full, c);
       }
     }
-    await gitCli(['-c', 'user.name=other', '-c', 'user.email=other@example.com', 'commit', '--quiet', '-am', message, '--allow-empty'], dir);
+    await gitCli(
+      [
+        '-c',
+        'user.name=other',
+        '-c',
+        'user.email=other@example.com',
+        'commit',
+        '--quiet',
+        '-am',
+        message,
+        '--allow-empty',
+      ],
+      dir,
+    );
     await gitCli(['add', '-A'], dir);
-    await gitCli(['-c', 'user.name=other', '-c', 'user.email=other@example.com', 'commit', '--quiet', '--amend', '--no-edit', '--allow-empty'], dir);
+    await gitCli(
+      [
+        '-c',
+        'user.name=other',
+        '-c',
+        'user.email=other@example.com',
+        'commit',
+        '--quiet',
+        '--amend',
+        '--no-edit',
+        '--allow-empty',
+      ],
+      dir,
+    );
     await gitCli(['push', '--quiet', 'origin', 'HEAD:main'], dir);
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });
@@ -66,17 +97,26 @@ export async function pushWithCli(url: string, auth: { username: string; passwor
 }
 
 /** Objects in a bucket (optionally below a prefix): key -> content. */
-export async function bucketObjects(endpoint: string, bucket: string, prefix?: string): Promise<Map<string, string>> {
+export async function bucketObjects(
+  endpoint: string,
+  bucket: string,
+  prefix?: string,
+): Promise<Map<string, string>> {
   const s3 = new S3Client({
-    endpoint, region: 'us-east-1', forcePathStyle: true,
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const out = new Map<string, string>();
   try {
     let token: string | undefined;
     do {
-      const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const res = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const o of res.Contents ?? []) {
         const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
         out.set(o.Key!, await body.Body!.transformToString());

@@ -17,7 +17,10 @@ server.run().then(address => {
   process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
 });
 function stop() {
-  server.close().then(() => process.exit(0), () => process.exit(0));
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(0),
+  );
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

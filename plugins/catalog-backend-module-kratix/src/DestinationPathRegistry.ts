@@ -8,7 +8,10 @@ export class DestinationPathRegistry {
   private readonly claims = new Map<string, { ref: string; seen: number }>();
   private readonly keyOfRef = new Map<string, string>();
 
-  constructor(private readonly staleAfterMs = 5 * 60_000, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly staleAfterMs = 5 * 60_000,
+    private readonly now = () => Date.now(),
+  ) {}
 
   /** Claims `key` for `ref`; returns the other Destination holding it, if any. */
   claim(key: string, ref: string): string | undefined {

@@ -9,7 +9,11 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
-import { CatalogProcessor, CatalogProcessorEmit, processingResult } from '@backstage/plugin-catalog-node';
+import {
+  CatalogProcessor,
+  CatalogProcessorEmit,
+  processingResult,
+} from '@backstage/plugin-catalog-node';
 import {
   DestinationEntity,
   goClean,
@@ -30,7 +34,9 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
     if (!isKratixEntity(entity)) return false;
     const result = validateKratixEntity(entity);
     if (!result.ok) {
-      throw new Error(`${entity.kind} "${entity.metadata.name}" is invalid: ${result.errors.join('; ')}`);
+      throw new Error(
+        `${entity.kind} "${entity.metadata.name}" is invalid: ${result.errors.join('; ')}`,
+      );
     }
     if (entity.kind === 'Destination') {
       const spec = (result.entity as DestinationEntity).spec;
@@ -46,7 +52,11 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
     return true;
   }
 
-  async postProcessEntity(entity: Entity, _location: LocationSpec, emit: CatalogProcessorEmit): Promise<Entity> {
+  async postProcessEntity(
+    entity: Entity,
+    _location: LocationSpec,
+    emit: CatalogProcessorEmit,
+  ): Promise<Entity> {
     if (!isKratixEntity(entity)) return entity;
     const self = getCompoundEntityRef(entity);
     const namespace = self.namespace;
@@ -54,10 +64,15 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
     if (entity.kind === 'Destination' && spec?.stateStoreRef?.kind && spec.stateStoreRef.name) {
       const store = { kind: spec.stateStoreRef.kind, namespace, name: spec.stateStoreRef.name };
       emit(processingResult.relation({ source: self, type: RELATION_DEPENDS_ON, target: store }));
-      emit(processingResult.relation({ source: store, type: RELATION_DEPENDENCY_OF, target: self }));
+      emit(
+        processingResult.relation({ source: store, type: RELATION_DEPENDENCY_OF, target: self }),
+      );
     }
     if (typeof spec?.owner === 'string' && spec.owner) {
-      const owner = parseEntityRef(spec.owner, { defaultKind: 'Group', defaultNamespace: namespace });
+      const owner = parseEntityRef(spec.owner, {
+        defaultKind: 'Group',
+        defaultNamespace: namespace,
+      });
       emit(processingResult.relation({ source: self, type: RELATION_OWNED_BY, target: owner }));
       emit(processingResult.relation({ source: owner, type: RELATION_OWNER_OF, target: self }));
     }

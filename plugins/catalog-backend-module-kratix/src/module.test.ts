@@ -7,7 +7,10 @@ import { DestinationPathRegistry } from './DestinationPathRegistry';
 
 const location = { type: 'file', target: '/tmp/x.yaml' };
 const destination = (name: string, spec: any, namespace = 'default'): Entity => ({
-  apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name, namespace }, spec,
+  apiVersion: 'platform.kratix.io/v1alpha1',
+  kind: 'Destination',
+  metadata: { name, namespace },
+  spec,
 });
 
 describe('catalogModuleKratixEntityModel', () => {
@@ -25,33 +28,89 @@ describe('catalogModuleKratixEntityModel', () => {
 describe('KratixEntitiesProcessor', () => {
   it('accepts the three kinds when valid and ignores others', async () => {
     const p = new KratixEntitiesProcessor();
-    expect(await p.validateEntityKind(destination('dev', { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' } }))).toBe(true);
-    expect(await p.validateEntityKind({ apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'g' }, spec: { url: 'https://g/r.git' } })).toBe(true);
-    expect(await p.validateEntityKind({ apiVersion: 'platform.kratix.io/v1alpha1', kind: 'BucketStateStore', metadata: { name: 'b' }, spec: { bucketName: 'bkt', endpoint: 'e', authMethod: 'IAM' } })).toBe(true);
-    expect(await p.validateEntityKind({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'c' }, spec: {} })).toBe(false);
-    expect(await p.validateEntityKind({ apiVersion: 'example.com/v1', kind: 'Destination', metadata: { name: 'd' }, spec: {} })).toBe(false);
+    expect(
+      await p.validateEntityKind(
+        destination('dev', { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' } }),
+      ),
+    ).toBe(true);
+    expect(
+      await p.validateEntityKind({
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'GitStateStore',
+        metadata: { name: 'g' },
+        spec: { url: 'https://g/r.git' },
+      }),
+    ).toBe(true);
+    expect(
+      await p.validateEntityKind({
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'BucketStateStore',
+        metadata: { name: 'b' },
+        spec: { bucketName: 'bkt', endpoint: 'e', authMethod: 'IAM' },
+      }),
+    ).toBe(true);
+    expect(
+      await p.validateEntityKind({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'c' },
+        spec: {},
+      }),
+    ).toBe(false);
+    expect(
+      await p.validateEntityKind({
+        apiVersion: 'example.com/v1',
+        kind: 'Destination',
+        metadata: { name: 'd' },
+        spec: {},
+      }),
+    ).toBe(false);
   });
 
   it('rejects an invalid entity with the field and the fix', async () => {
     const p = new KratixEntitiesProcessor();
-    await expect(p.validateEntityKind(destination('bad', { path: 'x', stateStoreRef: { kind: 'GitStateStore', name: 'git' }, filepath: { mode: 'nested' } })))
-      .rejects.toThrow('Destination "bad" is invalid: spec.filepath.mode: "nested" is not one of nestedByMetadata, aggregatedYAML, none');
+    await expect(
+      p.validateEntityKind(
+        destination('bad', {
+          path: 'x',
+          stateStoreRef: { kind: 'GitStateStore', name: 'git' },
+          filepath: { mode: 'nested' },
+        }),
+      ),
+    ).rejects.toThrow(
+      'Destination "bad" is invalid: spec.filepath.mode: "nested" is not one of nestedByMetadata, aggregatedYAML, none',
+    );
   });
 
   it('gives the later Destination with the same path on the same store an error', async () => {
     let now = 0;
     const p = new KratixEntitiesProcessor(new DestinationPathRegistry(1000, () => now));
     const ref = { kind: 'GitStateStore', name: 'git' };
-    expect(await p.validateEntityKind(destination('first', { path: 'shared', stateStoreRef: ref }))).toBe(true);
-    await expect(p.validateEntityKind(destination('second', { path: 'shared/', stateStoreRef: ref }))).rejects.toThrow(
+    expect(
+      await p.validateEntityKind(destination('first', { path: 'shared', stateStoreRef: ref })),
+    ).toBe(true);
+    await expect(
+      p.validateEntityKind(destination('second', { path: 'shared/', stateStoreRef: ref })),
+    ).rejects.toThrow(
       "spec.path: destination path 'shared/' already exists for state store 'git' (used by destination:default/first); choose another path",
     );
     // The same path on another store, or re-processing the first, is fine.
-    expect(await p.validateEntityKind(destination('third', { path: 'shared', stateStoreRef: { kind: 'BucketStateStore', name: 'git' } }))).toBe(true);
-    expect(await p.validateEntityKind(destination('first', { path: 'shared', stateStoreRef: ref }))).toBe(true);
+    expect(
+      await p.validateEntityKind(
+        destination('third', {
+          path: 'shared',
+          stateStoreRef: { kind: 'BucketStateStore', name: 'git' },
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      await p.validateEntityKind(destination('first', { path: 'shared', stateStoreRef: ref })),
+    ).toBe(true);
     // Once the first has gone (not processed for a while), the path is free.
     now = 5000;
-    expect(await p.validateEntityKind(destination('second', { path: 'shared', stateStoreRef: ref }))).toBe(true);
+    expect(
+      await p.validateEntityKind(destination('second', { path: 'shared', stateStoreRef: ref })),
+    ).toBe(true);
   });
 
   it('frees a path when its Destination moves', async () => {
@@ -59,14 +118,27 @@ describe('KratixEntitiesProcessor', () => {
     const ref = { kind: 'GitStateStore', name: 'git' };
     await p.validateEntityKind(destination('a', { path: 'one', stateStoreRef: ref }));
     await p.validateEntityKind(destination('a', { path: 'two', stateStoreRef: ref }));
-    expect(await p.validateEntityKind(destination('b', { path: 'one', stateStoreRef: ref }))).toBe(true);
+    expect(await p.validateEntityKind(destination('b', { path: 'one', stateStoreRef: ref }))).toBe(
+      true,
+    );
   });
 
   it('relates a Destination to its State Store and owner', async () => {
     const emit = jest.fn();
-    const e = destination('dev', { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' }, owner: 'team-a' }, 'platform');
+    const e = destination(
+      'dev',
+      { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' }, owner: 'team-a' },
+      'platform',
+    );
     await new KratixEntitiesProcessor().postProcessEntity(e, location, emit);
-    expect(emit.mock.calls.map(c => c[0].relation).map((r: any) => `${r.source.kind}:${r.source.namespace}/${r.source.name} ${r.type} ${r.target.kind}:${r.target.namespace}/${r.target.name}`)).toEqual([
+    expect(
+      emit.mock.calls
+        .map(c => c[0].relation)
+        .map(
+          (r: any) =>
+            `${r.source.kind}:${r.source.namespace}/${r.source.name} ${r.type} ${r.target.kind}:${r.target.namespace}/${r.target.name}`,
+        ),
+    ).toEqual([
       'Destination:platform/dev dependsOn GitStateStore:platform/git',
       'GitStateStore:platform/git dependencyOf Destination:platform/dev',
       'Destination:platform/dev ownedBy Group:platform/team-a',
@@ -77,9 +149,18 @@ describe('KratixEntitiesProcessor', () => {
   it('relates a State Store to its owner', async () => {
     const emit = jest.fn();
     await new KratixEntitiesProcessor().postProcessEntity(
-      { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'BucketStateStore', metadata: { name: 's3', namespace: 'default' }, spec: { owner: 'user:default/jo' } },
-      location, emit,
+      {
+        apiVersion: 'platform.kratix.io/v1alpha1',
+        kind: 'BucketStateStore',
+        metadata: { name: 's3', namespace: 'default' },
+        spec: { owner: 'user:default/jo' },
+      },
+      location,
+      emit,
     );
-    expect(emit.mock.calls.map(c => `${c[0].relation.type} ${c[0].relation.target.kind}`)).toEqual(['ownedBy user', 'ownerOf BucketStateStore']);
+    expect(emit.mock.calls.map(c => `${c[0].relation.type} ${c[0].relation.target.kind}`)).toEqual([
+      'ownedBy user',
+      'ownerOf BucketStateStore',
+    ]);
   });
 });

@@ -16,7 +16,10 @@ exports.up = async function up(knex) {
     table.string('created_by', 255).nullable();
     table.timestamp('created_at', { useTz: true }).notNullable();
     table.timestamp('updated_at', { useTz: true }).notNullable();
-    table.timestamp('deleted_at', { useTz: true }).nullable().comment('set while its files are removed');
+    table
+      .timestamp('deleted_at', { useTz: true })
+      .nullable()
+      .comment('set while its files are removed');
     table.primary(['namespace', 'name']);
   });
   await knex.schema.createTable('kratix_workload_groups', table => {
@@ -26,17 +29,28 @@ exports.up = async function up(knex) {
     table.string('directory', 1024).notNullable();
     table.text('selectors').notNullable().comment('JSON label map');
     table.primary(['work_namespace', 'work_name', 'group_id']);
-    table.foreign(['work_namespace', 'work_name']).references(['namespace', 'name']).inTable('kratix_works').onDelete('CASCADE');
+    table
+      .foreign(['work_namespace', 'work_name'])
+      .references(['namespace', 'name'])
+      .inTable('kratix_works')
+      .onDelete('CASCADE');
   });
   await knex.schema.createTable('kratix_work_files', table => {
     table.string('work_namespace', 255).notNullable();
     table.string('work_name', 255).notNullable();
     table.string('group_id', 32).notNullable();
-    table.string('path', 1024).notNullable().comment('relative to the pipeline output, includes the group directory');
+    table
+      .string('path', 1024)
+      .notNullable()
+      .comment('relative to the pipeline output, includes the group directory');
     table.integer('position').notNullable().comment('order of the file in its group');
     table.binary('content').notNullable();
     table.primary(['work_namespace', 'work_name', 'group_id', 'position']);
-    table.foreign(['work_namespace', 'work_name']).references(['namespace', 'name']).inTable('kratix_works').onDelete('CASCADE');
+    table
+      .foreign(['work_namespace', 'work_name'])
+      .references(['namespace', 'name'])
+      .inTable('kratix_works')
+      .onDelete('CASCADE');
   });
   await knex.schema.createTable('kratix_destinations', table => {
     table.comment('Destinations known from the catalog');
@@ -52,7 +66,10 @@ exports.up = async function up(knex) {
     table.boolean('ready').notNullable().defaultTo(false);
     table.text('message').nullable();
     table.timestamp('orphan_since', { useTz: true }).nullable();
-    table.timestamp('deleted_at', { useTz: true }).nullable().comment('gone from the catalog; cleanup pending');
+    table
+      .timestamp('deleted_at', { useTz: true })
+      .nullable()
+      .comment('gone from the catalog; cleanup pending');
     table.timestamp('updated_at', { useTz: true }).notNullable();
   });
   await knex.schema.createTable('kratix_state_stores', table => {
@@ -80,9 +97,16 @@ exports.up = async function up(knex) {
     table.string('state_store', 512).notNullable();
     table.string('status', 16).notNullable().comment('pending | written | failed | deleting');
     table.boolean('misplaced').notNullable().defaultTo(false);
-    table.integer('generation').notNullable().defaultTo(1).comment('bumped when its content changes');
+    table
+      .integer('generation')
+      .notNullable()
+      .defaultTo(1)
+      .comment('bumped when its content changes');
     table.integer('written_generation').notNullable().defaultTo(0);
-    table.string('version', 128).nullable().comment('commit SHA or bucket version of the last write');
+    table
+      .string('version', 128)
+      .nullable()
+      .comment('commit SHA or bucket version of the last write');
     table.text('last_error').nullable();
     table.timestamp('scheduled_at', { useTz: true }).notNullable();
     table.timestamp('written_at', { useTz: true }).nullable();

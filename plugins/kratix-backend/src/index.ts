@@ -7,4 +7,8 @@ export { kratixPlugin as default } from './plugin';
 export * from './writers';
 export * from './layout';
 export * from './scheduling';
-export { kratixWorkCreatePermission, kratixWorkDeletePermission, kratixPermissions } from './service/permissions';
+export {
+  kratixWorkCreatePermission,
+  kratixWorkDeletePermission,
+  kratixPermissions,
+} from './service/permissions';

@@ -8,26 +8,37 @@ import { kratixPlugin } from './plugin';
 
 const entities: Entity[] = [
   {
-    apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'git', namespace: 'default', uid: 's1' },
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'GitStateStore',
+    metadata: { name: 'git', namespace: 'default', uid: 's1' },
     spec: { url: 'http://127.0.0.1:1/state.git', secretRef: { name: 'git' } },
   },
   {
-    apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name: 'dev-1', namespace: 'default', uid: 'd1', labels: { env: 'dev' } },
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'dev-1', namespace: 'default', uid: 'd1', labels: { env: 'dev' } },
     spec: { path: 'dev-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
   },
   {
-    apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name: 'dev-2', namespace: 'default', uid: 'd2', labels: { env: 'dev' } },
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'dev-2', namespace: 'default', uid: 'd2', labels: { env: 'dev' } },
     spec: { path: 'dev-2', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
   },
 ];
 
-const catalog = () => catalogServiceMock.mock({
-  getEntities: jest.fn(async (req: any) => ({ items: entities.filter(e => e.kind === req?.filter?.kind) })) as any,
-});
+const catalog = () =>
+  catalogServiceMock.mock({
+    getEntities: jest.fn(async (req: any) => ({
+      items: entities.filter(e => e.kind === req?.filter?.kind),
+    })) as any,
+  });
 
 let scheduler: ReturnType<typeof mockServices.scheduler>;
 
-async function backend(permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW) {
+async function backend(
+  permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   // The functional mock scheduler runs a task when triggered and awaits it.
   scheduler = mockServices.scheduler();
   const { server } = await startTestBackend({
@@ -36,19 +47,30 @@ async function backend(permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY 
       catalog().factory,
       createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
       mockServices.permissions.factory({ result: permission }),
-      mockServices.rootConfig.factory({ data: { kratix: { secrets: { git: { username: 'u', password: 'top-secret-password' } } } } }),
+      mockServices.rootConfig.factory({
+        data: { kratix: { secrets: { git: { username: 'u', password: 'top-secret-password' } } } },
+      }),
     ],
   });
   return server;
 }
 
-const work = { promise: 'app', resource: 'one', pipeline: 'p', destinationSelectors: { env: 'dev' }, files: [{ path: 'a.yaml', content: 'a: 1\n' }] };
+const work = {
+  promise: 'app',
+  resource: 'one',
+  pipeline: 'p',
+  destinationSelectors: { env: 'dev' },
+  files: [{ path: 'a.yaml', content: 'a: 1\n' }],
+};
 
 describe('kratix plugin', () => {
   it('serves an unauthenticated health check and refuses everything else without credentials', async () => {
     const server = await backend();
     expect((await request(server).get('/api/kratix/health')).status).toBe(200);
-    const res = await request(server).post('/api/kratix/works').set('Authorization', mockCredentials.none.header()).send(work);
+    const res = await request(server)
+      .post('/api/kratix/works')
+      .set('Authorization', mockCredentials.none.header())
+      .send(work);
     expect(res.status).toBe(401);
   });
 
@@ -56,7 +78,9 @@ describe('kratix plugin', () => {
     const server = await backend();
     const res = await request(server).post('/api/kratix/works').send({ promise: 'app', files: [] });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe('pipeline: is required; files: at least one file is required, as [{path, content}]');
+    expect(res.body.error.message).toBe(
+      'pipeline: is required; files: at least one file is required, as [{path, content}]',
+    );
   });
 
   it('answers 403 when the permission policy denies creating or deleting works', async () => {
@@ -84,10 +108,18 @@ describe('kratix plugin', () => {
     expect(res.body.destinations).toHaveLength(1);
     expect(res.body.placements[0]).toMatchObject({
       name: `app-one-p.${res.body.destinations[0]}-5058f`,
-      location: { stateStore: 'GitStateStore/git', url: 'http://127.0.0.1:1/state.git', path: `${res.body.destinations[0]}/resources/default/app/one/p/5058f` },
+      location: {
+        stateStore: 'GitStateStore/git',
+        url: 'http://127.0.0.1:1/state.git',
+        path: `${res.body.destinations[0]}/resources/default/app/one/p/5058f`,
+      },
     });
     const got = await request(server).get('/api/kratix/works/default/app-one-p');
-    expect(got.body).toMatchObject({ name: 'app-one-p', kind: 'resource', workloadGroups: [{ directory: '.', destinationSelectors: { env: 'dev' }, files: ['a.yaml'] }] });
+    expect(got.body).toMatchObject({
+      name: 'app-one-p',
+      kind: 'resource',
+      workloadGroups: [{ directory: '.', destinationSelectors: { env: 'dev' }, files: ['a.yaml'] }],
+    });
     expect((await request(server).get('/api/kratix/works/default/missing')).status).toBe(404);
   });
 
@@ -98,16 +130,27 @@ describe('kratix plugin', () => {
     await scheduler.triggerTask('kratix-write:GitStateStore:default/git');
     const store = await request(server).get('/api/kratix/statestores/GitStateStore/git');
     expect(store.body).toMatchObject({
-      ready: false, status: 'NotReady',
-      message: 'GitStateStore/git: checking write access to http://127.0.0.1:1/state.git failed: fetch failed: bad port',
+      ready: false,
+      status: 'NotReady',
+      message:
+        'GitStateStore/git: checking write access to http://127.0.0.1:1/state.git failed: fetch failed: bad port',
       spec: { secretRef: { name: 'git' } },
     });
     const dest = await request(server).get('/api/kratix/destinations/dev-1');
-    expect(dest.body).toMatchObject({ ready: false, message: 'Failed to write to State Store: GitStateStore/git: checking write access to http://127.0.0.1:1/state.git failed: fetch failed: bad port' });
+    expect(dest.body).toMatchObject({
+      ready: false,
+      message:
+        'Failed to write to State Store: GitStateStore/git: checking write access to http://127.0.0.1:1/state.git failed: fetch failed: bad port',
+    });
     const w = await request(server).get('/api/kratix/works/default/app-one-p');
-    expect(w.body.placements[0]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('bad port') });
+    expect(w.body.placements[0]).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('bad port'),
+    });
     expect(JSON.stringify([store.body, dest.body, w.body])).not.toContain('top-secret-password');
     expect((await request(server).get('/api/kratix/statestores/Nope/git')).status).toBe(400);
-    expect((await request(server).get('/api/kratix/statestores/BucketStateStore/git')).status).toBe(404);
+    expect((await request(server).get('/api/kratix/statestores/BucketStateStore/git')).status).toBe(
+      404,
+    );
   });
 });

@@ -36,27 +36,50 @@ export const kratixPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
-      async init({ config, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog, events }) {
+      async init({
+        config,
+        logger,
+        database,
+        scheduler,
+        httpRouter,
+        httpAuth,
+        auth,
+        permissions,
+        permissionsRegistry,
+        lifecycle,
+        catalog,
+        events,
+      }) {
         const catalogErrors = new CatalogErrors();
         await catalogErrors.subscribe(events);
-        const db = await KratixDatabase.create(await database.getClient(), { skipMigrations: database.migrations?.skip });
+        const db = await KratixDatabase.create(await database.getClient(), {
+          skipMigrations: database.migrations?.skip,
+        });
         const writers = new WriterFactory(config, logger);
         lifecycle.addShutdownHook(() => writers.closeAll());
         const workScheduler = new WorkScheduler(db, logger);
         const reconciler = new Reconciler(
           db,
           new CatalogSync(db, catalog, auth, logger, {
-            orphanGraceMs: durationToMilliseconds(duration(config, 'kratix.destinations.orphanGrace', { hours: 1 })),
+            orphanGraceMs: durationToMilliseconds(
+              duration(config, 'kratix.destinations.orphanGrace', { hours: 1 }),
+            ),
           }),
           workScheduler,
           new StoreReconciler(db, writers, logger, {
-            fullSyncIntervalMs: durationToMilliseconds(duration(config, 'kratix.reconcile.fullSyncInterval', { minutes: 10 })),
+            fullSyncIntervalMs: durationToMilliseconds(
+              duration(config, 'kratix.reconcile.fullSyncInterval', { minutes: 10 }),
+            ),
           }),
           scheduler,
           logger,
           {
             frequency: duration(config, 'kratix.reconcile.frequency', { seconds: 5 }),
-            catalogFrequency: duration(config, 'kratix.reconcile.catalogFrequency', duration(config, 'kratix.reconcile.frequency', { seconds: 5 })),
+            catalogFrequency: duration(
+              config,
+              'kratix.reconcile.catalogFrequency',
+              duration(config, 'kratix.reconcile.frequency', { seconds: 5 }),
+            ),
             timeout: duration(config, 'kratix.reconcile.timeout', { minutes: 5 }),
           },
         );
@@ -64,10 +87,17 @@ export const kratixPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(kratixPermissions);
         httpRouter.use(
           await createRouter({
-            db, reconciler, workScheduler, httpAuth, permissions, logger, catalogErrors,
+            db,
+            reconciler,
+            workScheduler,
+            httpAuth,
+            permissions,
+            logger,
+            catalogErrors,
             limits: {
               maxFileBytes: config.getOptionalNumber('kratix.works.maxFileBytes') ?? 1024 * 1024,
-              maxWorkBytes: config.getOptionalNumber('kratix.works.maxWorkBytes') ?? 10 * 1024 * 1024,
+              maxWorkBytes:
+                config.getOptionalNumber('kratix.works.maxWorkBytes') ?? 10 * 1024 * 1024,
               maxFiles: config.getOptionalNumber('kratix.works.maxFiles') ?? 5000,
             },
           }),

@@ -18,14 +18,22 @@ export function labelErrors(field: string, labels: unknown): string[] {
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
     if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-      errors.push(`${field}: key "${key}" has an invalid prefix; use a DNS subdomain such as example.com/`);
+      errors.push(
+        `${field}: key "${key}" has an invalid prefix; use a DNS subdomain such as example.com/`,
+      );
     } else if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
-      errors.push(`${field}: key "${key}" is not a valid label key; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`);
+      errors.push(
+        `${field}: key "${key}" is not a valid label key; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+      );
     }
     if (typeof value !== 'string') {
-      errors.push(`${field}.${key}: value must be a string, not ${JSON.stringify(value)}; quote it in YAML`);
+      errors.push(
+        `${field}.${key}: value must be a string, not ${JSON.stringify(value)}; quote it in YAML`,
+      );
     } else if (value.length > 63 || (value !== '' && !NAME.test(value))) {
-      errors.push(`${field}.${key}: value "${value}" is not a valid label value; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`);
+      errors.push(
+        `${field}.${key}: value "${value}" is not a valid label value; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+      );
     }
   }
   return errors;
@@ -38,7 +46,9 @@ export function nameErrors(field: string, value: unknown, required = true): stri
   }
   if (typeof value !== 'string') return [`${field}: must be a string`];
   if (value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
-    return [`${field}: "${value}" is not a valid name; use up to 63 lowercase letters, digits and "-", starting and ending with a letter or digit`];
+    return [
+      `${field}: "${value}" is not a valid name; use up to 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
+    ];
   }
   return [];
 }

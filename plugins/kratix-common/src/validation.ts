@@ -14,9 +14,7 @@ export const KRATIX_KINDS = ['Destination', 'GitStateStore', 'BucketStateStore']
 export type KratixKind = (typeof KRATIX_KINDS)[number];
 export type KratixEntity = DestinationEntity | GitStateStoreEntity | BucketStateStoreEntity;
 
-export type ValidationResult<T> =
-  | { ok: true; entity: T }
-  | { ok: false; errors: string[] };
+export type ValidationResult<T> = { ok: true; entity: T } | { ok: false; errors: string[] };
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
 const specValidators = {
@@ -135,7 +133,11 @@ function bucketRules(spec: any, errors: string[]) {
       'spec.secretRef: must be set when using authentication method accessKey; name an entry under kratix.secrets in app-config holding accessKeyID and secretAccessKey, or use authMethod IAM',
     );
   }
-  if (typeof spec.endpoint === 'string' && /^[a-z]+:\/\//i.test(spec.endpoint) && !/^https?:\/\//i.test(spec.endpoint)) {
+  if (
+    typeof spec.endpoint === 'string' &&
+    /^[a-z]+:\/\//i.test(spec.endpoint) &&
+    !/^https?:\/\//i.test(spec.endpoint)
+  ) {
     errors.push(`spec.endpoint: "${spec.endpoint}" must be host[:port] or an http(s):// URL`);
   }
   checkPath('spec.path', spec.path, errors);
@@ -155,12 +157,18 @@ export function isKratixEntity(entity: Entity): boolean {
  */
 export function validateKratixEntity(entity: Entity): ValidationResult<KratixEntity> {
   if (entity.apiVersion !== KRATIX_API_VERSION) {
-    return { ok: false, errors: [`apiVersion: "${entity.apiVersion}" must be ${KRATIX_API_VERSION}`] };
+    return {
+      ok: false,
+      errors: [`apiVersion: "${entity.apiVersion}" must be ${KRATIX_API_VERSION}`],
+    };
   }
   const kind = entity.kind as KratixKind;
   const validate = specValidators[kind];
   if (!validate) {
-    return { ok: false, errors: [`kind: "${entity.kind}" is not one of ${KRATIX_KINDS.join(', ')}`] };
+    return {
+      ok: false,
+      errors: [`kind: "${entity.kind}" is not one of ${KRATIX_KINDS.join(', ')}`],
+    };
   }
   if (!entity.spec || typeof entity.spec !== 'object' || Array.isArray(entity.spec)) {
     return { ok: false, errors: [`spec: is required for a ${kind}`] };
@@ -188,7 +196,10 @@ export function parseKratixEntity<T extends KratixEntity = KratixEntity>(entity:
 }
 
 export class InvalidKratixEntityError extends Error {
-  constructor(readonly entityRef: string, readonly errors: string[]) {
+  constructor(
+    readonly entityRef: string,
+    readonly errors: string[],
+  ) {
     super(`${entityRef} is invalid: ${errors.join('; ')}`);
     this.name = 'InvalidKratixEntityError';
   }

@@ -12,41 +12,85 @@ import type { ScheduleResult, WorkRequest, WorkView } from '@internal/plugin-kra
 /** What other backend plugins use to schedule works; the kratix backend owns the data and checks permissions. */
 export interface KratixService {
   /** Creates or updates a work; with `dryRun`, only reports where it would go. */
-  scheduleWork(request: WorkRequest, options: { credentials: BackstageCredentials; dryRun?: boolean }): Promise<ScheduleResult>;
+  scheduleWork(
+    request: WorkRequest,
+    options: { credentials: BackstageCredentials; dryRun?: boolean },
+  ): Promise<ScheduleResult>;
   /** Deletes a work; its files leave every Destination. Returns false when there was no such work. */
-  unscheduleWork(work: { namespace: string; name: string }, options: { credentials: BackstageCredentials }): Promise<{ deleted: boolean; destinations: string[] }>;
-  getWork(work: { namespace: string; name: string }, options: { credentials: BackstageCredentials }): Promise<WorkView | undefined>;
+  unscheduleWork(
+    work: { namespace: string; name: string },
+    options: { credentials: BackstageCredentials },
+  ): Promise<{ deleted: boolean; destinations: string[] }>;
+  getWork(
+    work: { namespace: string; name: string },
+    options: { credentials: BackstageCredentials },
+  ): Promise<WorkView | undefined>;
 }
 
 /** Calls the kratix backend over HTTP, found through discovery, on behalf of the caller. */
 export class DefaultKratixService implements KratixService {
-  constructor(private readonly discovery: DiscoveryService, private readonly auth: AuthService) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly auth: AuthService,
+  ) {}
 
-  private async request(path: string, init: RequestInit, credentials: BackstageCredentials): Promise<Response> {
+  private async request(
+    path: string,
+    init: RequestInit,
+    credentials: BackstageCredentials,
+  ): Promise<Response> {
     const base = await this.discovery.getBaseUrl('kratix');
-    const { token } = await this.auth.getPluginRequestToken({ onBehalfOf: credentials, targetPluginId: 'kratix' });
+    const { token } = await this.auth.getPluginRequestToken({
+      onBehalfOf: credentials,
+      targetPluginId: 'kratix',
+    });
     return fetch(`${base}${path}`, {
       ...init,
-      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      },
     });
   }
 
-  async scheduleWork(request: WorkRequest, options: { credentials: BackstageCredentials; dryRun?: boolean }): Promise<ScheduleResult> {
-    const res = await this.request(`/works${options.dryRun ? '?dryRun=true' : ''}`, { method: 'POST', body: JSON.stringify(request) }, options.credentials);
+  async scheduleWork(
+    request: WorkRequest,
+    options: { credentials: BackstageCredentials; dryRun?: boolean },
+  ): Promise<ScheduleResult> {
+    const res = await this.request(
+      `/works${options.dryRun ? '?dryRun=true' : ''}`,
+      { method: 'POST', body: JSON.stringify(request) },
+      options.credentials,
+    );
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return res.json();
   }
 
-  async unscheduleWork(work: { namespace: string; name: string }, options: { credentials: BackstageCredentials }) {
-    const res = await this.request(`/works/${encodeURIComponent(work.namespace)}/${encodeURIComponent(work.name)}`, { method: 'DELETE' }, options.credentials);
+  async unscheduleWork(
+    work: { namespace: string; name: string },
+    options: { credentials: BackstageCredentials },
+  ) {
+    const res = await this.request(
+      `/works/${encodeURIComponent(work.namespace)}/${encodeURIComponent(work.name)}`,
+      { method: 'DELETE' },
+      options.credentials,
+    );
     if (res.status === 404) return { deleted: false, destinations: [] };
     if (!res.ok) throw await ResponseError.fromResponse(res);
     const body = await res.json();
     return { deleted: true, destinations: body.destinations ?? [] };
   }
 
-  async getWork(work: { namespace: string; name: string }, options: { credentials: BackstageCredentials }) {
-    const res = await this.request(`/works/${encodeURIComponent(work.namespace)}/${encodeURIComponent(work.name)}`, { method: 'GET' }, options.credentials);
+  async getWork(
+    work: { namespace: string; name: string },
+    options: { credentials: BackstageCredentials },
+  ) {
+    const res = await this.request(
+      `/works/${encodeURIComponent(work.namespace)}/${encodeURIComponent(work.name)}`,
+      { method: 'GET' },
+      options.credentials,
+    );
     if (res.status === 404) return undefined;
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return res.json();

@@ -10,9 +10,16 @@ export const scaffolderModuleKratix = createBackendModule({
   moduleId: 'kratix',
   register(reg) {
     reg.registerInit({
-      deps: { scaffolder: scaffolderActionsExtensionPoint, kratix: kratixServiceRef, config: coreServices.rootConfig },
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        kratix: kratixServiceRef,
+        config: coreServices.rootConfig,
+      },
       async init({ scaffolder, kratix, config }) {
-        scaffolder.addActions(createKratixScheduleAction({ kratix, config }), createKratixUnscheduleAction({ kratix }));
+        scaffolder.addActions(
+          createKratixScheduleAction({ kratix, config }),
+          createKratixUnscheduleAction({ kratix }),
+        );
       },
     });
   },

@@ -24,7 +24,10 @@ export interface RunningBackend {
   /** Everything the process printed so far. */
   logs(): string;
   /** Calls the backend with the static token; `token: null` sends none. */
-  api(p: string, init?: RequestInit & { json?: unknown; token?: string | null }): Promise<{ status: number; body: any; text: string }>;
+  api(
+    p: string,
+    init?: RequestInit & { json?: unknown; token?: string | null },
+  ): Promise<{ status: number; body: any; text: string }>;
   stop(): Promise<void>;
 }
 
@@ -56,43 +59,89 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       baseUrl: `http://localhost:${port}`,
       listen: { port, host: '127.0.0.1' },
       database: options.database ?? { client: 'better-sqlite3', connection: ':memory:' },
-      auth: { externalAccess: [{ type: 'static', options: { token: '${KRATIX_E2E_TOKEN}', subject: 'e2e' } }] },
+      auth: {
+        externalAccess: [
+          { type: 'static', options: { token: '${KRATIX_E2E_TOKEN}', subject: 'e2e' } },
+        ],
+      },
     },
-    auth: { environment: 'development', providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
+    auth: {
+      environment: 'development',
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
     catalog: {
       processingInterval: { seconds: 1 },
       orphanStrategy: 'delete',
-      rules: [{ allow: ['Component', 'Location', 'Template', 'User', 'Group', 'Destination', 'GitStateStore', 'BucketStateStore'] }],
+      rules: [
+        {
+          allow: [
+            'Component',
+            'Location',
+            'Template',
+            'User',
+            'Group',
+            'Destination',
+            'GitStateStore',
+            'BucketStateStore',
+          ],
+        },
+      ],
       locations: (options.locations ?? []).map(target => ({ type: 'file', target })),
     },
     scaffolder: { defaultAuthor: { name: 'kratix', email: 'kratix@example.com' } },
-    kratix: { reconcile: { frequency: { seconds: 1 }, fullSyncInterval: { seconds: 3 } }, workDir: path.join(dir, 'work') },
+    kratix: {
+      reconcile: { frequency: { seconds: 1 }, fullSyncInterval: { seconds: 3 } },
+      workDir: path.join(dir, 'work'),
+    },
   };
   const configFile = path.join(dir, 'app-config.yaml');
   await fs.promises.writeFile(configFile, yaml.stringify(merge(base, options.config ?? {})));
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [require.resolve('@backstage/cli-node/config/nodeTransform.cjs', { paths: [ROOT] }).replace(/^/, '--require='), 'src/index.ts', '--config', configFile],
+    [
+      require
+        .resolve('@backstage/cli-node/config/nodeTransform.cjs', { paths: [ROOT] })
+        .replace(/^/, '--require='),
+      'src/index.ts',
+      '--config',
+      configFile,
+    ],
     {
       cwd: path.join(ROOT, 'packages/backend'),
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', KRATIX_E2E_TOKEN: token, ...options.env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+        KRATIX_E2E_TOKEN: token,
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  child.stdout!.on('data', d => { output += d; });
-  child.stderr!.on('data', d => { output += d; });
+  child.stdout!.on('data', d => {
+    output += d;
+  });
+  child.stderr!.on('data', d => {
+    output += d;
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${output.slice(0, 3000)}\n...\n${output.slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `backend exited with ${child.exitCode}:\n${output.slice(0, 3000)}\n...\n${output.slice(-3000)}`,
+      );
     try {
       const r = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
       if (r.status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`backend not ready after 120 s:\n${output.slice(0, 3000)}\n...\n${output.slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `backend not ready after 120 s:\n${output.slice(0, 3000)}\n...\n${output.slice(-3000)}`,
+      );
     await new Promise(r => setTimeout(r, 250));
   }
   return {
@@ -104,10 +153,18 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       const headers: Record<string, string> = { ...(rest.headers as Record<string, string>) };
       if (t !== null) headers.authorization = `Bearer ${t ?? token}`;
       if (json !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${baseUrl}${p}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+      const res = await fetch(`${baseUrl}${p}`, {
+        ...rest,
+        headers,
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      });
       const text = await res.text();
       let body: any;
-      try { body = JSON.parse(text); } catch { body = undefined; }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
       return { status: res.status, body, text };
     },
     async stop() {
@@ -124,7 +181,11 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
 }
 
 /** Retries `check` until it stops throwing. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -134,7 +195,10 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000,
       last = e;
     }
     if (Date.now() > deadline) {
-      throw Object.assign(new Error(`${what} not met after ${timeoutMs} ms: ${(last as Error)?.message}`), { cause: last });
+      throw Object.assign(
+        new Error(`${what} not met after ${timeoutMs} ms: ${(last as Error)?.message}`),
+        { cause: last },
+      );
     }
     await new Promise(r => setTimeout(r, 300));
   }

@@ -1,4 +1,9 @@
-import { coreExtensionData, createExtensionInput, createFrontendModule, PageBlueprint } from '@backstage/frontend-plugin-api';
+import {
+  coreExtensionData,
+  createExtensionInput,
+  createFrontendModule,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
 import catalogPlugin, { CatalogIndexPage } from '@backstage/plugin-catalog/alpha';
 import { kratixCatalogColumns } from '@internal/plugin-kratix';
 import CategoryIcon from '@material-ui/icons/Category';
@@ -22,4 +27,7 @@ const catalogPage = PageBlueprint.makeWithOverrides({
   },
 });
 
-export const catalogColumnsModule = createFrontendModule({ pluginId: 'catalog', extensions: [catalogPage] });
+export const catalogColumnsModule = createFrontendModule({
+  pluginId: 'catalog',
+  extensions: [catalogPage],
+});

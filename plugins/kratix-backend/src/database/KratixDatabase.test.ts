@@ -13,10 +13,17 @@ const work = (over: Partial<NewWork> = {}): NewWork => ({
   promise: 'redis',
   resource: 'my-redis',
   pipeline: 'configure',
-  groups: [{ id: '5058f1af8388633f609cadb75a75dc9d', directory: '.', selectors: { environment: 'dev' }, files: [
-    { path: 'b.yaml', content: Buffer.from('b: 1\n') },
-    { path: 'a.yaml', content: Buffer.from([0, 255, 1]) },
-  ] }],
+  groups: [
+    {
+      id: '5058f1af8388633f609cadb75a75dc9d',
+      directory: '.',
+      selectors: { environment: 'dev' },
+      files: [
+        { path: 'b.yaml', content: Buffer.from('b: 1\n') },
+        { path: 'a.yaml', content: Buffer.from([0, 255, 1]) },
+      ],
+    },
+  ],
   ...over,
 });
 
@@ -30,7 +37,10 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
   });
 
   it('migrates down and up again', async () => {
-    await knex.migrate.rollback({ directory: `${__dirname}/../../migrations`, tableName: 'kratix_knex_migrations' }, true);
+    await knex.migrate.rollback(
+      { directory: `${__dirname}/../../migrations`, tableName: 'kratix_knex_migrations' },
+      true,
+    );
     expect(await knex.schema.hasTable('kratix_works')).toBe(false);
     await applyMigrations(knex);
     expect(await knex.schema.hasTable('kratix_placements')).toBe(true);
@@ -40,9 +50,27 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
     expect(await db.upsertWork(work())).toEqual({ changed: true, created: true });
     expect(await db.upsertWork(work())).toEqual({ changed: false, created: false });
     const stored = await db.getWork('default', 'redis-my-redis-configure');
-    expect(stored).toMatchObject({ promise: 'redis', resource: 'my-redis', pipeline: 'configure', contentHash: workContentHash(work()) });
-    expect(stored!.groups).toEqual([{ id: '5058f1af8388633f609cadb75a75dc9d', directory: '.', selectors: { environment: 'dev' }, files: ['b.yaml', 'a.yaml'] }]);
-    expect(await db.groupFiles('default', 'redis-my-redis-configure', '5058f1af8388633f609cadb75a75dc9d')).toEqual([
+    expect(stored).toMatchObject({
+      promise: 'redis',
+      resource: 'my-redis',
+      pipeline: 'configure',
+      contentHash: workContentHash(work()),
+    });
+    expect(stored!.groups).toEqual([
+      {
+        id: '5058f1af8388633f609cadb75a75dc9d',
+        directory: '.',
+        selectors: { environment: 'dev' },
+        files: ['b.yaml', 'a.yaml'],
+      },
+    ]);
+    expect(
+      await db.groupFiles(
+        'default',
+        'redis-my-redis-configure',
+        '5058f1af8388633f609cadb75a75dc9d',
+      ),
+    ).toEqual([
       { path: 'b.yaml', content: Buffer.from('b: 1\n') },
       { path: 'a.yaml', content: Buffer.from([0, 255, 1]) },
     ]);
@@ -50,13 +78,39 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
   });
 
   it('tracks placements: generations, written, failed, deleting, removed', async () => {
-    await db.upsertStateStore({ ref: 'GitStateStore:default/g', kind: 'GitStateStore', name: 'g', entityRef: 'gitstatestore:default/g', spec: { url: 'https://x' } });
-    await db.upsertDestination({ name: 'dev', entityRef: 'destination:default/dev', uid: 'u1', spec: { path: 'dev' }, labels: { environment: 'dev' }, stateStore: 'GitStateStore:default/g' });
-    const p = { namespace: 'default', name: 'redis-my-redis-configure.dev-5058f', workNamespace: 'default', workName: 'redis-my-redis-configure', groupId: '5058f1af8388633f609cadb75a75dc9d', destination: 'dev', stateStore: 'GitStateStore:default/g' };
+    await db.upsertStateStore({
+      ref: 'GitStateStore:default/g',
+      kind: 'GitStateStore',
+      name: 'g',
+      entityRef: 'gitstatestore:default/g',
+      spec: { url: 'https://x' },
+    });
+    await db.upsertDestination({
+      name: 'dev',
+      entityRef: 'destination:default/dev',
+      uid: 'u1',
+      spec: { path: 'dev' },
+      labels: { environment: 'dev' },
+      stateStore: 'GitStateStore:default/g',
+    });
+    const p = {
+      namespace: 'default',
+      name: 'redis-my-redis-configure.dev-5058f',
+      workNamespace: 'default',
+      workName: 'redis-my-redis-configure',
+      groupId: '5058f1af8388633f609cadb75a75dc9d',
+      destination: 'dev',
+      stateStore: 'GitStateStore:default/g',
+    };
     await db.createPlacement(p);
     await db.createPlacement(p); // idempotent
     let [placement] = await db.listPlacements({ destination: 'dev' });
-    expect(placement).toMatchObject({ status: 'pending', generation: 1, writtenGeneration: 0, misplaced: false });
+    expect(placement).toMatchObject({
+      status: 'pending',
+      generation: 1,
+      writtenGeneration: 0,
+      misplaced: false,
+    });
     expect(await db.pendingCount('GitStateStore:default/g')).toBe(1);
 
     await db.markWritten(placement, 'abc123');
@@ -65,7 +119,11 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
     expect(await db.pendingCount('GitStateStore:default/g')).toBe(0);
 
     // New content bumps the generation; a write of the old generation does not count.
-    await db.upsertWork(work({ groups: [{ ...work().groups[0], files: [{ path: 'c.yaml', content: Buffer.from('c') }] }] }));
+    await db.upsertWork(
+      work({
+        groups: [{ ...work().groups[0], files: [{ path: 'c.yaml', content: Buffer.from('c') }] }],
+      }),
+    );
     const stale = placement;
     [placement] = await db.listPlacements({ destination: 'dev' });
     expect(placement.generation).toBe(2);
@@ -73,9 +131,15 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
     [placement] = await db.listPlacements({ destination: 'dev' });
     expect(placement).toMatchObject({ writtenGeneration: 1, version: 'abc123' });
 
-    await db.markFailed(placement, 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)');
+    await db.markFailed(
+      placement,
+      'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)',
+    );
     [placement] = await db.listPlacements({ destination: 'dev' });
-    expect(placement).toMatchObject({ status: 'failed', lastError: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)' });
+    expect(placement).toMatchObject({
+      status: 'failed',
+      lastError: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)',
+    });
 
     await db.setMisplaced(placement.namespace, placement.name, true);
     expect((await db.listPlacements())[0].misplaced).toBe(true);
@@ -94,11 +158,21 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
     const before = (await db.getDestination('dev'))!;
     await db.setDestinationWritten('dev', before.specHash, before.spec);
     expect((await db.getDestination('dev'))!.writtenSpecHash).toBe(before.specHash);
-    await db.upsertDestination({ name: 'dev', entityRef: 'destination:default/dev', uid: 'u1', spec: { path: 'dev', initWorkloads: { enabled: false } }, labels: {}, stateStore: 'GitStateStore:default/g' });
+    await db.upsertDestination({
+      name: 'dev',
+      entityRef: 'destination:default/dev',
+      uid: 'u1',
+      spec: { path: 'dev', initWorkloads: { enabled: false } },
+      labels: {},
+      stateStore: 'GitStateStore:default/g',
+    });
     const after = (await db.getDestination('dev'))!;
     expect(after.specHash).not.toBe(after.writtenSpecHash);
     await db.setDestinationStatus('dev', true, 'Destination is ready');
-    expect(await db.getDestination('dev')).toMatchObject({ ready: true, message: 'Destination is ready' });
+    expect(await db.getDestination('dev')).toMatchObject({
+      ready: true,
+      message: 'Destination is ready',
+    });
     await db.markDestinationDeleted('dev');
     expect(await db.listDestinations()).toEqual([]);
     expect((await db.listDestinations({ includeDeleted: true }))[0].deletedAt).toBeDefined();
@@ -107,8 +181,17 @@ describe.each(databases.eachSupportedId())('KratixDatabase on %p', databaseId =>
   });
 
   it('records State Store status and forgets stores that left the catalog', async () => {
-    await db.setStateStoreStatus('GitStateStore:default/g', { ready: true, message: 'State store is ready', version: 'v1', written: true, fullSync: true });
-    expect(await db.getStateStore('GitStateStore:default/g')).toMatchObject({ ready: true, lastVersion: 'v1' });
+    await db.setStateStoreStatus('GitStateStore:default/g', {
+      ready: true,
+      message: 'State store is ready',
+      version: 'v1',
+      written: true,
+      fullSync: true,
+    });
+    expect(await db.getStateStore('GitStateStore:default/g')).toMatchObject({
+      ready: true,
+      lastVersion: 'v1',
+    });
     expect((await db.getStateStore('GitStateStore:default/g'))!.lastFullSyncAt).toBeDefined();
     await db.markStateStoresDeletedExcept([]);
     expect(await db.listStateStores()).toEqual([]);

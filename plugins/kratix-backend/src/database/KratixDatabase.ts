@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { NewWork, StoredDestination, StoredGroup, StoredPlacement, StoredStateStore, StoredWork } from './types';
+import {
+  NewWork,
+  StoredDestination,
+  StoredGroup,
+  StoredPlacement,
+  StoredStateStore,
+  StoredWork,
+} from './types';
 
 const MIGRATIONS = resolvePackagePath('@internal/plugin-kratix-backend', 'migrations');
 
@@ -23,7 +30,9 @@ function iso(v: unknown): string | undefined {
 const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 
 /** A stable hash of a work's content: groups, selectors, paths and bytes. */
-export function workContentHash(work: Pick<NewWork, 'promise' | 'resource' | 'pipeline' | 'groups'>): string {
+export function workContentHash(
+  work: Pick<NewWork, 'promise' | 'resource' | 'pipeline' | 'groups'>,
+): string {
   const h = createHash('sha256');
   h.update(JSON.stringify([work.promise, work.resource ?? null, work.pipeline]));
   for (const g of [...work.groups].sort((a, b) => a.id.localeCompare(b.id))) {
@@ -97,7 +106,10 @@ function storeFromRow(r: any): StoredStateStore {
 export class KratixDatabase {
   constructor(private readonly knex: Knex) {}
 
-  static async create(knex: Knex, options: { skipMigrations?: boolean } = {}): Promise<KratixDatabase> {
+  static async create(
+    knex: Knex,
+    options: { skipMigrations?: boolean } = {},
+  ): Promise<KratixDatabase> {
     if (!options.skipMigrations) await applyMigrations(knex);
     return new KratixDatabase(knex);
   }
@@ -108,45 +120,84 @@ export class KratixDatabase {
   async upsertWork(work: NewWork): Promise<{ changed: boolean; created: boolean }> {
     const hash = workContentHash(work);
     return this.knex.transaction(async tx => {
-      const existing = await tx('kratix_works').where({ namespace: work.namespace, name: work.name }).first();
-      if (existing && existing.content_hash === hash && !existing.deleted_at) return { changed: false, created: false };
+      const existing = await tx('kratix_works')
+        .where({ namespace: work.namespace, name: work.name })
+        .first();
+      if (existing && existing.content_hash === hash && !existing.deleted_at)
+        return { changed: false, created: false };
       const now = new Date();
       if (existing) {
-        await tx('kratix_works').where({ namespace: work.namespace, name: work.name }).update({
-          promise: work.promise, resource: work.resource ?? null, pipeline: work.pipeline, content_hash: hash,
-          updated_at: now, deleted_at: null, created_by: work.createdBy ?? existing.created_by,
-        });
-        await tx('kratix_work_files').where({ work_namespace: work.namespace, work_name: work.name }).delete();
-        await tx('kratix_workload_groups').where({ work_namespace: work.namespace, work_name: work.name }).delete();
+        await tx('kratix_works')
+          .where({ namespace: work.namespace, name: work.name })
+          .update({
+            promise: work.promise,
+            resource: work.resource ?? null,
+            pipeline: work.pipeline,
+            content_hash: hash,
+            updated_at: now,
+            deleted_at: null,
+            created_by: work.createdBy ?? existing.created_by,
+          });
+        await tx('kratix_work_files')
+          .where({ work_namespace: work.namespace, work_name: work.name })
+          .delete();
+        await tx('kratix_workload_groups')
+          .where({ work_namespace: work.namespace, work_name: work.name })
+          .delete();
         // Every placement of the work is rewritten; deleting ones come back to life.
         await tx('kratix_placements')
           .where({ work_namespace: work.namespace, work_name: work.name })
-          .update({ generation: tx.raw('generation + 1'), status: tx.raw("case when status = 'deleting' then 'pending' else status end"), updated_at: now });
+          .update({
+            generation: tx.raw('generation + 1'),
+            status: tx.raw("case when status = 'deleting' then 'pending' else status end"),
+            updated_at: now,
+          });
       } else {
         await tx('kratix_works').insert({
-          namespace: work.namespace, name: work.name, promise: work.promise, resource: work.resource ?? null,
-          pipeline: work.pipeline, content_hash: hash, created_by: work.createdBy ?? null, created_at: now, updated_at: now,
+          namespace: work.namespace,
+          name: work.name,
+          promise: work.promise,
+          resource: work.resource ?? null,
+          pipeline: work.pipeline,
+          content_hash: hash,
+          created_by: work.createdBy ?? null,
+          created_at: now,
+          updated_at: now,
         });
       }
       for (const g of work.groups) {
         await tx('kratix_workload_groups').insert({
-          work_namespace: work.namespace, work_name: work.name, group_id: g.id, directory: g.directory,
+          work_namespace: work.namespace,
+          work_name: work.name,
+          group_id: g.id,
+          directory: g.directory,
           selectors: JSON.stringify(g.selectors),
         });
         const rows = g.files.map((f, position) => ({
-          work_namespace: work.namespace, work_name: work.name, group_id: g.id, path: f.path, position, content: f.content,
+          work_namespace: work.namespace,
+          work_name: work.name,
+          group_id: g.id,
+          path: f.path,
+          position,
+          content: f.content,
         }));
-        for (let i = 0; i < rows.length; i += 200) await tx('kratix_work_files').insert(rows.slice(i, i + 200));
+        for (let i = 0; i < rows.length; i += 200)
+          await tx('kratix_work_files').insert(rows.slice(i, i + 200));
       }
       return { changed: true, created: !existing };
     });
   }
 
   /** Workload groups with their file paths, per work (`<namespace>/<name>`), from one query each. */
-  private async groupsByWork(where: { work_namespace?: string; work_name?: string } = {}): Promise<Map<string, StoredGroup[]>> {
+  private async groupsByWork(
+    where: { work_namespace?: string; work_name?: string } = {},
+  ): Promise<Map<string, StoredGroup[]>> {
     const [groups, files] = await Promise.all([
       this.knex('kratix_workload_groups').where(where).orderBy('directory'),
-      this.knex('kratix_work_files').select('work_namespace', 'work_name', 'group_id', 'path').where(where).orderBy('position'),
+      this.knex('kratix_work_files')
+        .select('work_namespace', 'work_name', 'group_id', 'path')
+        .where(where)
+        .orderBy('position'),
     ]);
     const paths = new Map<string, string[]>();
     for (const f of files) {
@@ -159,7 +210,12 @@ export class KratixDatabase {
     for (const g of groups) {
       const work = `${g.work_namespace}/${g.work_name}`;
       const list = out.get(work) ?? [];
-      list.push({ id: g.group_id, directory: g.directory, selectors: JSON.parse(g.selectors), files: paths.get(`${work}/${g.group_id}`) ?? [] });
+      list.push({
+        id: g.group_id,
+        directory: g.directory,
+        selectors: JSON.parse(g.selectors),
+        files: paths.get(`${work}/${g.group_id}`) ?? [],
+      });
       out.set(work, list);
     }
     return out;
@@ -167,9 +223,17 @@ export class KratixDatabase {
 
   private workFromRow(r: any, groups: StoredGroup[]): StoredWork {
     return {
-      namespace: r.namespace, name: r.name, promise: r.promise, resource: opt(r.resource), pipeline: r.pipeline,
-      contentHash: r.content_hash, createdBy: opt(r.created_by), createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
-      deletedAt: iso(r.deleted_at), groups,
+      namespace: r.namespace,
+      name: r.name,
+      promise: r.promise,
+      resource: opt(r.resource),
+      pipeline: r.pipeline,
+      contentHash: r.content_hash,
+      createdBy: opt(r.created_by),
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+      deletedAt: iso(r.deleted_at),
+      groups,
     };
   }
 
@@ -188,7 +252,11 @@ export class KratixDatabase {
   }
 
   /** The files of one workload group, in order. */
-  async groupFiles(namespace: string, name: string, groupId: string): Promise<{ path: string; content: Buffer }[]> {
+  async groupFiles(
+    namespace: string,
+    name: string,
+    groupId: string,
+  ): Promise<{ path: string; content: Buffer }[]> {
     const rows = await this.knex('kratix_work_files')
       .select('path', 'content')
       .where({ work_namespace: namespace, work_name: name, group_id: groupId })
@@ -200,9 +268,14 @@ export class KratixDatabase {
   async deleteWork(namespace: string, name: string): Promise<boolean> {
     return this.knex.transaction(async tx => {
       const now = new Date();
-      const n = await tx('kratix_works').where({ namespace, name }).whereNull('deleted_at').update({ deleted_at: now, updated_at: now });
+      const n = await tx('kratix_works')
+        .where({ namespace, name })
+        .whereNull('deleted_at')
+        .update({ deleted_at: now, updated_at: now });
       if (n === 0) return false;
-      await tx('kratix_placements').where({ work_namespace: namespace, work_name: name }).update({ status: 'deleting', updated_at: now });
+      await tx('kratix_placements')
+        .where({ work_namespace: namespace, work_name: name })
+        .update({ status: 'deleting', updated_at: now });
       await this.purgeWorkIfDone(namespace, name, tx);
       return true;
     });
@@ -210,40 +283,77 @@ export class KratixDatabase {
 
   /** Drops a deleted work once none of its placements is left. */
   async purgeWorkIfDone(namespace: string, name: string, db: Knex = this.knex): Promise<void> {
-    const left = await db('kratix_placements').where({ work_namespace: namespace, work_name: name }).count({ n: '*' }).first();
+    const left = await db('kratix_placements')
+      .where({ work_namespace: namespace, work_name: name })
+      .count({ n: '*' })
+      .first();
     if (Number(left?.n ?? 0) > 0) return;
     await db('kratix_work_files').where({ work_namespace: namespace, work_name: name }).delete();
-    await db('kratix_workload_groups').where({ work_namespace: namespace, work_name: name }).delete();
+    await db('kratix_workload_groups')
+      .where({ work_namespace: namespace, work_name: name })
+      .delete();
     await db('kratix_works').where({ namespace, name }).whereNotNull('deleted_at').delete();
   }
 
   // ---- placements ----
 
-  async listPlacements(filter: { work?: { namespace: string; name: string }; destination?: string; stateStore?: string } = {}): Promise<StoredPlacement[]> {
+  async listPlacements(
+    filter: {
+      work?: { namespace: string; name: string };
+      destination?: string;
+      stateStore?: string;
+    } = {},
+  ): Promise<StoredPlacement[]> {
     const q = this.knex('kratix_placements').orderBy(['namespace', 'name']);
-    if (filter.work) q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
+    if (filter.work)
+      q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
     if (filter.destination) q.where({ destination: filter.destination });
     if (filter.stateStore) q.where({ state_store: filter.stateStore });
     return (await q).map(placementFromRow);
   }
 
-  async createPlacement(p: { namespace: string; name: string; workNamespace: string; workName: string; groupId: string; destination: string; stateStore: string }): Promise<void> {
+  async createPlacement(p: {
+    namespace: string;
+    name: string;
+    workNamespace: string;
+    workName: string;
+    groupId: string;
+    destination: string;
+    stateStore: string;
+  }): Promise<void> {
     const now = new Date();
     await this.knex('kratix_placements')
       .insert({
-        namespace: p.namespace, name: p.name, work_namespace: p.workNamespace, work_name: p.workName, group_id: p.groupId,
-        destination: p.destination, state_store: p.stateStore, status: 'pending', misplaced: false, generation: 1,
-        written_generation: 0, scheduled_at: now, updated_at: now,
+        namespace: p.namespace,
+        name: p.name,
+        work_namespace: p.workNamespace,
+        work_name: p.workName,
+        group_id: p.groupId,
+        destination: p.destination,
+        state_store: p.stateStore,
+        status: 'pending',
+        misplaced: false,
+        generation: 1,
+        written_generation: 0,
+        scheduled_at: now,
+        updated_at: now,
       })
       .onConflict(['namespace', 'name'])
       .ignore();
   }
 
   async setMisplaced(namespace: string, name: string, misplaced: boolean): Promise<void> {
-    await this.knex('kratix_placements').where({ namespace, name }).whereNot({ misplaced }).update({ misplaced, updated_at: new Date() });
+    await this.knex('kratix_placements')
+      .where({ namespace, name })
+      .whereNot({ misplaced })
+      .update({ misplaced, updated_at: new Date() });
   }
 
-  async markPlacementsDeleting(where: { destination?: string; work?: { namespace: string; name: string }; groupId?: string }): Promise<void> {
+  async markPlacementsDeleting(where: {
+    destination?: string;
+    work?: { namespace: string; name: string };
+    groupId?: string;
+  }): Promise<void> {
     const q = this.knex('kratix_placements').whereNot({ status: 'deleting' });
     if (where.destination) q.where({ destination: where.destination });
     if (where.work) q.where({ work_namespace: where.work.namespace, work_name: where.work.name });
@@ -258,7 +368,11 @@ export class KratixDatabase {
       .where({ namespace: p.namespace, name: p.name, generation: p.generation })
       .whereNot({ status: 'deleting' })
       .update({
-        status: 'written', written_generation: p.generation, last_error: null, written_at: now, updated_at: now,
+        status: 'written',
+        written_generation: p.generation,
+        last_error: null,
+        written_at: now,
+        updated_at: now,
         ...(version ? { version } : {}),
       });
   }
@@ -271,17 +385,23 @@ export class KratixDatabase {
   }
 
   async recordDeletingError(p: StoredPlacement, error: string): Promise<void> {
-    await this.knex('kratix_placements').where({ namespace: p.namespace, name: p.name }).update({ last_error: error, updated_at: new Date() });
+    await this.knex('kratix_placements')
+      .where({ namespace: p.namespace, name: p.name })
+      .update({ last_error: error, updated_at: new Date() });
   }
 
   /** Drops placements whose files are gone (only if still deleting). */
   async removePlacement(p: StoredPlacement): Promise<void> {
-    await this.knex('kratix_placements').where({ namespace: p.namespace, name: p.name, status: 'deleting' }).delete();
+    await this.knex('kratix_placements')
+      .where({ namespace: p.namespace, name: p.name, status: 'deleting' })
+      .delete();
     await this.purgeWorkIfDone(p.workNamespace, p.workName);
   }
 
   async forgetPlacementsOf(destination: string): Promise<void> {
-    const works = await this.knex('kratix_placements').distinct('work_namespace', 'work_name').where({ destination });
+    const works = await this.knex('kratix_placements')
+      .distinct('work_namespace', 'work_name')
+      .where({ destination });
     await this.knex('kratix_placements').where({ destination }).delete();
     for (const w of works) await this.purgeWorkIfDone(w.work_namespace, w.work_name);
   }
@@ -299,16 +419,42 @@ export class KratixDatabase {
     return row ? destinationFromRow(row) : undefined;
   }
 
-  async upsertDestination(d: { name: string; entityRef: string; uid?: string; spec: any; labels: Record<string, string>; stateStore: string }): Promise<void> {
-    const specHash = createHash('sha256').update(JSON.stringify([d.spec, d.stateStore])).digest('hex');
+  async upsertDestination(d: {
+    name: string;
+    entityRef: string;
+    uid?: string;
+    spec: any;
+    labels: Record<string, string>;
+    stateStore: string;
+  }): Promise<void> {
+    const specHash = createHash('sha256')
+      .update(JSON.stringify([d.spec, d.stateStore]))
+      .digest('hex');
     const now = new Date();
     await this.knex('kratix_destinations')
       .insert({
-        name: d.name, entity_ref: d.entityRef, uid: d.uid ?? null, spec: JSON.stringify(d.spec), labels: JSON.stringify(d.labels),
-        state_store: d.stateStore, spec_hash: specHash, ready: false, orphan_since: null, updated_at: now,
+        name: d.name,
+        entity_ref: d.entityRef,
+        uid: d.uid ?? null,
+        spec: JSON.stringify(d.spec),
+        labels: JSON.stringify(d.labels),
+        state_store: d.stateStore,
+        spec_hash: specHash,
+        ready: false,
+        orphan_since: null,
+        updated_at: now,
       })
       .onConflict('name')
-      .merge(['entity_ref', 'uid', 'spec', 'labels', 'state_store', 'spec_hash', 'orphan_since', 'updated_at']);
+      .merge([
+        'entity_ref',
+        'uid',
+        'spec',
+        'labels',
+        'state_store',
+        'spec_hash',
+        'orphan_since',
+        'updated_at',
+      ]);
   }
 
   async setDestinationOrphan(name: string, since: Date | null): Promise<void> {
@@ -316,7 +462,10 @@ export class KratixDatabase {
   }
 
   async markDestinationDeleted(name: string): Promise<void> {
-    await this.knex('kratix_destinations').where({ name }).whereNull('deleted_at').update({ deleted_at: new Date(), updated_at: new Date() });
+    await this.knex('kratix_destinations')
+      .where({ name })
+      .whereNull('deleted_at')
+      .update({ deleted_at: new Date(), updated_at: new Date() });
   }
 
   async removeDestination(name: string): Promise<void> {
@@ -325,7 +474,9 @@ export class KratixDatabase {
   }
 
   async setDestinationWritten(name: string, specHash: string, spec: any): Promise<void> {
-    await this.knex('kratix_destinations').where({ name, spec_hash: specHash }).update({ written_spec_hash: specHash, written_spec: JSON.stringify(spec) });
+    await this.knex('kratix_destinations')
+      .where({ name, spec_hash: specHash })
+      .update({ written_spec_hash: specHash, written_spec: JSON.stringify(spec) });
   }
 
   async setDestinationStatus(name: string, ready: boolean, message: string): Promise<void> {
@@ -335,7 +486,9 @@ export class KratixDatabase {
   // ---- state stores ----
 
   async listStateStores(): Promise<StoredStateStore[]> {
-    return (await this.knex('kratix_state_stores').whereNull('deleted_at').orderBy('ref')).map(storeFromRow);
+    return (await this.knex('kratix_state_stores').whereNull('deleted_at').orderBy('ref')).map(
+      storeFromRow,
+    );
   }
 
   async getStateStore(ref: string): Promise<StoredStateStore | undefined> {
@@ -343,10 +496,25 @@ export class KratixDatabase {
     return row ? storeFromRow(row) : undefined;
   }
 
-  async upsertStateStore(s: { ref: string; kind: string; name: string; entityRef: string; spec: any }): Promise<void> {
+  async upsertStateStore(s: {
+    ref: string;
+    kind: string;
+    name: string;
+    entityRef: string;
+    spec: any;
+  }): Promise<void> {
     const now = new Date();
     await this.knex('kratix_state_stores')
-      .insert({ ref: s.ref, kind: s.kind, name: s.name, entity_ref: s.entityRef, spec: JSON.stringify(s.spec), ready: false, deleted_at: null, updated_at: now })
+      .insert({
+        ref: s.ref,
+        kind: s.kind,
+        name: s.name,
+        entity_ref: s.entityRef,
+        spec: JSON.stringify(s.spec),
+        ready: false,
+        deleted_at: null,
+        updated_at: now,
+      })
       .onConflict('ref')
       .merge(['kind', 'name', 'entity_ref', 'spec', 'deleted_at', 'updated_at']);
   }
@@ -357,15 +525,20 @@ export class KratixDatabase {
     await q.update({ deleted_at: new Date() });
   }
 
-  async setStateStoreStatus(ref: string, s: { ready: boolean; message: string; version?: string; written?: boolean; fullSync?: boolean }): Promise<void> {
+  async setStateStoreStatus(
+    ref: string,
+    s: { ready: boolean; message: string; version?: string; written?: boolean; fullSync?: boolean },
+  ): Promise<void> {
     const now = new Date();
-    await this.knex('kratix_state_stores').where({ ref }).update({
-      ready: s.ready,
-      message: s.message,
-      ...(s.version ? { last_version: s.version } : {}),
-      ...(s.written ? { last_written_at: now } : {}),
-      ...(s.fullSync ? { last_full_sync_at: now } : {}),
-    });
+    await this.knex('kratix_state_stores')
+      .where({ ref })
+      .update({
+        ready: s.ready,
+        message: s.message,
+        ...(s.version ? { last_version: s.version } : {}),
+        ...(s.written ? { last_written_at: now } : {}),
+        ...(s.fullSync ? { last_full_sync_at: now } : {}),
+      });
   }
 
   /**
@@ -375,7 +548,13 @@ export class KratixDatabase {
   async pendingCount(stateStore: string): Promise<number> {
     const r = await this.knex('kratix_placements')
       .where({ state_store: stateStore })
-      .andWhere(q => q.where(q2 => q2.whereRaw('generation <> written_generation').whereNot({ status: 'failed' })).orWhere({ status: 'deleting' }))
+      .andWhere(q =>
+        q
+          .where(q2 =>
+            q2.whereRaw('generation <> written_generation').whereNot({ status: 'failed' }),
+          )
+          .orWhere({ status: 'deleting' }),
+      )
       .count({ n: '*' })
       .first();
     return Number(r?.n ?? 0);

@@ -32,7 +32,12 @@ export interface NewWork {
   resource?: string;
   pipeline: string;
   createdBy?: string;
-  groups: { id: string; directory: string; selectors: Labels; files: { path: string; content: Buffer }[] }[];
+  groups: {
+    id: string;
+    directory: string;
+    selectors: Labels;
+    files: { path: string; content: Buffer }[];
+  }[];
 }
 
 export interface StoredPlacement {

@@ -13,7 +13,10 @@ export const CANARY_CONFIGMAP_CONTENT =
 export const CANARY_WRITER_NAME = 'kratix-canary';
 
 /** The two canary paths for a Destination, which depend on its mode. */
-export function canaryPaths(destPath: string, mode: FilepathMode): { namespace: string; configMap: string } {
+export function canaryPaths(
+  destPath: string,
+  mode: FilepathMode,
+): { namespace: string; configMap: string } {
   if (mode === 'nestedByMetadata') {
     return {
       namespace: goJoin(destPath, 'dependencies/kratix-canary-namespace.yaml'),

@@ -1,6 +1,11 @@
 import { PathEscapeError } from '@internal/plugin-kratix-common';
 import { LayoutDestination, LayoutPlacement } from './types';
-import { aggregatedContent, aggregatedFilePath, nestedPlacementDir, placementLayout } from './modes';
+import {
+  aggregatedContent,
+  aggregatedFilePath,
+  nestedPlacementDir,
+  placementLayout,
+} from './modes';
 import { canaryFiles, canaryPaths } from './canaries';
 import { stateFilePath } from './stateFile';
 
@@ -27,10 +32,17 @@ export function desiredLayout(
   placements: LayoutPlacement[],
   options: { canaries?: boolean },
 ): DesiredLayout {
-  const out: DesiredLayout = { files: new Map(), ownedDirs: [], stateFiles: [], deletes: [], rejected: [] };
+  const out: DesiredLayout = {
+    files: new Map(),
+    ownedDirs: [],
+    stateFiles: [],
+    deletes: [],
+    rejected: [],
+  };
   if (options.canaries !== undefined) {
     if (options.canaries) {
-      for (const [path, content] of canaryFiles(dest.path, dest.mode)) out.files.set(path, Buffer.from(content));
+      for (const [path, content] of canaryFiles(dest.path, dest.mode))
+        out.files.set(path, Buffer.from(content));
     } else {
       const c = canaryPaths(dest.path, dest.mode);
       out.deletes.push(c.namespace, c.configMap);
@@ -67,9 +79,14 @@ export type Removal =
 
 export function placementRemoval(
   dest: LayoutDestination,
-  p: Pick<LayoutPlacement, 'name' | 'namespace' | 'promise' | 'resource' | 'pipeline' | 'workloadGroupId'>,
+  p: Pick<
+    LayoutPlacement,
+    'name' | 'namespace' | 'promise' | 'resource' | 'pipeline' | 'workloadGroupId'
+  >,
 ): Removal {
-  if (dest.mode === 'nestedByMetadata') return { kind: 'dir', dir: nestedPlacementDir(dest, { ...p, files: [] }) };
-  if (dest.mode === 'none') return { kind: 'stateFile', path: stateFilePath(dest.path, p.namespace, p.name) };
+  if (dest.mode === 'nestedByMetadata')
+    return { kind: 'dir', dir: nestedPlacementDir(dest, { ...p, files: [] }) };
+  if (dest.mode === 'none')
+    return { kind: 'stateFile', path: stateFilePath(dest.path, p.namespace, p.name) };
   return { kind: 'aggregated' };
 }

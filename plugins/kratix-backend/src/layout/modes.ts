@@ -76,7 +76,11 @@ export function placementLayout(dest: LayoutDestination, p: LayoutPlacement): Pl
  * as Kratix; but the prefix is the cleaned path, so `dev/` and `./dev` work
  * (Kratix compares against the raw string and never deletes them).
  */
-export function staleStateEntries(dest: LayoutDestination, oldEntries: string[], newEntries: string[]): string[] {
+export function staleStateEntries(
+  dest: LayoutDestination,
+  oldEntries: string[],
+  newEntries: string[],
+): string[] {
   const root = goJoin(dest.path) || '.';
   const prefix = root === '.' ? '' : root === '/' ? '/' : `${root}/`;
   const keep = new Set(newEntries);
@@ -91,7 +95,8 @@ export function staleStateEntries(dest: LayoutDestination, oldEntries: string[],
 
 /** True when `path` (cleaned) is `root` or below it. */
 export function isWithin(root: string, path: string): boolean {
-  if (root === '.' || root === '') return path !== '..' && !path.startsWith('../') && !path.startsWith('/');
+  if (root === '.' || root === '')
+    return path !== '..' && !path.startsWith('../') && !path.startsWith('/');
   if (root === '/') return path.startsWith('/');
   return path === root || path.startsWith(`${root}/`);
 }

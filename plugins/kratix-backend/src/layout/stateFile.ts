@@ -41,7 +41,9 @@ export function parseStateFile(content: string, what: string): string[] {
   try {
     doc = parse(content, { version: '1.1' });
   } catch (e) {
-    throw new Error(`${what}: not valid YAML (${(e as Error).message}); delete it to let it be rewritten`);
+    throw new Error(
+      `${what}: not valid YAML (${(e as Error).message}); delete it to let it be rewritten`,
+    );
   }
   if (doc === null || doc === undefined) return [];
   const files = (doc as any)?.files;

@@ -8,11 +8,18 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 function destination(name: string, uid: string, annotations: Record<string, string> = {}): Entity {
   return {
-    apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Destination', metadata: { name, namespace: 'default', uid, annotations, labels: { env: 'dev' } },
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name, namespace: 'default', uid, annotations, labels: { env: 'dev' } },
     spec: { path: name, stateStoreRef: { kind: 'GitStateStore', name: 'git' }, cleanup: 'all' },
   };
 }
-const store: Entity = { apiVersion: 'platform.kratix.io/v1alpha1', kind: 'GitStateStore', metadata: { name: 'git', namespace: 'default', uid: 's' }, spec: { url: 'https://g/r.git' } };
+const store: Entity = {
+  apiVersion: 'platform.kratix.io/v1alpha1',
+  kind: 'GitStateStore',
+  metadata: { name: 'git', namespace: 'default', uid: 's' },
+  spec: { url: 'https://g/r.git' },
+};
 
 describe('CatalogSync', () => {
   let db: KratixDatabase;
@@ -23,19 +30,34 @@ describe('CatalogSync', () => {
     db = await KratixDatabase.create(await databases.init('SQLITE_3'));
     entities = [store];
     const catalog = catalogServiceMock.mock({
-      getEntities: jest.fn(async (req: any) => ({ items: entities.filter(e => e.kind === req.filter.kind) })) as any,
+      getEntities: jest.fn(async (req: any) => ({
+        items: entities.filter(e => e.kind === req.filter.kind),
+      })) as any,
     });
-    sync = new CatalogSync(db, catalog, mockServices.auth(), mockServices.logger.mock(), { orphanGraceMs: 60_000 });
+    sync = new CatalogSync(db, catalog, mockServices.auth(), mockServices.logger.mock(), {
+      orphanGraceMs: 60_000,
+    });
   });
 
   it('copies Destinations and stores with their defaults, and forgets a store that left', async () => {
     entities.push(destination('dev', 'u1'));
     expect(await sync.run()).toEqual({ destinations: 1, stores: 1, deleted: [] });
     expect(await db.getDestination('dev')).toMatchObject({
-      entityRef: 'destination:default/dev', uid: 'u1', labels: { env: 'dev' }, stateStore: 'GitStateStore:default/git',
-      spec: { path: 'dev', filepath: { mode: 'nestedByMetadata' }, initWorkloads: { enabled: true }, strictMatchLabels: false, cleanup: 'all' },
+      entityRef: 'destination:default/dev',
+      uid: 'u1',
+      labels: { env: 'dev' },
+      stateStore: 'GitStateStore:default/git',
+      spec: {
+        path: 'dev',
+        filepath: { mode: 'nestedByMetadata' },
+        initWorkloads: { enabled: true },
+        strictMatchLabels: false,
+        cleanup: 'all',
+      },
     });
-    expect(await db.getStateStore('GitStateStore:default/git')).toMatchObject({ spec: { branch: 'main', authMethod: 'basicAuth' } });
+    expect(await db.getStateStore('GitStateStore:default/git')).toMatchObject({
+      spec: { branch: 'main', authMethod: 'basicAuth' },
+    });
     entities = entities.filter(e => e.kind !== 'GitStateStore');
     await sync.run();
     expect(await db.listStateStores()).toEqual([]);

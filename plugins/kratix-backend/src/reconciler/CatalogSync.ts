@@ -3,7 +3,11 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 
 const ANNOTATION_ORPHAN = 'backstage.io/orphan';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { DestinationEntity, KRATIX_API_VERSION, validateKratixEntity } from '@internal/plugin-kratix-common';
+import {
+  DestinationEntity,
+  KRATIX_API_VERSION,
+  validateKratixEntity,
+} from '@internal/plugin-kratix-common';
 import { KratixDatabase } from '../database';
 import { stateStoreRef } from './refs';
 
@@ -51,11 +55,19 @@ export class CatalogSync {
       }
       const ref = stateStoreRef(e.kind, e.metadata.namespace, e.metadata.name);
       storeRefs.push(ref);
-      await this.db.upsertStateStore({ ref, kind: e.kind, name: e.metadata.name, entityRef: stringifyEntityRef(e), spec: v.entity.spec });
+      await this.db.upsertStateStore({
+        ref,
+        kind: e.kind,
+        name: e.metadata.name,
+        entityRef: stringifyEntityRef(e),
+        spec: v.entity.spec,
+      });
     }
     await this.db.markStateStoresDeletedExcept(storeRefs);
 
-    const known = new Map((await this.db.listDestinations({ includeDeleted: true })).map(d => [d.name, d]));
+    const known = new Map(
+      (await this.db.listDestinations({ includeDeleted: true })).map(d => [d.name, d]),
+    );
     const seen = new Set<string>();
     const deleted: string[] = [];
     const now = Date.now();
@@ -72,7 +84,9 @@ export class CatalogSync {
         continue;
       }
       if (previous && previous.uid && e.metadata.uid && previous.uid !== e.metadata.uid) {
-        this.logger.info(`Destination ${name} was deleted and created again (uid ${previous.uid} -> ${e.metadata.uid}); cleaning up the old one first`);
+        this.logger.info(
+          `Destination ${name} was deleted and created again (uid ${previous.uid} -> ${e.metadata.uid}); cleaning up the old one first`,
+        );
         await this.db.markDestinationDeleted(name);
         deleted.push(name);
         seen.add(name);
@@ -84,7 +98,9 @@ export class CatalogSync {
         const since = previous?.orphanSince ? Date.parse(previous.orphanSince) : now;
         if (!previous?.orphanSince) await this.db.setDestinationOrphan(name, new Date(now));
         if (now - since >= this.options.orphanGraceMs && previous) {
-          this.logger.info(`Destination ${name} has been orphaned since ${new Date(since).toISOString()}; treating it as deleted`);
+          this.logger.info(
+            `Destination ${name} has been orphaned since ${new Date(since).toISOString()}; treating it as deleted`,
+          );
           await this.db.markDestinationDeleted(name);
           deleted.push(name);
         }
@@ -96,12 +112,18 @@ export class CatalogSync {
         uid: e.metadata.uid,
         spec,
         labels: (e.metadata.labels ?? {}) as Record<string, string>,
-        stateStore: stateStoreRef(spec.stateStoreRef.kind, e.metadata.namespace, spec.stateStoreRef.name),
+        stateStore: stateStoreRef(
+          spec.stateStoreRef.kind,
+          e.metadata.namespace,
+          spec.stateStoreRef.name,
+        ),
       });
     }
     for (const [name, d] of known) {
       if (!seen.has(name) && !d.deletedAt) {
-        this.logger.info(`Destination ${name} left the catalog; its cleanup policy is "${d.spec.cleanup}"`);
+        this.logger.info(
+          `Destination ${name} left the catalog; its cleanup policy is "${d.spec.cleanup}"`,
+        );
         await this.db.markDestinationDeleted(name);
         deleted.push(name);
       }

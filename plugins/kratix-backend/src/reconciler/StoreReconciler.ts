@@ -1,6 +1,12 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { goJoin } from '@internal/plugin-kratix-common';
-import { KratixDatabase, StoredDestination, StoredPlacement, StoredStateStore, StoredWork } from '../database';
+import {
+  KratixDatabase,
+  StoredDestination,
+  StoredPlacement,
+  StoredStateStore,
+  StoredWork,
+} from '../database';
 import {
   canaryPaths,
   CANARY_WRITER_NAME,
@@ -28,10 +34,16 @@ export interface StoreRunResult {
 }
 
 function layoutDestination(d: StoredDestination, spec = d.spec): LayoutDestination {
-  return { name: d.name, path: spec.path, mode: spec.filepath?.mode ?? 'nestedByMetadata', filename: spec.filepath?.filename };
+  return {
+    name: d.name,
+    path: spec.path,
+    mode: spec.filepath?.mode ?? 'nestedByMetadata',
+    filename: spec.filepath?.filename,
+  };
 }
 
-const isDirty = (p: StoredPlacement) => p.generation !== p.writtenGeneration || p.status === 'failed' || p.status === 'pending';
+const isDirty = (p: StoredPlacement) =>
+  p.generation !== p.writtenGeneration || p.status === 'failed' || p.status === 'pending';
 
 /**
  * Writes one State Store: plans the changes of every Destination on it with
@@ -48,19 +60,31 @@ export class StoreReconciler {
 
   async run(ref: string, opts: { full?: boolean } = {}): Promise<StoreRunResult> {
     const store = await this.db.getStateStore(ref);
-    const destinations = (await this.db.listDestinations({ includeDeleted: true })).filter(d => d.stateStore === ref);
+    const destinations = (await this.db.listDestinations({ includeDeleted: true })).filter(
+      d => d.stateStore === ref,
+    );
     if (!store || store.deletedAt) {
       for (const d of destinations.filter(x => !x.deletedAt)) {
-        await this.db.setDestinationStatus(d.name, false, `${ref.split(':')[0]}/${ref.split('/').pop()}: not found`);
+        await this.db.setDestinationStatus(
+          d.name,
+          false,
+          `${ref.split(':')[0]}/${ref.split('/').pop()}: not found`,
+        );
       }
       // A Destination whose store is gone cannot be cleaned up: drop its bookkeeping (never block on a missing store).
-      for (const d of destinations.filter(x => x.deletedAt)) await this.db.removeDestination(d.name);
+      for (const d of destinations.filter(x => x.deletedAt))
+        await this.db.removeDestination(d.name);
       return { store: ref, skipped: true, written: 0, deleted: 0 };
     }
     const placements = await this.db.listPlacements({ stateStore: ref });
-    const full = opts.full || !store.lastFullSyncAt || Date.now() - Date.parse(store.lastFullSyncAt) >= this.options.fullSyncIntervalMs;
-    const dirtyDest = (d: StoredDestination) => Boolean(d.deletedAt) || d.specHash !== d.writtenSpecHash;
-    const anyDirty = destinations.some(dirtyDest) || placements.some(p => isDirty(p) || p.status === 'deleting');
+    const full =
+      opts.full ||
+      !store.lastFullSyncAt ||
+      Date.now() - Date.parse(store.lastFullSyncAt) >= this.options.fullSyncIntervalMs;
+    const dirtyDest = (d: StoredDestination) =>
+      Boolean(d.deletedAt) || d.specHash !== d.writtenSpecHash;
+    const anyDirty =
+      destinations.some(dirtyDest) || placements.some(p => isDirty(p) || p.status === 'deleting');
     if (!full && !anyDirty) return { store: ref, skipped: true, written: 0, deleted: 0 };
 
     const label = `${store.kind}/${store.name}`;
@@ -98,16 +122,23 @@ export class StoreReconciler {
         const active = mine.filter(p => p.status !== 'deleting');
         const deleting = mine.filter(p => p.status === 'deleting');
         let toWrite = full || dirtyDest(d) ? active : active.filter(isDirty);
-        if (dest.mode === 'aggregatedYAML' && (toWrite.length > 0 || deleting.length > 0 || full || dirtyDest(d))) toWrite = active;
+        if (
+          dest.mode === 'aggregatedYAML' &&
+          (toWrite.length > 0 || deleting.length > 0 || full || dirtyDest(d))
+        )
+          toWrite = active;
         const layoutPlacements: LayoutPlacement[] = [];
         for (const p of toWrite) {
           const lp = await this.layoutPlacement(p, workOf);
           if (lp) layoutPlacements.push(lp);
         }
         const includeCanaries = full || dirtyDest(d);
-        const desired = desiredLayout(dest, layoutPlacements, { canaries: includeCanaries ? d.spec.initWorkloads?.enabled !== false : undefined });
+        const desired = desiredLayout(dest, layoutPlacements, {
+          canaries: includeCanaries ? d.spec.initWorkloads?.enabled !== false : undefined,
+        });
         const rejected = new Set(desired.rejected.map(r => r.placement));
-        for (const r of desired.rejected) failed.push({ p: toWrite.find(p => p.name === r.placement)!, error: r.error });
+        for (const r of desired.rejected)
+          failed.push({ p: toWrite.find(p => p.name === r.placement)!, error: r.error });
         for (const [path, content] of desired.files) plan.write(path, content);
         for (const dir of desired.ownedDirs) {
           for (const f of await writer.list(dir)) if (!desired.files.has(f)) plan.delete(f);
@@ -119,7 +150,11 @@ export class StoreReconciler {
         }
         for (const path of desired.deletes) plan.delete(path);
         for (const p of deleting) await this.planRemoval(writer, dest, p, plan, label, workOf);
-        written.push(...toWrite.filter(p => !rejected.has(p.name) && layoutPlacements.some(lp => lp.name === p.name)));
+        written.push(
+          ...toWrite.filter(
+            p => !rejected.has(p.name) && layoutPlacements.some(lp => lp.name === p.name),
+          ),
+        );
         removed.push(...deleting);
         if (includeCanaries) doneDestinations.push(d);
         plan.names.push(...toWrite.filter(isDirty).map(p => p.name), ...deleting.map(p => p.name));
@@ -132,10 +167,15 @@ export class StoreReconciler {
     let result;
     const changes = plan.changes();
     if (changes.size >= 100) {
-      this.logger.info(`${label}: applying ${changes.size} file changes for ${new Set(plan.names).size} placements (${full ? 'full sync' : 'incremental'})`);
+      this.logger.info(
+        `${label}: applying ${changes.size} file changes for ${new Set(plan.names).size} placements (${full ? 'full sync' : 'incremental'})`,
+      );
     }
     try {
-      result = await writer.apply(changes, plan.message(removed.length > 0 && written.filter(isDirty).length === 0));
+      result = await writer.apply(
+        changes,
+        plan.message(removed.length > 0 && written.filter(isDirty).length === 0),
+      );
     } catch (e: any) {
       return this.fail(store, destinations, placements, e.message);
     }
@@ -147,19 +187,38 @@ export class StoreReconciler {
     for (const d of doneDestinations) {
       await this.db.setDestinationWritten(d.name, d.specHash, d.spec);
       await this.db.setDestinationStatus(
-        d.name, true, d.spec.initWorkloads?.enabled === false ? 'Destination is ready' : 'Test documents written to State Store',
+        d.name,
+        true,
+        d.spec.initWorkloads?.enabled === false
+          ? 'Destination is ready'
+          : 'Test documents written to State Store',
       );
     }
     await this.db.setStateStoreStatus(store.ref, {
-      ready: true, message: 'State store is ready', version: result.version, written: result.written + result.deleted > 0, fullSync: full,
+      ready: true,
+      message: 'State store is ready',
+      version: result.version,
+      written: result.written + result.deleted > 0,
+      fullSync: full,
     });
     if (result.written + result.deleted > 0) {
-      this.logger.info(`${label}: wrote ${result.written} and deleted ${result.deleted} files (${result.version ?? 'no new version'})`);
+      this.logger.info(
+        `${label}: wrote ${result.written} and deleted ${result.deleted} files (${result.version ?? 'no new version'})`,
+      );
     }
-    return { store: ref, skipped: false, written: result.written, deleted: result.deleted, version: result.version };
+    return {
+      store: ref,
+      skipped: false,
+      written: result.written,
+      deleted: result.deleted,
+      version: result.version,
+    };
   }
 
-  private async layoutPlacement(p: StoredPlacement, workOf: WorkLookup): Promise<LayoutPlacement | undefined> {
+  private async layoutPlacement(
+    p: StoredPlacement,
+    workOf: WorkLookup,
+  ): Promise<LayoutPlacement | undefined> {
     const work = await workOf(p);
     if (!work) return undefined;
     return {
@@ -174,11 +233,23 @@ export class StoreReconciler {
   }
 
   /** The files of a placement that goes away, found as Kratix does (directory, state file, or the aggregate). */
-  private async planRemoval(writer: StateStoreWriter, dest: LayoutDestination, p: StoredPlacement, plan: Plan, label: string, workOf: WorkLookup) {
+  private async planRemoval(
+    writer: StateStoreWriter,
+    dest: LayoutDestination,
+    p: StoredPlacement,
+    plan: Plan,
+    label: string,
+    workOf: WorkLookup,
+  ) {
     const work = await workOf(p);
     if (!work) return;
     const removal = placementRemoval(dest, {
-      name: p.name, namespace: p.namespace, promise: work.promise, resource: work.resource, pipeline: work.pipeline, workloadGroupId: p.groupId,
+      name: p.name,
+      namespace: p.namespace,
+      promise: work.promise,
+      resource: work.resource,
+      pipeline: work.pipeline,
+      workloadGroupId: p.groupId,
     });
     if (removal.kind === 'dir') {
       for (const f of await writer.list(removal.dir)) plan.delete(f);
@@ -195,7 +266,13 @@ export class StoreReconciler {
   }
 
   /** cleanup: all: every placement's files, the aggregate and the canaries; nothing else under the path. */
-  private async planCleanup(writer: StateStoreWriter, d: StoredDestination, mine: StoredPlacement[], plan: Plan, workOf: WorkLookup) {
+  private async planCleanup(
+    writer: StateStoreWriter,
+    d: StoredDestination,
+    mine: StoredPlacement[],
+    plan: Plan,
+    workOf: WorkLookup,
+  ) {
     const specs = [d.spec, ...(d.writtenSpec ? [d.writtenSpec] : [])];
     for (const spec of specs) {
       const dest = layoutDestination(d, spec);
@@ -208,7 +285,12 @@ export class StoreReconciler {
     plan.names.push(...mine.map(p => p.name), CANARY_WRITER_NAME);
   }
 
-  private async fail(store: StoredStateStore, destinations: StoredDestination[], placements: StoredPlacement[], error: string): Promise<StoreRunResult> {
+  private async fail(
+    store: StoredStateStore,
+    destinations: StoredDestination[],
+    placements: StoredPlacement[],
+    error: string,
+  ): Promise<StoreRunResult> {
     this.logger.warn(`Writing ${store.kind}/${store.name} failed: ${error}`);
     await this.db.setStateStoreStatus(store.ref, { ready: false, message: error });
     for (const d of destinations.filter(x => !x.deletedAt)) {

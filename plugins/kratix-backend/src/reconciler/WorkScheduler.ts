@@ -9,7 +9,10 @@ import { scheduleWork } from '../scheduling';
  * removed groups or deleted Destinations for deletion.
  */
 export class WorkScheduler {
-  constructor(private readonly db: KratixDatabase, private readonly logger: LoggerService) {}
+  constructor(
+    private readonly db: KratixDatabase,
+    private readonly logger: LoggerService,
+  ) {}
 
   /** Schedules the given works (all when omitted); returns the stores with new placements. */
   async run(only?: StoredWork[]): Promise<Set<string>> {
@@ -18,15 +21,25 @@ export class WorkScheduler {
     const byName = new Map<string, StoredDestination>(destinations.map(d => [d.name, d]));
     const works = only ?? (await this.db.listWorks());
     const touched = new Set<string>();
-    const schedulable = active.map(d => ({ name: d.name, labels: d.labels, strictMatchLabels: Boolean(d.spec.strictMatchLabels) }));
+    const schedulable = active.map(d => ({
+      name: d.name,
+      labels: d.labels,
+      strictMatchLabels: Boolean(d.spec.strictMatchLabels),
+    }));
     const allPlacements = only ? undefined : await this.db.listPlacements();
 
     for (const work of works) {
       if (work.deletedAt) continue;
-      const existing = (allPlacements ?? (await this.db.listPlacements({ work })))
-        .filter(p => p.workNamespace === work.namespace && p.workName === work.name && p.status !== 'deleting');
+      const existing = (allPlacements ?? (await this.db.listPlacements({ work }))).filter(
+        p =>
+          p.workNamespace === work.namespace && p.workName === work.name && p.status !== 'deleting',
+      );
       const decision = scheduleWork(
-        { key: `${work.namespace}/${work.name}`, isResource: Boolean(work.resource), groups: work.groups.map(g => ({ id: g.id, selectors: g.selectors })) },
+        {
+          key: `${work.namespace}/${work.name}`,
+          isResource: Boolean(work.resource),
+          groups: work.groups.map(g => ({ id: g.id, selectors: g.selectors })),
+        },
         schedulable,
         existing.filter(p => !byName.get(p.destination)?.deletedAt),
       );
@@ -42,7 +55,9 @@ export class WorkScheduler {
           stateStore: dest.stateStore,
         });
         touched.add(dest.stateStore);
-        this.logger.info(`Scheduled work ${work.namespace}/${work.name} group ${c.groupId.slice(0, 5)} to Destination ${c.destination}`);
+        this.logger.info(
+          `Scheduled work ${work.namespace}/${work.name} group ${c.groupId.slice(0, 5)} to Destination ${c.destination}`,
+        );
       }
       const misplaced = new Set(decision.misplaced.map(p => `${p.groupId}|${p.destination}`));
       for (const p of existing) {
@@ -55,7 +70,9 @@ export class WorkScheduler {
         if (dest) touched.add(dest.stateStore);
       }
       if (decision.unscheduled.length > 0) {
-        this.logger.debug(`Work ${work.namespace}/${work.name}: no matching destination for workload groups ${decision.unscheduled.join(', ')}`);
+        this.logger.debug(
+          `Work ${work.namespace}/${work.name}: no matching destination for workload groups ${decision.unscheduled.join(', ')}`,
+        );
       }
     }
     return touched;

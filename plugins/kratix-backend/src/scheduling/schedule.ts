@@ -39,7 +39,10 @@ export interface ScheduleDecision {
 }
 
 /** The Destinations a group may go to, by Kratix's candidate filter. */
-export function candidates(destinations: SchedulingDestination[], selector: Labels): SchedulingDestination[] {
+export function candidates(
+  destinations: SchedulingDestination[],
+  selector: Labels,
+): SchedulingDestination[] {
   const empty = Object.keys(selector).length === 0;
   return destinations.filter(d => {
     if (d.labels[DRY_RUN_LABEL] === 'true') return false;
@@ -65,7 +68,13 @@ export function scheduleWork(
   destinations: SchedulingDestination[],
   existing: ExistingPlacement[],
 ): ScheduleDecision {
-  const out: ScheduleDecision = { create: [], misplaced: [], placed: [], unscheduled: [], orphaned: [] };
+  const out: ScheduleDecision = {
+    create: [],
+    misplaced: [],
+    placed: [],
+    unscheduled: [],
+    orphaned: [],
+  };
   const groupIds = new Set(work.groups.map(g => g.id));
   for (const p of existing) if (!groupIds.has(p.groupId)) out.orphaned.push(p);
 
@@ -73,16 +82,22 @@ export function scheduleWork(
     const matching = candidates(destinations, group.selectors);
     const matchingNames = new Set(matching.map(d => d.name));
     const current = existing.filter(p => p.groupId === group.id);
-    for (const p of current) (matchingNames.has(p.destination) ? out.placed : out.misplaced).push(p);
+    for (const p of current)
+      (matchingNames.has(p.destination) ? out.placed : out.misplaced).push(p);
 
     if (work.isResource) {
       if (current.length > 0) continue; // never moved
       if (matching.length === 0) out.unscheduled.push(group.id);
-      else out.create.push({ groupId: group.id, destination: chooseDestination(work.key, group.id, [...matchingNames]) });
+      else
+        out.create.push({
+          groupId: group.id,
+          destination: chooseDestination(work.key, group.id, [...matchingNames]),
+        });
       continue;
     }
     const have = new Set(current.map(p => p.destination));
-    for (const d of matching) if (!have.has(d.name)) out.create.push({ groupId: group.id, destination: d.name });
+    for (const d of matching)
+      if (!have.has(d.name)) out.create.push({ groupId: group.id, destination: d.name });
     if (matching.length === 0 && current.length === 0) out.unscheduled.push(group.id);
   }
   return out;

@@ -22,7 +22,11 @@ export function squashSelectors(selectors: Labels[]): Labels {
  * Kratix's resolution of selector sources: resource-workflow, then
  * promise-workflow, then promise, later ones overwriting earlier keys.
  */
-export function resolveSelectors(sources: { resourceWorkflow?: Labels; promiseWorkflow?: Labels; promise?: Labels }): Labels {
+export function resolveSelectors(sources: {
+  resourceWorkflow?: Labels;
+  promiseWorkflow?: Labels;
+  promise?: Labels;
+}): Labels {
   return { ...sources.resourceWorkflow, ...sources.promiseWorkflow, ...sources.promise };
 }
 

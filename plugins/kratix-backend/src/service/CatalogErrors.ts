@@ -21,7 +21,10 @@ const KRATIX_KINDS = /^(destination|gitstatestore|bucketstatestore):/i;
 export class CatalogErrors {
   private readonly byRef = new Map<string, CatalogEntityErrors & { seen: number }>();
 
-  constructor(private readonly ttlMs = 2 * 60_000, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly ttlMs = 2 * 60_000,
+    private readonly now = () => Date.now(),
+  ) {}
 
   async subscribe(events: EventsService): Promise<void> {
     await events.subscribe({

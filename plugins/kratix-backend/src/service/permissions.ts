@@ -1,1 +1,5 @@
-export { kratixWorkCreatePermission, kratixWorkDeletePermission, kratixPermissions } from '@internal/plugin-kratix-common';
+export {
+  kratixWorkCreatePermission,
+  kratixWorkDeletePermission,
+  kratixPermissions,
+} from '@internal/plugin-kratix-common';

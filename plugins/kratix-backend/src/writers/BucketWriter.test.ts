@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { S3Server, startS3Server } from '@internal/state-store-servers';
 import { BucketWriter, commonDirPrefix } from './BucketWriter';
 
@@ -15,9 +20,12 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
   beforeAll(async () => {
     server = await startS3Server({ buckets });
     s3 = new S3Client({
-      endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true,
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
       credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   });
   afterAll(async () => {
@@ -26,9 +34,18 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     await fs.promises.rm(server.directory, { recursive: true, force: true });
   });
 
-  function writer(bucketName: string, path = '', endpoint = server.endpoint.replace('http://', '')) {
+  function writer(
+    bucketName: string,
+    path = '',
+    endpoint = server.endpoint.replace('http://', ''),
+  ) {
     return new BucketWriter({
-      name: `BucketStateStore/${bucketName}`, bucketName, endpoint, insecure: true, useDualStack: false, path,
+      name: `BucketStateStore/${bucketName}`,
+      bucketName,
+      endpoint,
+      insecure: true,
+      useDualStack: false,
+      path,
       credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     });
   }
@@ -45,24 +62,35 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
 
   it('writes under the store path, skips unchanged objects and deletes', async () => {
     const w = writer('bucket-one', '/clusters/');
-    const first = await w.apply(new Map([
-      ['prod/a.yaml', Buffer.from('a: 1\n')],
-      ['prod/sub/b.yaml', Buffer.from('b: 2\n')],
-    ]), 'Update from: t');
+    const first = await w.apply(
+      new Map([
+        ['prod/a.yaml', Buffer.from('a: 1\n')],
+        ['prod/sub/b.yaml', Buffer.from('b: 2\n')],
+      ]),
+      'Update from: t',
+    );
     expect(first).toMatchObject({ written: 2, deleted: 0, puts: 2, commits: 0 });
     // Kratix's chained version: sha256(sha256("" + "") + "") for two PUTs into an unversioned bucket.
     expect(first.version).toBe('cd372fb85148700fa88095e3492d3f9f5beb43e555e5ff26d95f5a6adc36f8e6');
-    expect(await objects('bucket-one')).toEqual(new Map([
-      ['clusters/prod/a.yaml', 'a: 1\n'],
-      ['clusters/prod/sub/b.yaml', 'b: 2\n'],
-    ]));
-    const again = await w.apply(new Map([['prod/a.yaml', Buffer.from('a: 1\n')]]), 'Update from: t');
+    expect(await objects('bucket-one')).toEqual(
+      new Map([
+        ['clusters/prod/a.yaml', 'a: 1\n'],
+        ['clusters/prod/sub/b.yaml', 'b: 2\n'],
+      ]),
+    );
+    const again = await w.apply(
+      new Map([['prod/a.yaml', Buffer.from('a: 1\n')]]),
+      'Update from: t',
+    );
     expect(again).toEqual({ written: 0, deleted: 0, commits: 0, puts: 0 });
-    const third = await w.apply(new Map<string, Buffer | null>([
-      ['prod/a.yaml', Buffer.from('a: 2\n')],
-      ['prod/sub/b.yaml', null],
-      ['prod/never-existed.yaml', null],
-    ]), 'Update from: t');
+    const third = await w.apply(
+      new Map<string, Buffer | null>([
+        ['prod/a.yaml', Buffer.from('a: 2\n')],
+        ['prod/sub/b.yaml', null],
+        ['prod/never-existed.yaml', null],
+      ]),
+      'Update from: t',
+    );
     expect(third).toMatchObject({ written: 1, deleted: 1, puts: 1 });
     expect(third.version).toBe(createHash('sha256').update('').digest('hex'));
     expect(await objects('bucket-one')).toEqual(new Map([['clusters/prod/a.yaml', 'a: 2\n']]));
@@ -70,11 +98,14 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
 
   it('reads and lists relative to the store path', async () => {
     const w = writer('bucket-two', 'root');
-    await w.apply(new Map([
-      ['d/one.yaml', Buffer.from('1')],
-      ['d/e/two.yaml', Buffer.from('2')],
-      ['dx/other.yaml', Buffer.from('3')],
-    ]), 'x');
+    await w.apply(
+      new Map([
+        ['d/one.yaml', Buffer.from('1')],
+        ['d/e/two.yaml', Buffer.from('2')],
+        ['dx/other.yaml', Buffer.from('3')],
+      ]),
+      'x',
+    );
     expect(await w.readFile('d/e/two.yaml')).toEqual(Buffer.from('2'));
     expect(await w.readFile('d/missing.yaml')).toBeUndefined();
     // "d" lists d/ only, never the sibling dx/ (Kratix's prefix has no trailing slash).
@@ -97,9 +128,16 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
 
   it('keeps objects written by others', async () => {
     const w = writer('bucket-four', 'dest');
-    await s3.send(new PutObjectCommand({ Bucket: 'bucket-four', Key: 'dest/foreign.yaml', Body: 'f' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'bucket-four', Key: 'dest/foreign.yaml', Body: 'f' }),
+    );
     await w.apply(new Map([['mine.yaml', Buffer.from('m')]]), 'x');
-    expect(await objects('bucket-four')).toEqual(new Map([['dest/foreign.yaml', 'f'], ['dest/mine.yaml', 'm']]));
+    expect(await objects('bucket-four')).toEqual(
+      new Map([
+        ['dest/foreign.yaml', 'f'],
+        ['dest/mine.yaml', 'm'],
+      ]),
+    );
   });
 
   it('checks write permission without leaving an object', async () => {
@@ -117,8 +155,13 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
 
   it('rejects an unknown access key without showing the secret', async () => {
     const w = new BucketWriter({
-      name: 'BucketStateStore/bad', bucketName: 'bucket-one', endpoint: server.endpoint, insecure: true, useDualStack: false,
-      path: '', credentials: { accessKeyId: 'WRONG', secretAccessKey: 'very-secret-key-value' },
+      name: 'BucketStateStore/bad',
+      bucketName: 'bucket-one',
+      endpoint: server.endpoint,
+      insecure: true,
+      useDualStack: false,
+      path: '',
+      credentials: { accessKeyId: 'WRONG', secretAccessKey: 'very-secret-key-value' },
     });
     const error = await w.apply(new Map([['a', Buffer.from('a')]]), 'x').catch(e => e);
     expect(error.message).toBe(
@@ -133,7 +176,9 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
 
   it('says when the endpoint cannot be reached', async () => {
     const w = writer('bucket-one', '', '127.0.0.1:9');
-    await expect(w.readFile('a')).rejects.toThrow('BucketStateStore/bucket-one: cannot reach 127.0.0.1:9 (ECONNREFUSED)');
+    await expect(w.readFile('a')).rejects.toThrow(
+      'BucketStateStore/bucket-one: cannot reach 127.0.0.1:9 (ECONNREFUSED)',
+    );
   });
 
   it('falls back to single deletes when the server has no DeleteObjects (as GCS)', async () => {
@@ -145,24 +190,39 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
         batchCalls++;
         req.resume();
         res.writeHead(501, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>',
+        );
         return;
       }
-      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, up => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        up => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()));
     try {
       const w = writer('bucket-four', 'gcs', `127.0.0.1:${(proxy.address() as any).port}`);
-      const files = new Map([...Array(70).keys()].map(i => [`f${i}.yaml`, Buffer.from(`${i}`)] as [string, Buffer]));
+      const files = new Map(
+        [...Array(70).keys()].map(i => [`f${i}.yaml`, Buffer.from(`${i}`)] as [string, Buffer]),
+      );
       await w.apply(files, 'x');
       const result = await w.apply(new Map([...files.keys()].map(k => [k, null])), 'x');
       expect(result.deleted).toBe(70);
       expect(batchCalls).toBe(1);
-      expect([...(await objects('bucket-four')).keys()].filter(k => k.startsWith('gcs/'))).toEqual([]);
+      expect([...(await objects('bucket-four')).keys()].filter(k => k.startsWith('gcs/'))).toEqual(
+        [],
+      );
     } finally {
       proxy.closeAllConnections();
       await new Promise(r => proxy.close(r));

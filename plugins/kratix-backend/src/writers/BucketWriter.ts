@@ -52,7 +52,9 @@ export class BucketWriter implements StateStoreWriter {
 
   constructor(private readonly options: BucketWriterOptions) {
     const scheme = options.insecure ? 'http' : 'https';
-    const endpoint = /^https?:\/\//i.test(options.endpoint) ? options.endpoint : `${scheme}://${options.endpoint}`;
+    const endpoint = /^https?:\/\//i.test(options.endpoint)
+      ? options.endpoint
+      : `${scheme}://${options.endpoint}`;
     const isAws = /(^|\.)amazonaws\.com(:\d+)?(\/|$)/i.test(new URL(endpoint).host);
     this.description = `${options.name} (bucket ${options.bucketName} at ${endpoint})`;
     this.client = new S3Client({
@@ -81,7 +83,10 @@ export class BucketWriter implements StateStoreWriter {
     if (e instanceof StateStoreError) return e;
     const status = e?.$metadata?.httpStatusCode;
     const name = e?.name ?? e?.Code;
-    if (status === 403 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(name)) {
+    if (
+      status === 403 ||
+      ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(name)
+    ) {
       const why = name && name !== 'Unknown' ? `HTTP 403 ${name}` : 'HTTP 403';
       return new StateStoreError(
         `${this.options.name}: access denied while ${doing} bucket ${this.options.bucketName} (${why}); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets`,
@@ -89,22 +94,33 @@ export class BucketWriter implements StateStoreWriter {
       );
     }
     if (name === 'NoSuchBucket') {
-      return new StateStoreError(`${this.options.name}: bucket ${this.options.bucketName} does not exist; create it or fix spec.bucketName`);
+      return new StateStoreError(
+        `${this.options.name}: bucket ${this.options.bucketName} does not exist; create it or fix spec.bucketName`,
+      );
     }
     const code = networkErrorCode(e);
     if (code) {
-      return new StateStoreError(`${this.options.name}: cannot reach ${this.options.endpoint} (${code})`, 'unreachable');
+      return new StateStoreError(
+        `${this.options.name}: cannot reach ${this.options.endpoint} (${code})`,
+        'unreachable',
+      );
     }
     const secret = this.options.credentials?.secretAccessKey || '\u0000';
-    const msg = String(e?.message ?? e).split(secret).join('***');
-    return new StateStoreError(`${this.options.name}: ${doing} bucket ${this.options.bucketName} failed: ${name ?? ''} ${msg}`.trim());
+    const msg = String(e?.message ?? e)
+      .split(secret)
+      .join('***');
+    return new StateStoreError(
+      `${this.options.name}: ${doing} bucket ${this.options.bucketName} failed: ${name ?? ''} ${msg}`.trim(),
+    );
   }
 
   async refresh(): Promise<void> {}
 
   async readFile(p: string): Promise<Buffer | undefined> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }));
+      const res = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+      );
       return Buffer.from(await res.Body!.transformToByteArray());
     } catch (e: any) {
       if (e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404) return undefined;
@@ -119,9 +135,13 @@ export class BucketWriter implements StateStoreWriter {
     do {
       let res;
       try {
-        res = await this.client.send(new ListObjectsV2Command({
-          Bucket: this.options.bucketName, Prefix: prefix || undefined, ContinuationToken: token,
-        }));
+        res = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.options.bucketName,
+            Prefix: prefix || undefined,
+            ContinuationToken: token,
+          }),
+        );
       } catch (e) {
         throw this.explain(e, 'listing');
       }
@@ -133,14 +153,16 @@ export class BucketWriter implements StateStoreWriter {
 
   async list(dir: string): Promise<string[]> {
     const base = this.key(dir);
-    const prefix = base === '' || base === '.' ? this.root ? `${this.root}/` : '' : `${base}/`;
+    const prefix = base === '' || base === '.' ? (this.root ? `${this.root}/` : '') : `${base}/`;
     const strip = this.root ? this.root.length + 1 : 0;
     return [...(await this.listEtags(prefix)).keys()].map(k => k.slice(strip));
   }
 
   private async headEtag(key: string): Promise<string | undefined> {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucketName, Key: key }));
+      const res = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucketName, Key: key }),
+      );
       return (res.ETag ?? '').replace(/"/g, '');
     } catch (e: any) {
       if (e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404) return undefined;
@@ -152,10 +174,14 @@ export class BucketWriter implements StateStoreWriter {
   private async currentEtags(keys: string[]): Promise<Map<string, string>> {
     if (keys.length <= HEAD_THRESHOLD) {
       const out = new Map<string, string>();
-      await Promise.all(keys.map(k => this.limit(async () => {
-        const etag = await this.headEtag(k);
-        if (etag !== undefined) out.set(k, etag);
-      })));
+      await Promise.all(
+        keys.map(k =>
+          this.limit(async () => {
+            const etag = await this.headEtag(k);
+            if (etag !== undefined) out.set(k, etag);
+          }),
+        ),
+      );
       return out;
     }
     return this.listEtags(commonDirPrefix(keys));
@@ -170,21 +196,32 @@ export class BucketWriter implements StateStoreWriter {
         else writes.push([this.key(p), c]);
       }
       const etags = await this.currentEtags([...writes.map(w => w[0]), ...deletes]);
-      const toPut = writes.filter(([k, c]) => etags.get(k) !== createHash('md5').update(c).digest('hex'));
+      const toPut = writes.filter(
+        ([k, c]) => etags.get(k) !== createHash('md5').update(c).digest('hex'),
+      );
       const toDelete = deletes.filter(k => etags.has(k));
       const versions: (string | undefined)[] = new Array(toPut.length);
-      await Promise.all(toPut.map(([Key, Body], i) => this.limit(async () => {
-        try {
-          const res = await this.client.send(new PutObjectCommand({ Bucket: this.options.bucketName, Key, Body }));
-          versions[i] = res.VersionId ?? '';
-        } catch (e) {
-          throw this.explain(e, 'writing to');
-        }
-      })));
+      await Promise.all(
+        toPut.map(([Key, Body], i) =>
+          this.limit(async () => {
+            try {
+              const res = await this.client.send(
+                new PutObjectCommand({ Bucket: this.options.bucketName, Key, Body }),
+              );
+              versions[i] = res.VersionId ?? '';
+            } catch (e) {
+              throw this.explain(e, 'writing to');
+            }
+          }),
+        ),
+      );
       await this.deleteKeys(toDelete);
       // Kratix's version: sha256(prev + versionID), chained over every PUT.
       let version = '';
-      for (const v of versions) version = createHash('sha256').update(version + (v ?? '')).digest('hex');
+      for (const v of versions)
+        version = createHash('sha256')
+          .update(version + (v ?? ''))
+          .digest('hex');
       return {
         version: toPut.length > 0 ? version : undefined,
         written: toPut.length,
@@ -201,27 +238,41 @@ export class BucketWriter implements StateStoreWriter {
       try {
         for (let i = 0; i < keys.length; i += 1000) {
           const batch = keys.slice(i, i + 1000);
-          const res = await this.client.send(new DeleteObjectsCommand({
-            Bucket: this.options.bucketName,
-            Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true },
-          }));
+          const res = await this.client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.options.bucketName,
+              Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true },
+            }),
+          );
           if (res.Errors?.length) {
-            throw new StateStoreError(`${this.options.name}: failed to delete ${res.Errors.length} objects (first: ${res.Errors[0].Key}: ${res.Errors[0].Code})`);
+            throw new StateStoreError(
+              `${this.options.name}: failed to delete ${res.Errors.length} objects (first: ${res.Errors[0].Key}: ${res.Errors[0].Code})`,
+            );
           }
         }
         return;
       } catch (e: any) {
-        if (!['NotImplemented', 'MethodNotAllowed'].includes(e?.name) && e?.$metadata?.httpStatusCode !== 501) throw this.explain(e, 'deleting from');
+        if (
+          !['NotImplemented', 'MethodNotAllowed'].includes(e?.name) &&
+          e?.$metadata?.httpStatusCode !== 501
+        )
+          throw this.explain(e, 'deleting from');
         this.batchDelete = false; // e.g. GCS: fall back to single deletes from now on
       }
     }
-    await Promise.all(keys.map(Key => this.limit(async () => {
-      try {
-        await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucketName, Key }));
-      } catch (e) {
-        throw this.explain(e, 'deleting from');
-      }
-    })));
+    await Promise.all(
+      keys.map(Key =>
+        this.limit(async () => {
+          try {
+            await this.client.send(
+              new DeleteObjectCommand({ Bucket: this.options.bucketName, Key }),
+            );
+          } catch (e) {
+            throw this.explain(e, 'deleting from');
+          }
+        }),
+      ),
+    );
   }
 
   async validatePermissions(): Promise<void> {
@@ -229,13 +280,18 @@ export class BucketWriter implements StateStoreWriter {
     const Bucket = this.options.bucketName;
     try {
       // As Kratix: start and abort a multipart upload, so no object is left behind.
-      const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      const { UploadId } = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket, Key }),
+      );
       await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
     } catch (e: any) {
-      if (e?.name !== 'MethodNotAllowed' && e?.name !== 'NotImplemented') throw this.explain(e, 'checking write access to');
+      if (e?.name !== 'MethodNotAllowed' && e?.name !== 'NotImplemented')
+        throw this.explain(e, 'checking write access to');
       // Servers without multipart uploads: write and remove a marker instead.
       try {
-        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: Buffer.alloc(0), ContentLength: 0 }));
+        await this.client.send(
+          new PutObjectCommand({ Bucket, Key, Body: Buffer.alloc(0), ContentLength: 0 }),
+        );
         await this.client.send(new DeleteObjectCommand({ Bucket, Key }));
       } catch (e2) {
         throw this.explain(e2, 'checking write access to');

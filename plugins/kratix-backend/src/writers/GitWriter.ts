@@ -59,7 +59,8 @@ export class GitWriter implements StateStoreWriter {
   private get auth() {
     const c = this.options.credentials;
     return {
-      onAuth: () => (c ? { username: c.username || 'x-access-token', password: c.password } : { cancel: true }),
+      onAuth: () =>
+        c ? { username: c.username || 'x-access-token', password: c.password } : { cancel: true },
       onAuthFailure: () => ({ cancel: true }),
     };
   }
@@ -67,7 +68,8 @@ export class GitWriter implements StateStoreWriter {
   private get headers(): Record<string, string> {
     const c = this.options.credentials;
     const h: Record<string, string> = { 'user-agent': 'git/kratix-backstage' };
-    if (c) h.authorization = `Basic ${Buffer.from(`${c.username || 'x-access-token'}:${c.password}`).toString('base64')}`;
+    if (c)
+      h.authorization = `Basic ${Buffer.from(`${c.username || 'x-access-token'}:${c.password}`).toString('base64')}`;
     return h;
   }
 
@@ -83,10 +85,16 @@ export class GitWriter implements StateStoreWriter {
     }
     const code = networkErrorCode(e);
     if (code) {
-      return new StateStoreError(`${this.options.name}: cannot reach ${this.options.url} (${code})`, 'unreachable');
+      return new StateStoreError(
+        `${this.options.name}: cannot reach ${this.options.url} (${code})`,
+        'unreachable',
+      );
     }
     if (status === 404) {
-      return new StateStoreError(`${this.options.name}: no repository at ${this.options.url} (HTTP 404); check spec.url`, 'other');
+      return new StateStoreError(
+        `${this.options.name}: no repository at ${this.options.url} (HTTP 404); check spec.url`,
+        'other',
+      );
     }
     const detail = `${e?.message ?? e}${e?.cause?.message ? `: ${e.cause.message}` : ''}`;
     const msg = detail.split(this.options.credentials?.password || '\u0000').join('***');
@@ -107,7 +115,9 @@ export class GitWriter implements StateStoreWriter {
 
   private async packCount(): Promise<number> {
     try {
-      return (await fs.promises.readdir(path.join(this.gitdir, 'objects/pack'))).filter(f => f.endsWith('.pack')).length;
+      return (await fs.promises.readdir(path.join(this.gitdir, 'objects/pack'))).filter(f =>
+        f.endsWith('.pack'),
+      ).length;
     } catch {
       return 0;
     }
@@ -118,15 +128,23 @@ export class GitWriter implements StateStoreWriter {
     let result;
     try {
       result = await git.fetch({
-        fs, http, gitdir: this.gitdir, cache: this.cache, remote: 'origin', url: this.options.url,
-        ref: branch, remoteRef: branch, singleBranch: true, tags: false,
+        fs,
+        http,
+        gitdir: this.gitdir,
+        cache: this.cache,
+        remote: 'origin',
+        url: this.options.url,
+        ref: branch,
+        remoteRef: branch,
+        singleBranch: true,
+        tags: false,
         // Depth only on the first fetch: with it, later fetches re-download the snapshot.
         ...(first ? { depth: 1 } : {}),
         headers: { 'user-agent': 'git/kratix-backstage' },
         ...this.auth,
       });
     } catch (e: any) {
-      if (e?.code === 'NotFoundError' && /refs\/heads/.test(String(e.message)) ) {
+      if (e?.code === 'NotFoundError' && /refs\/heads/.test(String(e.message))) {
         this.tip = undefined; // an empty repository: the branch will be created by our first push
         return;
       }
@@ -138,7 +156,13 @@ export class GitWriter implements StateStoreWriter {
     }
     this.tip = result.fetchHead;
     // Keep the local branch at the remote tip: fetch sends it as "have".
-    await git.writeRef({ fs, gitdir: this.gitdir, ref: `refs/heads/${branch}`, value: this.tip, force: true });
+    await git.writeRef({
+      fs,
+      gitdir: this.gitdir,
+      ref: `refs/heads/${branch}`,
+      value: this.tip,
+      force: true,
+    });
   }
 
   async refresh(): Promise<void> {
@@ -161,7 +185,12 @@ export class GitWriter implements StateStoreWriter {
 
   private async rootTree(): Promise<string | undefined> {
     if (!this.tip) return undefined;
-    const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid: this.tip, cache: this.cache });
+    const { commit } = await git.readCommit({
+      fs,
+      gitdir: this.gitdir,
+      oid: this.tip,
+      cache: this.cache,
+    });
     return commit.tree;
   }
 
@@ -172,7 +201,9 @@ export class GitWriter implements StateStoreWriter {
     if (p === '') return { mode: '040000', path: '', oid: tree, type: 'tree' };
     const parts = p.split('/');
     for (let i = 0; i < parts.length; i++) {
-      const entry: TreeEntry | undefined = (await this.readTree(tree)).find(e => e.path === parts[i]);
+      const entry: TreeEntry | undefined = (await this.readTree(tree)).find(
+        e => e.path === parts[i],
+      );
       if (!entry) return undefined;
       if (i === parts.length - 1) return entry;
       if (entry.type !== 'tree') return undefined;
@@ -186,7 +217,12 @@ export class GitWriter implements StateStoreWriter {
       if (!this.opened) await this.open();
       const entry = await this.lookup(this.full(p));
       if (!entry || entry.type !== 'blob') return undefined;
-      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid: entry.oid, cache: this.cache });
+      const { blob } = await git.readBlob({
+        fs,
+        gitdir: this.gitdir,
+        oid: entry.oid,
+        cache: this.cache,
+      });
       return Buffer.from(blob);
     });
   }
@@ -228,15 +264,24 @@ export class GitWriter implements StateStoreWriter {
           tree = objectId('tree', empty);
           objects.set(tree, { type: 'tree', content: empty });
         }
-        const commitContent = encodeCommit(tree, this.tip, { ...this.options.author, timestamp: Math.floor(Date.now() / 1000) }, message);
+        const commitContent = encodeCommit(
+          tree,
+          this.tip,
+          { ...this.options.author, timestamp: Math.floor(Date.now() / 1000) },
+          message,
+        );
         const commit = objectId('commit', commitContent);
         objects.set(commit, { type: 'commit', content: commitContent });
         const built = buildPack(objects);
         let outcome;
         try {
           outcome = await receivePack({
-            url: this.options.url, branch: this.options.branch, oldOid: this.tip, newOid: commit,
-            pack: built.pack, headers: this.headers,
+            url: this.options.url,
+            branch: this.options.branch,
+            oldOid: this.tip,
+            newOid: commit,
+            pack: built.pack,
+            headers: this.headers,
           });
         } catch (e) {
           throw this.explain(e, 'pushing to');
@@ -244,8 +289,20 @@ export class GitWriter implements StateStoreWriter {
         if (outcome.ok) {
           await this.keepPack(built);
           this.tip = commit;
-          await git.writeRef({ fs, gitdir: this.gitdir, ref: `refs/heads/${this.options.branch}`, value: commit, force: true });
-          return { version: commit, written: edit.written, deleted: edit.deleted, commits: 1, puts: 0 };
+          await git.writeRef({
+            fs,
+            gitdir: this.gitdir,
+            ref: `refs/heads/${this.options.branch}`,
+            value: commit,
+            force: true,
+          });
+          return {
+            version: commit,
+            written: edit.written,
+            deleted: edit.deleted,
+            commits: 1,
+            puts: 0,
+          };
         }
         if (attempt >= maxAttempts) {
           throw new StateStoreError(
@@ -271,12 +328,19 @@ export class GitWriter implements StateStoreWriter {
     // http-backend (and hosted servers) only advertise receive-pack to a user allowed to push.
     let res: Response;
     try {
-      res = await fetch(`${this.options.url.replace(/\/+$/, '')}/info/refs?service=git-receive-pack`, { headers: this.headers });
+      res = await fetch(
+        `${this.options.url.replace(/\/+$/, '')}/info/refs?service=git-receive-pack`,
+        { headers: this.headers },
+      );
       await res.arrayBuffer();
     } catch (e) {
       throw this.explain(e, 'checking write access to');
     }
-    if (res.status !== 200) throw this.explain({ statusCode: res.status, message: `HTTP ${res.status}` }, 'checking write access to');
+    if (res.status !== 200)
+      throw this.explain(
+        { statusCode: res.status, message: `HTTP ${res.status}` },
+        'checking write access to',
+      );
   }
 
   async close(): Promise<void> {}

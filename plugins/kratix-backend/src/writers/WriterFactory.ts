@@ -24,7 +24,8 @@ export class WriterFactory {
   constructor(
     private readonly config: Config,
     private readonly logger: LoggerService,
-    private readonly workDir = config.getOptionalString('kratix.workDir') ?? path.join(os.tmpdir(), 'kratix-backstage'),
+    private readonly workDir = config.getOptionalString('kratix.workDir') ??
+      path.join(os.tmpdir(), 'kratix-backstage'),
   ) {}
 
   private secret(store: StoreDescriptor, keys: string[]): Record<string, string> | undefined {
@@ -42,21 +43,30 @@ export class WriterFactory {
       const raw = entry.getOptionalString(k);
       if (raw === undefined) continue;
       const trimmed = raw.trim();
-      if (trimmed !== raw) this.logger.warn(`${store.kind}/${store.name}: kratix.secrets.${name}.${k} has surrounding whitespace; it was trimmed`);
+      if (trimmed !== raw)
+        this.logger.warn(
+          `${store.kind}/${store.name}: kratix.secrets.${name}.${k} has surrounding whitespace; it was trimmed`,
+        );
       out[k] = trimmed;
     }
     return out;
   }
 
   get(store: StoreDescriptor): StateStoreWriter {
-    const secret = store.kind === 'GitStateStore'
-      ? this.secret(store, ['username', 'password'])
-      : (store.spec as BucketStateStoreSpec).authMethod === 'IAM' ? undefined : this.secret(store, ['accessKeyID', 'secretAccessKey']);
-    const key = createHash('sha256').update(JSON.stringify([store.spec, secret ?? null])).digest('hex');
+    const secret =
+      store.kind === 'GitStateStore'
+        ? this.secret(store, ['username', 'password'])
+        : (store.spec as BucketStateStoreSpec).authMethod === 'IAM'
+          ? undefined
+          : this.secret(store, ['accessKeyID', 'secretAccessKey']);
+    const key = createHash('sha256')
+      .update(JSON.stringify([store.spec, secret ?? null]))
+      .digest('hex');
     const cached = this.writers.get(store.ref);
     if (cached && cached.key === key) return cached.writer;
     if (cached) void cached.writer.close();
-    const writer = store.kind === 'GitStateStore' ? this.git(store, secret) : this.bucket(store, secret);
+    const writer =
+      store.kind === 'GitStateStore' ? this.git(store, secret) : this.bucket(store, secret);
     this.writers.set(store.ref, { key, writer });
     return writer;
   }
@@ -64,7 +74,10 @@ export class WriterFactory {
   private git(store: StoreDescriptor, secret?: Record<string, string>): StateStoreWriter {
     const spec = store.spec as GitStateStoreSpec;
     if (secret && !secret.password) {
-      throw new StateStoreError(`GitStateStore/${store.name}: kratix.secrets.${spec.secretRef!.name}.password is missing`, 'auth');
+      throw new StateStoreError(
+        `GitStateStore/${store.name}: kratix.secrets.${spec.secretRef!.name}.password is missing`,
+        'auth',
+      );
     }
     const dirName = `${store.ref.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${createHash('sha256').update(`${spec.url}#${spec.branch}`).digest('hex').slice(0, 12)}`;
     return new GitWriter({
@@ -83,8 +96,16 @@ export class WriterFactory {
     let credentials;
     if (spec.authMethod !== 'IAM') {
       const name = spec.secretRef?.name;
-      if (!secret?.accessKeyID) throw new StateStoreError(`BucketStateStore/${store.name}: secret is missing key: accessKeyID (kratix.secrets.${name}.accessKeyID)`, 'auth');
-      if (!secret?.secretAccessKey) throw new StateStoreError(`BucketStateStore/${store.name}: secret is missing key: secretAccessKey (kratix.secrets.${name}.secretAccessKey)`, 'auth');
+      if (!secret?.accessKeyID)
+        throw new StateStoreError(
+          `BucketStateStore/${store.name}: secret is missing key: accessKeyID (kratix.secrets.${name}.accessKeyID)`,
+          'auth',
+        );
+      if (!secret?.secretAccessKey)
+        throw new StateStoreError(
+          `BucketStateStore/${store.name}: secret is missing key: secretAccessKey (kratix.secrets.${name}.secretAccessKey)`,
+          'auth',
+        );
       credentials = { accessKeyId: secret.accessKeyID, secretAccessKey: secret.secretAccessKey };
     }
     return new BucketWriter({

@@ -1,12 +1,23 @@
 /** An error from a State Store, already phrased for a user; never holds a secret. */
 export class StateStoreError extends Error {
-  constructor(message: string, readonly code: 'auth' | 'unreachable' | 'conflict' | 'refused' | 'other' = 'other') {
+  constructor(
+    message: string,
+    readonly code: 'auth' | 'unreachable' | 'conflict' | 'refused' | 'other' = 'other',
+  ) {
     super(message);
     this.name = 'StateStoreError';
   }
 }
 
-const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+const NETWORK_CODES = [
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+];
 
 /** A network error's code, looked for along the cause chain (fetch wraps it). */
 export function networkErrorCode(e: any, depth = 0): string | undefined {

@@ -52,7 +52,11 @@ export interface KratixApi {
   deleteWork(work: { namespace: string; name: string }): Promise<void>;
   /** Undefined when the backend does not know the Destination (yet). */
   getDestination(name: string): Promise<DestinationStatus | undefined>;
-  getStateStore(kind: string, name: string, namespace?: string): Promise<StateStoreStatus | undefined>;
+  getStateStore(
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<StateStoreStatus | undefined>;
 }
 
 export const kratixApiRef = createApiRef<KratixApi>({ id: 'plugin.kratix.api' });

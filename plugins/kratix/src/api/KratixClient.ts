@@ -22,7 +22,10 @@ export class KratixClient implements KratixApi {
   }
 
   async deleteWork(work: { namespace: string; name: string }): Promise<void> {
-    const res = await this.call(`/works/${encodeURIComponent(work.namespace)}/${encodeURIComponent(work.name)}`, { method: 'DELETE' });
+    const res = await this.call(
+      `/works/${encodeURIComponent(work.namespace)}/${encodeURIComponent(work.name)}`,
+      { method: 'DELETE' },
+    );
     if (!res.ok) throw await ResponseError.fromResponse(res);
   }
 
@@ -30,7 +33,13 @@ export class KratixClient implements KratixApi {
     return this.json(`/destinations/${encodeURIComponent(name)}`);
   }
 
-  getStateStore(kind: string, name: string, namespace = 'default'): Promise<StateStoreStatus | undefined> {
-    return this.json(`/statestores/${encodeURIComponent(kind)}/${encodeURIComponent(name)}?namespace=${encodeURIComponent(namespace)}`);
+  getStateStore(
+    kind: string,
+    name: string,
+    namespace = 'default',
+  ): Promise<StateStoreStatus | undefined> {
+    return this.json(
+      `/statestores/${encodeURIComponent(kind)}/${encodeURIComponent(name)}?namespace=${encodeURIComponent(namespace)}`,
+    );
   }
 }

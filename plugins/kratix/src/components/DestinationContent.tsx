@@ -1,6 +1,11 @@
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { InfoCard, Progress, StructuredMetadataTable, WarningPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  StructuredMetadataTable,
+  WarningPanel,
+} from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
 import { kratixApiRef } from '../api/KratixApi';
@@ -13,12 +18,19 @@ import { LoadError } from './LoadError';
 export function DestinationContent() {
   const { entity } = useEntity();
   const api = useApi(kratixApiRef);
-  const { value, loading, error, retry } = useAsyncRetry(() => api.getDestination(entity.metadata.name), [api, entity.metadata.name]);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getDestination(entity.metadata.name),
+    [api, entity.metadata.name],
+  );
   useInterval(retry, 5000);
   const spec: any = entity.spec ?? {};
   const mode = spec.filepath?.mode ?? 'nestedByMetadata';
   const storeRef = spec.stateStoreRef
-    ? { kind: spec.stateStoreRef.kind, namespace: entity.metadata.namespace ?? 'default', name: spec.stateStoreRef.name }
+    ? {
+        kind: spec.stateStoreRef.kind,
+        namespace: entity.metadata.namespace ?? 'default',
+        name: spec.stateStoreRef.name,
+      }
     : undefined;
 
   return (
@@ -29,9 +41,15 @@ export function DestinationContent() {
             metadata={{
               'State Store': storeRef ? <EntityRefLink entityRef={storeRef} /> : '',
               Path: <code>{spec.path}</code>,
-              'Filepath mode': mode === 'aggregatedYAML' ? `aggregatedYAML (${spec.filepath?.filename ?? 'aggregated.yaml'})` : mode,
+              'Filepath mode':
+                mode === 'aggregatedYAML'
+                  ? `aggregatedYAML (${spec.filepath?.filename ?? 'aggregated.yaml'})`
+                  : mode,
               Cleanup: spec.cleanup ?? 'none',
-              Labels: Object.entries(entity.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)',
+              Labels:
+                Object.entries(entity.metadata.labels ?? {})
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ') || '(none)',
               'Strict match labels': spec.strictMatchLabels ? 'yes' : 'no',
               'Init workloads': spec.initWorkloads?.enabled === false ? 'disabled' : 'enabled',
             }}
@@ -43,7 +61,10 @@ export function DestinationContent() {
           {loading && !value && <Progress />}
           {error && <LoadError what="the Destination status" error={error} />}
           {!loading && !error && !value && (
-            <WarningPanel title="Not known to the kratix backend yet" message="It reads the catalog every few seconds; an invalid Destination never reaches it." />
+            <WarningPanel
+              title="Not known to the kratix backend yet"
+              message="It reads the catalog every few seconds; an invalid Destination never reaches it."
+            />
           )}
           {value && (
             <StructuredMetadataTable

@@ -16,7 +16,11 @@ export function KratixStatusCard() {
     async () =>
       isDestination
         ? api.getDestination(entity.metadata.name)
-        : api.getStateStore(entity.kind, entity.metadata.name, entity.metadata.namespace ?? 'default'),
+        : api.getStateStore(
+            entity.kind,
+            entity.metadata.name,
+            entity.metadata.namespace ?? 'default',
+          ),
     [api, entity.kind, entity.metadata.name],
   );
   useInterval(retry, 10000);
@@ -31,7 +35,13 @@ export function KratixStatusCard() {
             Readiness: <ReadyLabel ready={value.ready} message={value.message} />,
             ...(isDestination
               ? { Placements: placementsSummary(value as DestinationStatus) }
-              : { 'Last version written': <code>{shortVersion((value as StateStoreStatus).lastVersion) || '(nothing yet)'}</code> }),
+              : {
+                  'Last version written': (
+                    <code>
+                      {shortVersion((value as StateStoreStatus).lastVersion) || '(nothing yet)'}
+                    </code>
+                  ),
+                }),
           }}
         />
       )}

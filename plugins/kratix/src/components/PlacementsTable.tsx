@@ -19,10 +19,17 @@ export function PlacementsTable(props: { placements: Placement[] }) {
   return (
     <Table<Placement>
       title="Placements"
-      options={{ paging: props.placements.length > 20, pageSize: 20, search: props.placements.length > 5, padding: 'dense' }}
+      options={{
+        paging: props.placements.length > 20,
+        pageSize: 20,
+        search: props.placements.length > 5,
+        padding: 'dense',
+      }}
       columns={columns}
       data={props.placements}
-      emptyContent={<div style={{ padding: 16 }}>No work is scheduled to this Destination yet.</div>}
+      emptyContent={
+        <div style={{ padding: 16 }}>No work is scheduled to this Destination yet.</div>
+      }
     />
   );
 }

@@ -1,4 +1,10 @@
-import { StatusError, StatusOK, StatusPending, StatusRunning, StatusWarning } from '@backstage/core-components';
+import {
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
 
 /** A placement's or work's status, as a coloured label a person can read. */
 export function StatusLabel(props: { status: string; misplaced?: boolean }) {
@@ -17,7 +23,11 @@ export function StatusLabel(props: { status: string; misplaced?: boolean }) {
 }
 
 export function ReadyLabel(props: { ready: boolean; message: string }) {
-  return props.ready ? <StatusOK>Ready: {props.message}</StatusOK> : <StatusError>Not ready: {props.message}</StatusError>;
+  return props.ready ? (
+    <StatusOK>Ready: {props.message}</StatusOK>
+  ) : (
+    <StatusError>Not ready: {props.message}</StatusError>
+  );
 }
 
 export function shortVersion(version?: string): string {

@@ -5,7 +5,16 @@ import { Content, EmptyState, Progress, Table, TableColumn } from '@backstage/co
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { kratixWorkDeletePermission } from '@internal/plugin-kratix-common';
-import { Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, IconButton, Tooltip } from '@material-ui/core';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  IconButton,
+  Tooltip,
+} from '@material-ui/core';
 import DeleteIcon from '@material-ui/icons/Delete';
 import { kratixApiRef, Work } from '../api/KratixApi';
 import { StatusLabel, when } from './StatusLabel';
@@ -25,28 +34,46 @@ export function WorksPage() {
     setConfirm(undefined);
     try {
       await api.deleteWork({ namespace: work.namespace, name: work.name });
-      alerts.post({ message: `Work ${work.namespace}/${work.name} is being removed from its Destinations`, severity: 'success', display: 'transient' });
+      alerts.post({
+        message: `Work ${work.namespace}/${work.name} is being removed from its Destinations`,
+        severity: 'success',
+        display: 'transient',
+      });
     } catch (e: any) {
-      alerts.post({ message: `Could not delete ${work.namespace}/${work.name}: ${e.message}`, severity: 'error' });
+      alerts.post({
+        message: `Could not delete ${work.namespace}/${work.name}: ${e.message}`,
+        severity: 'error',
+      });
     }
     retry();
   };
 
   const columns: TableColumn<Work>[] = [
-    { title: 'Work', field: 'name', render: w => <strong>{w.namespace}/{w.name}</strong> },
+    {
+      title: 'Work',
+      field: 'name',
+      render: w => (
+        <strong>
+          {w.namespace}/{w.name}
+        </strong>
+      ),
+    },
     { title: 'Promise', field: 'promise' },
     { title: 'Resource', field: 'resource', render: w => w.resource ?? '(dependency)' },
     { title: 'Pipeline', field: 'pipeline' },
     {
       title: 'Destinations',
-      customFilterAndSearch: (term: string, w: Work) => w.placements.some(p => p.destination.includes(term)),
+      customFilterAndSearch: (term: string, w: Work) =>
+        w.placements.some(p => p.destination.includes(term)),
       render: w =>
         w.placements.length === 0 ? (
           <em>none matches yet</em>
         ) : (
           w.placements.map(p => (
             <div key={p.name}>
-              <EntityRefLink entityRef={{ kind: 'Destination', namespace: 'default', name: p.destination }} />{' '}
+              <EntityRefLink
+                entityRef={{ kind: 'Destination', namespace: 'default', name: p.destination }}
+              />{' '}
               <StatusLabel status={p.status} misplaced={p.misplaced} />
             </div>
           ))
@@ -60,7 +87,11 @@ export function WorksPage() {
       render: w => (
         <Tooltip title={canDelete ? 'Delete this work and its files' : 'You may not delete works'}>
           <span>
-            <IconButton aria-label={`Delete ${w.namespace}/${w.name}`} disabled={!canDelete || w.status === 'deleting'} onClick={() => setConfirm(w)}>
+            <IconButton
+              aria-label={`Delete ${w.namespace}/${w.name}`}
+              disabled={!canDelete || w.status === 'deleting'}
+              onClick={() => setConfirm(w)}
+            >
               <DeleteIcon />
             </IconButton>
           </span>
@@ -83,16 +114,26 @@ export function WorksPage() {
       {value && value.length > 0 && (
         <Table<Work>
           title={`Works (${value.length})`}
-          options={{ paging: value.length > 20, pageSize: 20, search: true, filtering: false, padding: 'dense' }}
+          options={{
+            paging: value.length > 20,
+            pageSize: 20,
+            search: true,
+            filtering: false,
+            padding: 'dense',
+          }}
           columns={columns}
           data={value}
         />
       )}
       <Dialog open={Boolean(confirm)} onClose={() => setConfirm(undefined)}>
-        <DialogTitle>Delete {confirm?.namespace}/{confirm?.name}?</DialogTitle>
+        <DialogTitle>
+          Delete {confirm?.namespace}/{confirm?.name}?
+        </DialogTitle>
         <DialogContent>
           <DialogContentText>
-            Its files are removed from {confirm?.placements.map(p => p.destination).join(', ') || 'no Destination'}. This cannot be undone.
+            Its files are removed from{' '}
+            {confirm?.placements.map(p => p.destination).join(', ') || 'no Destination'}. This
+            cannot be undone.
           </DialogContentText>
         </DialogContent>
         <DialogActions>

@@ -6,7 +6,15 @@ export const examples: TemplateExample[] = [
     description: 'Schedule a resource to one Destination labelled environment=dev',
     example: yaml.stringify({
       steps: [
-        { id: 'render', action: 'fetch:template', input: { url: './skeleton', targetPath: './manifests', values: { name: '${{ parameters.name }}' } } },
+        {
+          id: 'render',
+          action: 'fetch:template',
+          input: {
+            url: './skeleton',
+            targetPath: './manifests',
+            values: { name: '${{ parameters.name }}' },
+          },
+        },
         {
           id: 'schedule',
           action: 'kratix:schedule',
@@ -23,7 +31,13 @@ export const examples: TemplateExample[] = [
   {
     description: 'Schedule a dependency (CRDs) to every Destination',
     example: yaml.stringify({
-      steps: [{ id: 'schedule', action: 'kratix:schedule', input: { promise: 'widgets', pipeline: 'install-crds', sourcePath: './crds' } }],
+      steps: [
+        {
+          id: 'schedule',
+          action: 'kratix:schedule',
+          input: { promise: 'widgets', pipeline: 'install-crds', sourcePath: './crds' },
+        },
+      ],
     }),
   },
   {
@@ -38,7 +52,9 @@ export const examples: TemplateExample[] = [
             resource: 'orders-db',
             sourcePath: './output',
             destinationSelectors: { environment: 'dev' },
-            workloadGroups: [{ directory: 'terraform', destinationSelectors: { terraform: 'enabled' } }],
+            workloadGroups: [
+              { directory: 'terraform', destinationSelectors: { terraform: 'enabled' } },
+            ],
           },
         },
       ],

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { goClean, hasDotDotSegment, labelErrors, workloadGroupClash } from '@internal/plugin-kratix-common';
+import {
+  goClean,
+  hasDotDotSegment,
+  labelErrors,
+  workloadGroupClash,
+} from '@internal/plugin-kratix-common';
 import { KratixService } from '@internal/plugin-kratix-node';
 import { examples } from './schedule.examples';
 import { readWorkFiles, resolveSourceDir } from './workspaceFiles';
@@ -20,40 +25,81 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
     schema: {
       input: {
         promise: z => z.string().describe('The Promise the documents belong to'),
-        resource: z => z.string().optional().describe('The resource name; leave out for a dependency (Promise-level work for every matching Destination)'),
+        resource: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The resource name; leave out for a dependency (Promise-level work for every matching Destination)',
+            ),
         namespace: z => z.string().optional().describe('The work namespace (default: default)'),
-        pipeline: z => z.string().optional().describe("The pipeline name in paths (default: the template's name)"),
-        sourcePath: z => z.string().optional().describe('Workspace directory whose files, recursively, are the documents (default: the workspace root)'),
-        destinationSelectors: z => z.record(z.string(), z.string()).optional().describe('Labels a Destination must carry'),
+        pipeline: z =>
+          z
+            .string()
+            .optional()
+            .describe("The pipeline name in paths (default: the template's name)"),
+        sourcePath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Workspace directory whose files, recursively, are the documents (default: the workspace root)',
+            ),
+        destinationSelectors: z =>
+          z.record(z.string(), z.string()).optional().describe('Labels a Destination must carry'),
         workloadGroups: z =>
-          z.array(z.object({
-            directory: z.string().describe('A directory under sourcePath'),
-            destinationSelectors: z.record(z.string(), z.string()).optional(),
-          })).optional().describe("Files under each directory are scheduled on their own with only these selectors (Kratix's destination-selectors.yaml)"),
+          z
+            .array(
+              z.object({
+                directory: z.string().describe('A directory under sourcePath'),
+                destinationSelectors: z.record(z.string(), z.string()).optional(),
+              }),
+            )
+            .optional()
+            .describe(
+              "Files under each directory are scheduled on their own with only these selectors (Kratix's destination-selectors.yaml)",
+            ),
       },
       output: {
         work: z => z.string().describe('<namespace>/<name> of the work'),
         destinations: z => z.array(z.string()).describe('Destinations chosen; empty while pending'),
-        locations: z => z.array(z.object({
-          destination: z.string(),
-          stateStore: z.string().optional(),
-          url: z.string().optional(),
-          bucket: z.string().optional(),
-          path: z.string(),
-        })).describe('Where the files are in each State Store'),
+        locations: z =>
+          z
+            .array(
+              z.object({
+                destination: z.string(),
+                stateStore: z.string().optional(),
+                url: z.string().optional(),
+                bucket: z.string().optional(),
+                path: z.string(),
+              }),
+            )
+            .describe('Where the files are in each State Store'),
       },
     },
     async handler(ctx) {
-      const { namespace, pipeline, name, errors } = workIdentity(ctx.input, ctx.templateInfo?.entityRef);
+      const { namespace, pipeline, name, errors } = workIdentity(
+        ctx.input,
+        ctx.templateInfo?.entityRef,
+      );
       const sourcePath = ctx.input.sourcePath || '.';
       errors.push(...labelErrors('destinationSelectors', ctx.input.destinationSelectors));
       const groups = ctx.input.workloadGroups ?? [];
       const dirs: string[] = [];
       groups.forEach((g, i) => {
-        errors.push(...labelErrors(`workloadGroups[${i}].destinationSelectors`, g.destinationSelectors));
+        errors.push(
+          ...labelErrors(`workloadGroups[${i}].destinationSelectors`, g.destinationSelectors),
+        );
         const dir = goClean(g.directory ?? '');
-        if (!g.directory || dir === '.' || hasDotDotSegment(g.directory) || path.isAbsolute(g.directory)) {
-          errors.push(`workloadGroups[${i}].directory: "${g.directory ?? ''}" must be a directory inside sourcePath`);
+        if (
+          !g.directory ||
+          dir === '.' ||
+          hasDotDotSegment(g.directory) ||
+          path.isAbsolute(g.directory)
+        ) {
+          errors.push(
+            `workloadGroups[${i}].directory: "${g.directory ?? ''}" must be a directory inside sourcePath`,
+          );
           return;
         }
         const clash = workloadGroupClash(i, dir, dirs);
@@ -66,14 +112,23 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
       for (const [i, dir] of dirs.entries()) {
         const stat = await fs.promises.stat(path.join(sourceDir, dir)).catch(() => undefined);
         if (!stat?.isDirectory()) {
-          throw new InputError(`workloadGroups[${i}].directory: "${dir}" does not exist under sourcePath "${sourcePath}"`);
+          throw new InputError(
+            `workloadGroups[${i}].directory: "${dir}" does not exist under sourcePath "${sourcePath}"`,
+          );
         }
       }
-      const files = await readWorkFiles(sourceDir, config.getOptionalNumber('kratix.works.maxFileBytes') ?? 1024 * 1024);
+      const files = await readWorkFiles(
+        sourceDir,
+        config.getOptionalNumber('kratix.works.maxFileBytes') ?? 1024 * 1024,
+      );
       if (files.length === 0) {
-        throw new InputError(`sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`);
+        throw new InputError(
+          `sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`,
+        );
       }
-      ctx.logger.info(`${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${files.length} files as work ${namespace}/${name}`);
+      ctx.logger.info(
+        `${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${files.length} files as work ${namespace}/${name}`,
+      );
       const result = await kratix.scheduleWork(
         {
           promise: ctx.input.promise,
@@ -81,7 +136,10 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
           namespace,
           pipeline,
           destinationSelectors: ctx.input.destinationSelectors,
-          workloadGroups: groups.map(g => ({ directory: goClean(g.directory), destinationSelectors: g.destinationSelectors })),
+          workloadGroups: groups.map(g => ({
+            directory: goClean(g.directory),
+            destinationSelectors: g.destinationSelectors,
+          })),
           files,
         },
         { credentials: await ctx.getInitiatorCredentials(), dryRun: ctx.isDryRun },
@@ -94,10 +152,14 @@ export function createKratixScheduleAction(options: { kratix: KratixService; con
         path: p.location?.path ?? '',
       }));
       if (result.destinations.length === 0) {
-        ctx.logger.warn(`No Destination matches yet; work ${namespace}/${name} is pending and will be placed when one appears`);
+        ctx.logger.warn(
+          `No Destination matches yet; work ${namespace}/${name} is pending and will be placed when one appears`,
+        );
       }
       for (const l of locations) {
-        ctx.logger.info(`Destination ${l.destination}: ${l.url ?? `bucket ${l.bucket}`} at ${l.path}`);
+        ctx.logger.info(
+          `Destination ${l.destination}: ${l.url ?? `bucket ${l.bucket}`} at ${l.path}`,
+        );
       }
       ctx.output('work', `${namespace}/${name}`);
       ctx.output('destinations', result.destinations);

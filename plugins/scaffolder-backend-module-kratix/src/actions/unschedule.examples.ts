@@ -9,7 +9,11 @@ export const examples: TemplateExample[] = [
         {
           id: 'unschedule',
           action: 'kratix:unschedule',
-          input: { promise: 'namespace', resource: '${{ parameters.name }}', pipeline: 'create-namespace' },
+          input: {
+            promise: 'namespace',
+            resource: '${{ parameters.name }}',
+            pipeline: 'create-namespace',
+          },
         },
       ],
     }),

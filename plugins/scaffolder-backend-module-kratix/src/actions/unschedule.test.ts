@@ -5,19 +5,36 @@ import { createKratixUnscheduleAction } from './unschedule';
 import { examples } from './unschedule.examples';
 
 describe('kratix:unschedule', () => {
-  const kratix = { scheduleWork: jest.fn(), getWork: jest.fn(), unscheduleWork: jest.fn() } as jest.Mocked<KratixService>;
+  const kratix = {
+    scheduleWork: jest.fn(),
+    getWork: jest.fn(),
+    unscheduleWork: jest.fn(),
+  } as jest.Mocked<KratixService>;
   beforeEach(() => jest.resetAllMocks());
 
   const run = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const ctx = { ...createMockActionContext({ input: input as any, templateInfo: { entityRef: 'template:default/delete-namespace' } }), ...extra };
+    const ctx = {
+      ...createMockActionContext({
+        input: input as any,
+        templateInfo: { entityRef: 'template:default/delete-namespace' },
+      }),
+      ...extra,
+    };
     return { ctx, done: createKratixUnscheduleAction({ kratix }).handler(ctx as any) };
   };
 
   it('removes the work the same inputs scheduled', async () => {
     kratix.unscheduleWork.mockResolvedValue({ deleted: true, destinations: ['dev-1'] });
-    const { ctx, done } = run({ promise: 'namespace', resource: 'team-a', pipeline: 'create-namespace' });
+    const { ctx, done } = run({
+      promise: 'namespace',
+      resource: 'team-a',
+      pipeline: 'create-namespace',
+    });
     await done;
-    expect(kratix.unscheduleWork).toHaveBeenCalledWith({ namespace: 'default', name: 'namespace-team-a-create-namespace' }, expect.anything());
+    expect(kratix.unscheduleWork).toHaveBeenCalledWith(
+      { namespace: 'default', name: 'namespace-team-a-create-namespace' },
+      expect.anything(),
+    );
     expect(ctx.output).toHaveBeenCalledWith('work', 'default/namespace-team-a-create-namespace');
     expect(ctx.output).toHaveBeenCalledWith('removed', true);
     expect(ctx.output).toHaveBeenCalledWith('destinations', ['dev-1']);
@@ -27,7 +44,10 @@ describe('kratix:unschedule', () => {
     kratix.unscheduleWork.mockResolvedValue({ deleted: false, destinations: [] });
     const { ctx, done } = run({ promise: 'namespace', resource: 'gone' });
     await done;
-    expect(kratix.unscheduleWork).toHaveBeenCalledWith({ namespace: 'default', name: 'namespace-gone-delete-namespace' }, expect.anything());
+    expect(kratix.unscheduleWork).toHaveBeenCalledWith(
+      { namespace: 'default', name: 'namespace-gone-delete-namespace' },
+      expect.anything(),
+    );
     expect(ctx.output).toHaveBeenCalledWith('removed', false);
   });
 
@@ -37,7 +57,9 @@ describe('kratix:unschedule', () => {
   });
 
   it('fails on bad names', async () => {
-    await expect(run({ promise: 'namespace', resource: 'Team A' }).done).rejects.toThrow('resource: "Team A" is not a valid name');
+    await expect(run({ promise: 'namespace', resource: 'Team A' }).done).rejects.toThrow(
+      'resource: "Team A" is not a valid name',
+    );
     expect(kratix.unscheduleWork).not.toHaveBeenCalled();
   });
 
@@ -46,7 +68,9 @@ describe('kratix:unschedule', () => {
     for (const example of examples) {
       const [step] = yaml.parse(example.example).steps;
       expect(step.action).toBe('kratix:unschedule');
-      await run(JSON.parse(JSON.stringify(step.input).replace(/\$\{\{ parameters\.name \}\}/g, 'my-name'))).done;
+      await run(
+        JSON.parse(JSON.stringify(step.input).replace(/\$\{\{ parameters\.name \}\}/g, 'my-name')),
+      ).done;
     }
     expect(kratix.unscheduleWork).toHaveBeenCalledTimes(examples.length);
   });

@@ -8,15 +8,21 @@ export function createKratixUnscheduleAction(options: { kratix: KratixService })
   const { kratix } = options;
   return createTemplateAction({
     id: 'kratix:unschedule',
-    description: 'Removes a work scheduled with kratix:schedule; its files leave every Destination.',
+    description:
+      'Removes a work scheduled with kratix:schedule; its files leave every Destination.',
     examples,
     supportsDryRun: true,
     schema: {
       input: {
         promise: z => z.string().describe('The Promise of the work'),
-        resource: z => z.string().optional().describe('The resource name; leave out for a dependency'),
+        resource: z =>
+          z.string().optional().describe('The resource name; leave out for a dependency'),
         namespace: z => z.string().optional().describe('The work namespace (default: default)'),
-        pipeline: z => z.string().optional().describe("The pipeline name used when scheduling (default: the template's name)"),
+        pipeline: z =>
+          z
+            .string()
+            .optional()
+            .describe("The pipeline name used when scheduling (default: the template's name)"),
       },
       output: {
         work: z => z.string(),
@@ -35,9 +41,15 @@ export function createKratixUnscheduleAction(options: { kratix: KratixService })
         ctx.output('destinations', []);
         return;
       }
-      const result = await kratix.unscheduleWork(work, { credentials: await ctx.getInitiatorCredentials() });
-      if (!result.deleted) ctx.logger.warn(`There is no work ${namespace}/${name}; nothing to remove`);
-      else ctx.logger.info(`Removing work ${namespace}/${name} from ${result.destinations.join(', ') || 'no destination'}`);
+      const result = await kratix.unscheduleWork(work, {
+        credentials: await ctx.getInitiatorCredentials(),
+      });
+      if (!result.deleted)
+        ctx.logger.warn(`There is no work ${namespace}/${name}; nothing to remove`);
+      else
+        ctx.logger.info(
+          `Removing work ${namespace}/${name} from ${result.destinations.join(', ') || 'no destination'}`,
+        );
       ctx.output('removed', result.deleted);
       ctx.output('destinations', result.destinations);
     },

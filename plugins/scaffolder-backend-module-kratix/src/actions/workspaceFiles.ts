@@ -11,19 +11,27 @@ export async function resolveSourceDir(workspacePath: string, sourcePath: string
   const root = await fs.promises.realpath(workspacePath);
   const candidate = path.resolve(root, sourcePath);
   if (candidate !== root && !candidate.startsWith(`${root}${path.sep}`)) {
-    throw new InputError(`sourcePath: "${sourcePath}" is outside the workspace; use a path relative to the workspace, e.g. "./manifests"`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" is outside the workspace; use a path relative to the workspace, e.g. "./manifests"`,
+    );
   }
   let real: string;
   try {
     real = await fs.promises.realpath(candidate);
   } catch {
-    throw new InputError(`sourcePath: "${sourcePath}" does not exist in the workspace; render files there first (e.g. with fetch:template)`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" does not exist in the workspace; render files there first (e.g. with fetch:template)`,
+    );
   }
   if (real !== root && !real.startsWith(`${root}${path.sep}`)) {
-    throw new InputError(`sourcePath: "${sourcePath}" is outside the workspace (through a symlink)`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" is outside the workspace (through a symlink)`,
+    );
   }
   if (!(await fs.promises.stat(real)).isDirectory()) {
-    throw new InputError(`sourcePath: "${sourcePath}" is a file; give the directory holding the documents`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" is a file; give the directory holding the documents`,
+    );
   }
   return real;
 }
@@ -40,13 +48,17 @@ export async function readWorkFiles(dir: string, maxFileBytes: number): Promise<
       else if (e.isFile()) {
         const { size } = await fs.promises.stat(childAbs);
         if (size > maxFileBytes) {
-          throw new InputError(`sourcePath: file "${childRel}" is ${size} bytes, more than the limit of ${maxFileBytes} (kratix.works.maxFileBytes)`);
+          throw new InputError(
+            `sourcePath: file "${childRel}" is ${size} bytes, more than the limit of ${maxFileBytes} (kratix.works.maxFileBytes)`,
+          );
         }
         const content = await fs.promises.readFile(childAbs);
         const text = content.toString('utf8');
-        out.push(Buffer.from(text, 'utf8').equals(content)
-          ? { path: childRel, content: text }
-          : { path: childRel, content: content.toString('base64'), encoding: 'base64' });
+        out.push(
+          Buffer.from(text, 'utf8').equals(content)
+            ? { path: childRel, content: text }
+            : { path: childRel, content: content.toString('base64'), encoding: 'base64' },
+        );
       }
     }
   };

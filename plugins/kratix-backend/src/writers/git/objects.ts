@@ -9,10 +9,7 @@ export interface GitObject {
 }
 
 export function objectId(type: GitObjectType, content: Buffer): string {
-  return createHash('sha1')
-    .update(`${type} ${content.length}\0`)
-    .update(content)
-    .digest('hex');
+  return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
 }
 
 export interface TreeEntry {
@@ -51,9 +48,19 @@ function formatSignature(s: Signature): string {
 }
 
 /** A commit object's bytes; author and committer are the same, as Kratix. */
-export function encodeCommit(tree: string, parent: string | undefined, who: Signature, message: string): Buffer {
+export function encodeCommit(
+  tree: string,
+  parent: string | undefined,
+  who: Signature,
+  message: string,
+): Buffer {
   const lines = [`tree ${tree}`];
   if (parent) lines.push(`parent ${parent}`);
-  lines.push(`author ${formatSignature(who)}`, `committer ${formatSignature(who)}`, '', message.endsWith('\n') ? message : `${message}\n`);
+  lines.push(
+    `author ${formatSignature(who)}`,
+    `committer ${formatSignature(who)}`,
+    '',
+    message.endsWith('\n') ? message : `${message}\n`,
+  );
   return Buffer.from(lines.join('\n'));
 }

@@ -54,23 +54,35 @@ export function buildPack(objects: Map<string, GitObject>): BuiltPack {
   return { pack, idx: buildIndex(entries, trailer), checksum: trailer.toString('hex') };
 }
 
-function buildIndex(entries: { oid: Buffer; offset: number; crc: number }[], packChecksum: Buffer): Buffer {
+function buildIndex(
+  entries: { oid: Buffer; offset: number; crc: number }[],
+  packChecksum: Buffer,
+): Buffer {
   entries.sort((a, b) => Buffer.compare(a.oid, b.oid));
   const n = entries.length;
   const large = entries.filter(e => e.offset >= 0x80000000);
   const buf = Buffer.alloc(8 + 256 * 4 + n * (20 + 4 + 4) + large.length * 8 + 40);
   let pos = 0;
-  buf.writeUInt32BE(0xff744f63, pos); pos += 4;
-  buf.writeUInt32BE(2, pos); pos += 4;
+  buf.writeUInt32BE(0xff744f63, pos);
+  pos += 4;
+  buf.writeUInt32BE(2, pos);
+  pos += 4;
   const fanout = new Array(256).fill(0);
   for (const e of entries) fanout[e.oid[0]]++;
   let cumulative = 0;
   for (let i = 0; i < 256; i++) {
     cumulative += fanout[i];
-    buf.writeUInt32BE(cumulative, pos); pos += 4;
+    buf.writeUInt32BE(cumulative, pos);
+    pos += 4;
   }
-  for (const e of entries) { e.oid.copy(buf, pos); pos += 20; }
-  for (const e of entries) { buf.writeUInt32BE(e.crc >>> 0, pos); pos += 4; }
+  for (const e of entries) {
+    e.oid.copy(buf, pos);
+    pos += 20;
+  }
+  for (const e of entries) {
+    buf.writeUInt32BE(e.crc >>> 0, pos);
+    pos += 4;
+  }
   let largeIndex = 0;
   for (const e of entries) {
     if (e.offset >= 0x80000000) {
@@ -80,8 +92,12 @@ function buildIndex(entries: { oid: Buffer; offset: number; crc: number }[], pac
     }
     pos += 4;
   }
-  for (const e of large) { buf.writeBigUInt64BE(BigInt(e.offset), pos); pos += 8; }
-  packChecksum.copy(buf, pos); pos += 20;
+  for (const e of large) {
+    buf.writeBigUInt64BE(BigInt(e.offset), pos);
+    pos += 8;
+  }
+  packChecksum.copy(buf, pos);
+  pos += 20;
   createHash('sha1').update(buf.subarray(0, pos)).digest().copy(buf, pos);
   return buf;
 }

@@ -13,7 +13,10 @@ export function parsePktLines(data: Buffer): string[] {
   while (pos + 4 <= data.length) {
     const len = parseInt(data.subarray(pos, pos + 4).toString('ascii'), 16);
     if (Number.isNaN(len)) break;
-    if (len === 0 || len === 1 || len === 2) { pos += 4; continue; }
+    if (len === 0 || len === 1 || len === 2) {
+      pos += 4;
+      continue;
+    }
     lines.push(data.subarray(pos + 4, pos + len).toString('utf8'));
     pos += len;
   }

@@ -33,7 +33,9 @@ export async function receivePack(options: {
   });
   const reply = Buffer.from(await res.arrayBuffer());
   if (res.status !== 200) {
-    throw Object.assign(new Error(`push rejected with HTTP ${res.status}`), { statusCode: res.status });
+    throw Object.assign(new Error(`push rejected with HTTP ${res.status}`), {
+      statusCode: res.status,
+    });
   }
   const lines = parsePktLines(reply).map(l => l.replace(/\n$/, ''));
   const unpack = lines.find(l => l.startsWith('unpack '));
