@@ -130,3 +130,5 @@ export async function startS3Server(
   };
 }
 export * from './inspect';
+export * from './sshServer';
+export * from './captureServer';

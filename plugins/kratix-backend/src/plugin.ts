@@ -1,18 +1,20 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
-import { HumanDuration, durationToMilliseconds } from '@backstage/types';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { kratixPermissions } from '@internal/plugin-kratix-common';
+import { kratixDestinationResourceRef, kratixWorkResourceRef } from '@internal/plugin-kratix-node';
+import { readKratixConfig } from './config';
+import { DatabaseKratixStore } from './database';
+import { registerPermissions } from './service/permissionResources';
+import { Reconciler } from './reconciler';
+import { Access } from './service/access';
+import { decisionAllows } from './service/caller';
 import { CatalogErrors } from './service/CatalogErrors';
-import { KratixDatabase } from './database';
-import { CatalogSync, Reconciler, StoreReconciler, WorkScheduler } from './reconciler';
-import { WriterFactory } from './writers';
 import { createRouter } from './service/router';
-import { kratixPermissions } from './service/permissions';
-
-function duration(config: Config, key: string, fallback: HumanDuration): HumanDuration {
-  return config.has(key) ? readDurationFromConfig(config, { key }) : fallback;
-}
+import { WebLinks } from './service/webLinks';
+import { WriterFactory } from './writers';
 
 /**
  * The kratix backend plugin: schedules works onto Destinations and writes
@@ -23,86 +25,66 @@ export const kratixPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
-        config: coreServices.rootConfig,
+        rootConfig: coreServices.rootConfig,
         logger: coreServices.logger,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
-      async init({
-        config,
-        logger,
-        database,
-        scheduler,
-        httpRouter,
-        httpAuth,
-        auth,
-        permissions,
-        permissionsRegistry,
-        lifecycle,
-        catalog,
-        events,
-      }) {
-        const catalogErrors = new CatalogErrors();
-        await catalogErrors.subscribe(events);
-        const db = await KratixDatabase.create(await database.getClient(), {
-          skipMigrations: database.migrations?.skip,
-        });
-        const writers = new WriterFactory(config, logger);
-        lifecycle.addShutdownHook(() => writers.closeAll());
-        const workScheduler = new WorkScheduler(db, logger);
-        const reconciler = new Reconciler(
+      async init(deps) {
+        const { rootConfig, logger, database, permissionsRegistry, lifecycle } = deps;
+        const config = readKratixConfig(rootConfig);
+        const db = await DatabaseKratixStore.create({ database, skipMigrations: database.migrations?.skip });
+        const writers = new WriterFactory(rootConfig, config, logger);
+        registerPermissions(permissionsRegistry, db, kratixPermissions);
+        const destinationAuthorizer = createConditionAuthorizer(permissionsRegistry.getPermissionRuleset(kratixDestinationResourceRef));
+        const workAuthorizer = createConditionAuthorizer(permissionsRegistry.getPermissionRuleset(kratixWorkResourceRef));
+        const reconciler = new Reconciler({
           db,
-          new CatalogSync(db, catalog, auth, logger, {
-            orphanGraceMs: durationToMilliseconds(
-              duration(config, 'kratix.destinations.orphanGrace', { hours: 1 }),
-            ),
-          }),
-          workScheduler,
-          new StoreReconciler(db, writers, logger, {
-            fullSyncIntervalMs: durationToMilliseconds(
-              duration(config, 'kratix.reconcile.fullSyncInterval', { minutes: 10 }),
-            ),
-          }),
-          scheduler,
+          catalog: deps.catalog,
+          auth: deps.auth,
           logger,
-          {
-            frequency: duration(config, 'kratix.reconcile.frequency', { seconds: 5 }),
-            catalogFrequency: duration(
-              config,
-              'kratix.reconcile.catalogFrequency',
-              duration(config, 'kratix.reconcile.frequency', { seconds: 5 }),
-            ),
-            timeout: duration(config, 'kratix.reconcile.timeout', { minutes: 5 }),
-          },
-        );
+          scheduler: deps.scheduler,
+          writers,
+          config,
+          permit: (work, d) => decisionAllows(destinationAuthorizer, work.placementConditions as any, d),
+        });
         await reconciler.start();
-        permissionsRegistry.addPermissions(kratixPermissions);
-        httpRouter.use(
+        lifecycle.addShutdownHook(async () => {
+          await reconciler.stop();
+          await writers.closeAll();
+        });
+        const catalogErrors = new CatalogErrors();
+        await catalogErrors.subscribe(deps.events);
+        const access = new Access({
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+          auditor: deps.auditor,
+          destinationAuthorizer,
+          workAuthorizer,
+        });
+        deps.httpRouter.use(
           await createRouter({
             db,
             reconciler,
-            workScheduler,
-            httpAuth,
-            permissions,
-            logger,
+            writers,
+            access,
+            links: new WebLinks(ScmIntegrations.fromConfig(rootConfig)),
+            config,
             catalogErrors,
-            limits: {
-              maxFileBytes: config.getOptionalNumber('kratix.works.maxFileBytes') ?? 1024 * 1024,
-              maxWorkBytes:
-                config.getOptionalNumber('kratix.works.maxWorkBytes') ?? 10 * 1024 * 1024,
-              maxFiles: config.getOptionalNumber('kratix.works.maxFiles') ?? 5000,
-            },
           }),
         );
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });
   },

@@ -1,4 +1,6 @@
-/** Types of the kratix HTTP API (`/api/kratix`), shared by clients and the backend. */
+/** Types of the kratix HTTP API (`/api/kratix`): what the backend builds and every client reads. */
+import type { FilepathMode, StateStoreKind, CleanupPolicy } from './kinds/Destination';
+import type { Labels } from './labels';
 
 /** A file of a work, its path relative to the pipeline output root. */
 export interface WorkFile {
@@ -11,7 +13,7 @@ export interface WorkFile {
 /** Files under `directory` form their own group, scheduled with only these selectors. */
 export interface WorkloadGroupSelector {
   directory: string;
-  destinationSelectors?: Record<string, string>;
+  destinationSelectors?: Labels;
 }
 
 /** The body of `POST /works`. */
@@ -20,17 +22,52 @@ export interface WorkRequest {
   /** Absent for a dependency (Promise-level work for every matching Destination). */
   resource?: string;
   namespace?: string;
-  pipeline: string;
-  /** Selectors for the default group (directory `.`). */
-  destinationSelectors?: Record<string, string>;
+  /** Absent for static dependencies (then the segment disappears from paths). */
+  pipeline?: string;
+  /** Resource-workflow selectors for the default group (directory `.`). */
+  destinationSelectors?: Labels;
+  /** The Promise's `spec.destinationSelectors` (squashed, first wins; they win over the others). */
+  promiseSelectors?: Labels[];
+  /** Promise-workflow selectors (squashed; they win over resource-workflow ones). */
+  promiseWorkflowSelectors?: Labels[];
   workloadGroups?: WorkloadGroupSelector[];
   files: WorkFile[];
 }
 
-export type PlacementStatus = 'pending' | 'written' | 'failed' | 'deleting';
+export type PlacementStatus = 'pending' | 'written' | 'failed' | 'deleting' | 'orphaned';
+export type WorkStatus = 'pending' | 'written' | 'failed' | 'deleting';
+
+/** Where a placement's files are in its State Store, recorded when they were written. */
+export interface PlacementLocation {
+  /** `<Kind>/<name>` of the store that holds them. */
+  stateStore: string;
+  mode: FilepathMode;
+  /** A directory (nestedByMetadata), the state file (none) or the aggregated file. */
+  path: string;
+  url?: string;
+  branch?: string;
+  bucket?: string;
+  endpoint?: string;
+  /** A link to the path in the host's web UI, when the host is known. */
+  webUrl?: string;
+}
+
+export interface DriftView {
+  /** When foreign changes to owned files were seen. */
+  at: string;
+  files: string[];
+  /** The commit that carried them (Git). */
+  version?: string;
+  /** `repaired` (written back) or `reported` (policy report: left as found). */
+  resolution: 'repaired' | 'reported';
+}
 
 export interface PlacementView {
   name: string;
+  namespace: string;
+  work: { namespace: string; name: string };
+  promise?: string;
+  resource?: string;
   destination: string;
   workloadGroupId: string;
   directory: string;
@@ -39,35 +76,170 @@ export interface PlacementView {
   /** Commit SHA (Git) or chained object version (bucket) of the last write. */
   version?: string;
   lastError?: string;
+  scheduledAt: string;
   writtenAt?: string;
-  /** Where the files are: repository URL or bucket, and the path or key prefix. */
-  location?: { stateStore: string; url?: string; bucket?: string; path: string };
+  location?: PlacementLocation;
+  drift?: DriftView;
+}
+
+export interface PlacementEventView {
+  at: string;
+  action: 'written' | 'removed' | 'failed' | 'drift' | 'scheduled';
+  destination: string;
+  stateStore: string;
+  version?: string;
+  actor?: string;
+  message?: string;
+  webUrl?: string;
 }
 
 export interface WorkloadGroupView {
   id: string;
   directory: string;
-  destinationSelectors: Record<string, string>;
+  destinationSelectors: Labels;
   files: string[];
 }
 
-export interface WorkView {
+/** A work in lists: no files, no placement details. */
+export interface WorkSummary {
   namespace: string;
   name: string;
   promise: string;
   resource?: string;
   pipeline: string;
+  kind: 'resource' | 'dependency';
+  status: WorkStatus;
+  destinations: { name: string; status: PlacementStatus; misplaced: boolean }[];
+  createdBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt?: string;
+}
+
+export interface WorkView extends WorkSummary {
   workloadGroups: WorkloadGroupView[];
   placements: PlacementView[];
   /** Groups that no Destination matches yet. */
   pendingGroups: string[];
-  createdAt: string;
-  updatedAt: string;
+}
+
+export interface CanariesView {
+  enabled: boolean;
+  written: boolean;
+  paths: string[];
+}
+
+export interface PlacementCounts {
+  total: number;
+  written: number;
+  failed: number;
+  pending: number;
+}
+
+export interface DestinationSummary {
+  name: string;
+  namespace: string;
+  entityRef: string;
+  labels: Labels;
+  path: string;
+  mode: FilepathMode;
+  cleanup: CleanupPolicy;
+  stateStore: string;
+  ready: boolean;
+  message: string;
+  deleting: boolean;
+  drifted: boolean;
+  placementCounts: PlacementCounts;
+}
+
+export interface DestinationView extends DestinationSummary {
+  spec: Record<string, unknown>;
+  canaries: CanariesView;
+  /** The first page of placements; `GET /destinations/:name/placements` pages on. */
+  placements: PlacementView[];
+  placementsNextCursor?: string;
+  store?: { ref: string; ready: boolean };
+  drift?: DriftView;
+}
+
+/** Where a store's credentials come from; never a value. */
+export interface CredentialSourceView {
+  type: 'secret' | 'integration' | 'iam' | 'none';
+  /** The `kratix.secrets` entry, or the integration's host. */
+  name?: string;
+  detail?: string;
+}
+
+export interface StateStoreView {
+  kind: StateStoreKind;
+  name: string;
+  namespace: string;
+  entityRef: string;
+  spec: Record<string, unknown>;
+  ready: boolean;
+  status: 'Ready' | 'NotReady';
+  message: string;
+  lastVersion?: string;
+  lastWrittenAt?: string;
+  lastFullSyncAt?: string;
+  /** When a failing store is tried again. */
+  nextAttemptAt?: string;
+  credentials: CredentialSourceView;
+  destinations: { name: string; ready: boolean; path: string; mode: FilepathMode }[];
+  placements: { total: number; written: number; failed: number };
+}
+
+/** A page of a list; pass `nextCursor` as `cursor` for the next one. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  nextCursor?: string;
+}
+
+/** One file a write would add, change or remove. */
+export interface FileChange {
+  path: string;
+  action: 'add' | 'change' | 'delete';
+  /** A unified diff for text; absent for binary files. */
+  diff?: string;
+  binary?: boolean;
+}
+
+export interface DestinationPreview {
+  destination: string;
+  stateStore: string;
+  changes: FileChange[];
+  /** Changes left out of `changes` to keep the answer small. */
+  omitted: number;
 }
 
 export interface ScheduleResult {
   work: { namespace: string; name: string };
   destinations: string[];
   placements: PlacementView[];
+  pendingGroups: string[];
   dryRun?: boolean;
+  /** With `dryRun`: what each Destination's store would change. */
+  preview?: DestinationPreview[];
+}
+
+export interface StoreFileView {
+  path: string;
+  /** The path relative to the Destination. */
+  relativePath: string;
+  size?: number;
+  managed: boolean;
+  kind?: 'file' | 'stateFile' | 'canary' | 'aggregate';
+  work?: { namespace: string; name: string };
+  placement?: string;
+  webUrl?: string;
+}
+
+export interface DestinationFilesView {
+  destination: string;
+  stateStore: string;
+  root: string;
+  version?: string;
+  files: StoreFileView[];
+  truncated: boolean;
 }

@@ -1,6 +1,6 @@
 /**
  * Kratix entity kinds for Backstage: types, JSON Schemas, validators, path
- * rules and the kratix HTTP API's types, shared by frontend and backend.
+ * and store rules, and the kratix HTTP API's types, shared by frontend and backend.
  *
  * @packageDocumentation
  */
@@ -15,3 +15,6 @@ export * from './labels';
 export * from './names';
 export * from './permissions';
 export * from './workloadGroups';
+export * from './refs';
+export * from './storeRules';
+export * from './s3Endpoint';

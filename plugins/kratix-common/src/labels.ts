@@ -1,3 +1,11 @@
+/** Labels and selectors are plain string maps, as Kubernetes equality selectors. */
+export type Labels = Record<string, string>;
+
+/** Every key=value of the selector is on the labels. */
+export function matchesSelector(labels: Labels, selector: Labels): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

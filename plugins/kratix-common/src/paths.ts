@@ -43,12 +43,7 @@ export function hasDotDotSegment(p: string): boolean {
 export function joinWithin(base: string, relative: string, what: string): string {
   const joined = goJoin(base, relative);
   const root = goClean(base === '' ? '.' : base);
-  const inside =
-    root === '.'
-      ? !joined.startsWith('../') && joined !== '..' && !joined.startsWith('/')
-      : root === '/'
-        ? joined.startsWith('/')
-        : joined === root || joined.startsWith(`${root}/`);
+  const inside = isWithin(root, joined);
   if (!inside) {
     throw new PathEscapeError(
       `${what}: "${relative}" resolves to "${joined}", outside "${root}"; remove the ".." segments`,
@@ -63,4 +58,13 @@ export class PathEscapeError extends Error {
     super(message);
     this.name = 'PathEscapeError';
   }
+}
+
+/** True when `path` (cleaned) is `root` or below it; `.` and `""` are the store root. */
+export function isWithin(root: string, path: string): boolean {
+  if (root === '.' || root === '') {
+    return path !== '..' && !path.startsWith('../') && !path.startsWith('/');
+  }
+  if (root === '/') return path.startsWith('/');
+  return path === root || path.startsWith(`${root}/`);
 }

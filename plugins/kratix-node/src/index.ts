@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export * from './KratixService';
+export * from './permissions/rules';

@@ -1,2 +1,10 @@
 export * from './types';
-export * from './KratixDatabase';
+export * from './KratixStore';
+export { DatabaseKratixStore, applyMigrations } from './DatabaseKratixStore';
+export { workContentHash, workIdentity, workKey, groupKey } from './tables/works';
+export type { WorkFilter } from './tables/works';
+export type { PlacementFilter, WrittenOutcome } from './tables/placements';
+export type { DestinationFilter } from './tables/destinations';
+export { destinationSpecHash } from './tables/destinations';
+export type { StoreOutcome } from './tables/stateStores';
+export type { PathClaim } from './tables/pathClaims';

@@ -1,77 +1,46 @@
-import { PathEscapeError } from '@internal/plugin-kratix-common';
-import { LayoutDestination, LayoutPlacement } from './types';
-import {
-  aggregatedContent,
-  aggregatedFilePath,
-  nestedPlacementDir,
-  placementLayout,
-} from './modes';
-import { canaryFiles, canaryPaths } from './canaries';
+import { CANARY_CONFIGMAP_CONTENT, CANARY_NAMESPACE_CONTENT, canaryPaths } from './canaries';
+import { aggregatedContent, aggregatedFilePath, isAggregated, nestedPlacementDir } from './modes';
 import { stateFilePath } from './stateFile';
+import { LayoutDestination, LayoutPlacement } from './types';
 
-/** Everything a Destination should hold, before comparing with the store. */
-export interface DesiredLayout {
-  /** path -> bytes to be present. */
-  files: Map<string, Buffer>;
-  /** nestedByMetadata directories owned by placements: anything else below them goes. */
-  ownedDirs: string[];
-  /** none-mode state files and their new entries: old entries not listed go. */
-  stateFiles: { path: string; entries: string[] }[];
-  /** Paths that must be absent (canaries turned off, an empty aggregated file). */
-  deletes: string[];
-  /** Placements left out because a file would leave the Destination, with the reason. */
-  rejected: { placement: string; error: string }[];
+export type DestinationFileKind = 'canary' | 'aggregate';
+
+/** Files a Destination holds for itself: canaries, and the aggregate of its placements. */
+export interface DestinationFiles {
+  writes: Map<string, { content: Buffer; kind: DestinationFileKind }>;
+  deletes: { path: string; kind: DestinationFileKind }[];
 }
 
-/**
- * The desired layout of the given placements of a Destination. For
- * aggregatedYAML, `placements` must be all of the Destination's placements.
- */
-export function desiredLayout(
+export function destinationFiles(
   dest: LayoutDestination,
-  placements: LayoutPlacement[],
-  options: { canaries?: boolean },
-): DesiredLayout {
-  const out: DesiredLayout = {
-    files: new Map(),
-    ownedDirs: [],
-    stateFiles: [],
-    deletes: [],
-    rejected: [],
-  };
-  if (options.canaries !== undefined) {
-    if (options.canaries) {
-      for (const [path, content] of canaryFiles(dest.path, dest.mode))
-        out.files.set(path, Buffer.from(content));
-    } else {
-      const c = canaryPaths(dest.path, dest.mode);
-      out.deletes.push(c.namespace, c.configMap);
-    }
+  options: {
+    /** true: write the canaries; false: remove them; undefined: leave them. */
+    canaries?: boolean;
+    /** aggregatedYAML: every active placement, when the aggregate is to be rebuilt. */
+    aggregateOf?: LayoutPlacement[];
+    /** A placement left the aggregate in this run: an empty result removes the file (Kratix). */
+    removing?: boolean;
+  },
+): DestinationFiles {
+  const out: DestinationFiles = { writes: new Map(), deletes: [] };
+  const c = canaryPaths(dest.path, dest.mode);
+  if (options.canaries === true) {
+    out.writes.set(c.namespace, { content: Buffer.from(CANARY_NAMESPACE_CONTENT), kind: 'canary' });
+    out.writes.set(c.configMap, { content: Buffer.from(CANARY_CONFIGMAP_CONTENT), kind: 'canary' });
+  } else if (options.canaries === false) {
+    out.deletes.push({ path: c.namespace, kind: 'canary' }, { path: c.configMap, kind: 'canary' });
   }
-  if (dest.mode === 'aggregatedYAML') {
+  if (isAggregated(dest) && options.aggregateOf) {
     const path = aggregatedFilePath(dest);
-    const content = aggregatedContent(placements);
-    if (content.length > 0) out.files.set(path, content);
-    else out.deletes.push(path);
-    return out;
-  }
-  for (const p of placements) {
-    let layout;
-    try {
-      layout = placementLayout(dest, p);
-    } catch (e) {
-      if (!(e instanceof PathEscapeError)) throw e;
-      out.rejected.push({ placement: p.name, error: e.message });
-      continue;
-    }
-    for (const [path, content] of layout.files) out.files.set(path, content);
-    if (layout.ownedDir) out.ownedDirs.push(layout.ownedDir);
-    if (layout.stateFile) out.stateFiles.push(layout.stateFile);
+    const content = aggregatedContent(options.aggregateOf);
+    const empty = options.aggregateOf.length === 0 || (options.removing && content.length === 0);
+    if (empty) out.deletes.push({ path, kind: 'aggregate' });
+    else out.writes.set(path, { content, kind: 'aggregate' });
   }
   return out;
 }
 
-/** How to find the files of a placement that is going away. */
+/** How to find the files of a placement that goes away, as Kratix does. */
 export type Removal =
   | { kind: 'dir'; dir: string }
   | { kind: 'stateFile'; path: string }
@@ -79,14 +48,19 @@ export type Removal =
 
 export function placementRemoval(
   dest: LayoutDestination,
-  p: Pick<
-    LayoutPlacement,
-    'name' | 'namespace' | 'promise' | 'resource' | 'pipeline' | 'workloadGroupId'
-  >,
+  p: Pick<LayoutPlacement, 'name' | 'namespace' | 'promise' | 'resource' | 'pipeline' | 'workloadGroupId'>,
 ): Removal {
-  if (dest.mode === 'nestedByMetadata')
-    return { kind: 'dir', dir: nestedPlacementDir(dest, { ...p, files: [] }) };
-  if (dest.mode === 'none')
-    return { kind: 'stateFile', path: stateFilePath(dest.path, p.namespace, p.name) };
+  if (dest.mode === 'nestedByMetadata') return { kind: 'dir', dir: nestedPlacementDir(dest, p) };
+  if (dest.mode === 'none') return { kind: 'stateFile', path: stateFilePath(dest.path, p.namespace, p.name) };
   return { kind: 'aggregated' };
+}
+
+/** The files of a Destination's cleanup (`cleanup: all`) besides its placements': canaries and aggregate. */
+export function cleanupFiles(dest: LayoutDestination): { path: string; kind: DestinationFileKind }[] {
+  const c = canaryPaths(dest.path, dest.mode);
+  return [
+    { path: c.namespace, kind: 'canary' },
+    { path: c.configMap, kind: 'canary' },
+    ...(isAggregated(dest) ? [{ path: aggregatedFilePath(dest), kind: 'aggregate' as const }] : []),
+  ];
 }

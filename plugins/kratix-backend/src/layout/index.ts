@@ -4,3 +4,6 @@ export * from './canaries';
 export * from './stateFile';
 export * from './modes';
 export * from './destinationLayout';
+export * from './reserved';
+export * from './storePath';
+export * from './destination';

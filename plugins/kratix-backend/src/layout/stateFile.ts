@@ -1,55 +1,46 @@
-import { parse } from 'yaml';
-import { goJoin } from '@internal/plugin-kratix-common';
+import { goClean, goJoin, isWithin } from '@internal/plugin-kratix-common';
+import type { LayoutDestination } from './types';
+
+export { renderStateFile, parseStateFile } from './yamlV2';
 
 /** Where a `none`-mode placement lists its files: `<dest>/.kratix/<ns>-<placement>.yaml`. */
 export function stateFilePath(destPath: string, namespace: string, placement: string): string {
   return goJoin(`${destPath}/`, '.kratix', `${namespace}-${placement}.yaml`);
 }
 
-// Scalars that YAML 1.1 (and so gopkg.in/yaml.v2) would read as something
-// other than a string; yaml.v2 double-quotes these.
-const NON_STRING_SCALAR =
-  /^(?:~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|[-+]?(?:0|[1-9][0-9_]*)|0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<)$/;
-
-function plainAllowed(s: string): boolean {
-  if (s === '' || /^\s|\s$/.test(s)) return false;
-  if (/^[#,[\]{}&*!|>'"%@`]/.test(s)) return false;
-  if (/^[-?:](\s|$)/.test(s) || /^(---|\.\.\.)/.test(s)) return false;
-  if (/: |:$| #/.test(s)) return false;
-  return true;
-}
-
-/** One sequence item as gopkg.in/yaml.v2 prints a string. */
-function yamlV2String(s: string): string {
-  if (NON_STRING_SCALAR.test(s)) return JSON.stringify(s);
-  if (plainAllowed(s)) return s;
-  return `'${s.replace(/'/g, "''")}'`;
+/** The Destination's directory, cleaned: `.` for the store root, `/` kept as Kratix keeps it. */
+export function destinationRoot(dest: Pick<LayoutDestination, 'path'>): string {
+  return goJoin(dest.path) || '.';
 }
 
 /**
- * The state file's bytes, as yaml.v2 marshals `struct{Files []string}`:
- * items not indented under the key, `files: []` when empty.
+ * The file a state-file entry names. Entries carry the Destination path, as
+ * Kratix writes them; an entry without it is a legacy relative entry, which
+ * Kratix's write path reads as `<dest>/<entry>`. We read every entry that way,
+ * on removal too (Kratix's removal deletes a legacy entry at the store root,
+ * outside the Destination), and compare on the cleaned path, so `./dev` and
+ * `dev/` behave like `dev`. Undefined for an entry that would leave the Destination.
  */
-export function renderStateFile(entries: string[]): string {
-  if (entries.length === 0) return 'files: []\n';
-  return `files:\n${entries.map(e => `- ${yamlV2String(e)}\n`).join('')}`;
+export function stateEntryPath(dest: Pick<LayoutDestination, 'path'>, entry: string): string | undefined {
+  const root = destinationRoot(dest);
+  const rawPrefix = `${dest.path}/`;
+  const cleanPrefix = root === '.' ? '' : root === '/' ? '/' : `${root}/`;
+  const prefixed = entry.startsWith(rawPrefix) || goClean(entry).startsWith(cleanPrefix);
+  const full = prefixed ? goClean(entry) : goJoin(cleanPrefix || '.', entry);
+  return isWithin(root, full) ? full : undefined;
 }
 
-/** Reads a state file's entries; `what` names the file in errors. */
-export function parseStateFile(content: string, what: string): string[] {
-  let doc: unknown;
-  try {
-    doc = parse(content, { version: '1.1' });
-  } catch (e) {
-    throw new Error(
-      `${what}: not valid YAML (${(e as Error).message}); delete it to let it be rewritten`,
-    );
+/** Old state-file entries this placement no longer writes (each once, never outside the Destination). */
+export function staleStateEntries(
+  dest: Pick<LayoutDestination, 'path'>,
+  oldEntries: string[],
+  newEntries: string[],
+): string[] {
+  const keep = new Set(newEntries.map(e => goClean(e)));
+  const stale = new Set<string>();
+  for (const entry of oldEntries) {
+    const full = stateEntryPath(dest, entry);
+    if (full && !keep.has(full)) stale.add(full);
   }
-  if (doc === null || doc === undefined) return [];
-  const files = (doc as any)?.files;
-  if (files === undefined || files === null) return [];
-  if (!Array.isArray(files)) {
-    throw new Error(`${what}: "files" must be a list of paths`);
-  }
-  return files.map(f => String(f));
+  return [...stale];
 }

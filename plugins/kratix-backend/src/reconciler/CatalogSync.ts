@@ -1,133 +1,203 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-
-const ANNOTATION_ORPHAN = 'backstage.io/orphan';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DestinationEntity,
   KRATIX_API_VERSION,
+  KRATIX_KINDS,
+  stateStoreRef,
   validateKratixEntity,
 } from '@internal/plugin-kratix-common';
-import { KratixDatabase } from '../database';
-import { stateStoreRef } from './refs';
+import { DestinationInput, KratixStore, StateStoreInput, StoredDestination } from '../database';
+import { DESTINATIONS_COUNTER } from './DestinationCache';
+import { destinationMoved } from './store/runInputs';
 
-export interface CatalogSyncOptions {
-  /** How long an orphaned Destination is kept before it counts as deleted. */
-  orphanGraceMs: number;
+const ANNOTATION_ORPHAN = 'backstage.io/orphan';
+const LIGHT_FIELDS = ['kind', 'metadata.namespace', 'metadata.name', 'metadata.uid', 'metadata.etag'];
+
+export interface CatalogSyncResult {
+  destinations: number;
+  stores: number;
+  /** Destinations that left the catalog in this run. */
+  deleted: string[];
+  /** Whether scheduling must look at every work again (Destinations changed). */
+  rescheduled: boolean;
+  /** Stores with something new to do. */
+  touched: Set<string>;
 }
 
 /**
- * Copies Destinations and State Stores from the catalog, and notices deleted
- * Destinations: the catalog publishes no deletion events, so the plugin keeps
- * its own list (name + uid) and compares it on every run.
+ * Copies Destinations and State Stores from the catalog. A cycle with
+ * nothing changed costs one light catalog read and a few small queries: only
+ * entities whose etag changed are read in full and written. The catalog
+ * publishes no deletions, so the plugin compares its own list (name + uid).
  */
 export class CatalogSync {
   constructor(
-    private readonly db: KratixDatabase,
-    private readonly catalog: CatalogService,
-    private readonly auth: AuthService,
-    private readonly logger: LoggerService,
-    private readonly options: CatalogSyncOptions,
+    private readonly deps: {
+      db: KratixStore;
+      catalog: CatalogService;
+      auth: AuthService;
+      logger: LoggerService;
+      orphanGraceMs: number;
+    },
   ) {}
 
-  private async fetch(kind: string): Promise<Entity[]> {
-    const credentials = await this.auth.getOwnServiceCredentials();
-    const { items } = await this.catalog.getEntities(
-      { filter: { kind, apiVersion: KRATIX_API_VERSION } },
+  private async read(): Promise<Entity[]> {
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const { items } = await this.deps.catalog.getEntities(
+      { filter: KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION })), fields: LIGHT_FIELDS },
       { credentials },
     );
     return items;
   }
 
-  async run(): Promise<{ destinations: number; stores: number; deleted: string[] }> {
-    const [git, bucket, destinations] = await Promise.all([
-      this.fetch('GitStateStore'),
-      this.fetch('BucketStateStore'),
-      this.fetch('Destination'),
-    ]);
+  private async full(refs: string[]): Promise<Entity[]> {
+    if (refs.length === 0) return [];
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const out: Entity[] = [];
+    for (let i = 0; i < refs.length; i += 500) {
+      const { items } = await this.deps.catalog.getEntitiesByRefs({ entityRefs: refs.slice(i, i + 500) }, { credentials });
+      out.push(...items.filter((e): e is Entity => Boolean(e)));
+    }
+    return out;
+  }
 
-    const storeRefs: string[] = [];
-    for (const e of [...git, ...bucket]) {
-      const v = validateKratixEntity(e);
-      if (!v.ok) {
-        this.logger.warn(`Skipping ${stringifyEntityRef(e)}: ${v.errors.join('; ')}`);
+  private valid(e: Entity): Entity | undefined {
+    const v = validateKratixEntity(e);
+    if (v.ok) return v.entity as unknown as Entity;
+    this.deps.logger.warn(`Skipping ${stringifyEntityRef(e)}: ${v.errors.join('; ')}`);
+    return undefined;
+  }
+
+  async run(): Promise<CatalogSyncResult> {
+    const light = await this.read();
+    const result: CatalogSyncResult = { destinations: 0, stores: 0, deleted: [], rescheduled: false, touched: new Set() };
+    await this.syncStores(light.filter(e => e.kind !== 'Destination'), result);
+    await this.syncDestinations(light.filter(e => e.kind === 'Destination'), result);
+    if (result.rescheduled) await this.deps.db.coordination.increment(DESTINATIONS_COUNTER);
+    await this.deps.db.stateStores.bumpChange([...result.touched]);
+    return result;
+  }
+
+  private async syncStores(light: Entity[], result: CatalogSyncResult): Promise<void> {
+    const { db } = this.deps;
+    const known = await db.stateStores.etags();
+    const refOf = (e: Entity) => stateStoreRef(e.kind, e.metadata.namespace, e.metadata.name);
+    const changed = light.filter(e => {
+      const k = known.get(refOf(e));
+      return !k || k.deleted || k.etag !== e.metadata.etag;
+    });
+    const inputs: StateStoreInput[] = [];
+    const invalid = new Set<string>();
+    for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
+      const v = this.valid(e);
+      if (!v) {
+        invalid.add(refOf(e));
         continue;
       }
-      const ref = stateStoreRef(e.kind, e.metadata.namespace, e.metadata.name);
-      storeRefs.push(ref);
-      await this.db.upsertStateStore({
-        ref,
-        kind: e.kind,
-        name: e.metadata.name,
-        entityRef: stringifyEntityRef(e),
-        spec: v.entity.spec,
+      inputs.push({
+        ref: refOf(v),
+        kind: v.kind as StateStoreInput['kind'],
+        name: v.metadata.name,
+        namespace: v.metadata.namespace ?? 'default',
+        entityRef: stringifyEntityRef(v),
+        etag: v.metadata.etag,
+        spec: v.spec as any,
       });
     }
-    await this.db.markStateStoresDeletedExcept(storeRefs);
+    await db.stateStores.upsert(inputs);
+    inputs.forEach(s => result.touched.add(s.ref));
+    const present = light.map(refOf).filter(r => !invalid.has(r) || known.has(r));
+    await db.stateStores.markDeletedExcept(present);
+    result.stores = present.length;
+  }
 
-    const known = new Map(
-      (await this.db.listDestinations({ includeDeleted: true })).map(d => [d.name, d]),
-    );
-    const seen = new Set<string>();
-    const deleted: string[] = [];
-    const now = Date.now();
-    for (const e of destinations) {
-      const v = validateKratixEntity(e);
-      if (!v.ok) {
-        this.logger.warn(`Skipping ${stringifyEntityRef(e)}: ${v.errors.join('; ')}`);
+  private async syncDestinations(light: Entity[], result: CatalogSyncResult): Promise<void> {
+    const { db, logger } = this.deps;
+    const known = await db.destinations.etags();
+    const byName = new Map<string, Entity>();
+    for (const e of light) {
+      const first = byName.get(e.metadata.name);
+      // Names are unique across namespaces, as in Kratix: a second one is not taken (the catalog refuses it too).
+      if (first && first.metadata.namespace !== e.metadata.namespace) {
+        logger.warn(`Destination ${stringifyEntityRef(e)} has the name of ${stringifyEntityRef(first)}; it is ignored`);
         continue;
       }
-      const name = e.metadata.name;
-      const previous = known.get(name);
-      if (previous?.deletedAt) {
-        seen.add(name); // the old one is still being cleaned up; the new one waits
-        continue;
-      }
-      if (previous && previous.uid && e.metadata.uid && previous.uid !== e.metadata.uid) {
-        this.logger.info(
-          `Destination ${name} was deleted and created again (uid ${previous.uid} -> ${e.metadata.uid}); cleaning up the old one first`,
-        );
-        await this.db.markDestinationDeleted(name);
-        deleted.push(name);
-        seen.add(name);
-        continue;
-      }
-      seen.add(name);
-      const spec = (v.entity as DestinationEntity).spec;
-      if (e.metadata.annotations?.[ANNOTATION_ORPHAN] === 'true') {
-        const since = previous?.orphanSince ? Date.parse(previous.orphanSince) : now;
-        if (!previous?.orphanSince) await this.db.setDestinationOrphan(name, new Date(now));
-        if (now - since >= this.options.orphanGraceMs && previous) {
-          this.logger.info(
-            `Destination ${name} has been orphaned since ${new Date(since).toISOString()}; treating it as deleted`,
-          );
-          await this.db.markDestinationDeleted(name);
-          deleted.push(name);
-        }
-        continue;
-      }
-      await this.db.upsertDestination({
-        name,
-        entityRef: stringifyEntityRef(e),
-        uid: e.metadata.uid,
-        spec,
-        labels: (e.metadata.labels ?? {}) as Record<string, string>,
-        stateStore: stateStoreRef(
-          spec.stateStoreRef.kind,
-          e.metadata.namespace,
-          spec.stateStoreRef.name,
-        ),
-      });
+      byName.set(e.metadata.name, e);
     }
-    for (const [name, d] of known) {
-      if (!seen.has(name) && !d.deletedAt) {
-        this.logger.info(
-          `Destination ${name} left the catalog; its cleanup policy is "${d.spec.cleanup}"`,
-        );
-        await this.db.markDestinationDeleted(name);
-        deleted.push(name);
-      }
+    const changed = [...byName.values()].filter(e => {
+      const k = known.get(e.metadata.name);
+      return !k || k.etag !== e.metadata.etag || k.deleted;
+    });
+    const previous = new Map((await db.destinations.list({ includeDeleted: true, names: changed.map(e => e.metadata.name) })).map(d => [d.name, d]));
+    for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
+      const v = this.valid(e);
+      if (v) await this.syncDestination(v as unknown as DestinationEntity, previous.get(v.metadata.name), result);
     }
-    return { destinations: seen.size, stores: storeRefs.length, deleted };
+    for (const [name, k] of known) {
+      if (!k.deleted && !byName.has(name)) await this.markDeleted(name, `left the catalog`, result);
+    }
+    const grace = new Date(Date.now() - this.deps.orphanGraceMs);
+    for (const d of await db.destinations.orphanedBefore(grace)) {
+      await this.markDeleted(d.name, `has been orphaned since ${d.orphanSince}`, result);
+    }
+    result.destinations = byName.size;
+  }
+
+  private async syncDestination(e: DestinationEntity, previous: StoredDestination | undefined, result: CatalogSyncResult) {
+    const { db, logger } = this.deps;
+    const name = e.metadata.name;
+    if (previous?.deletedAt) return; // the old one is still being cleaned up; the new one waits
+    if (previous?.uid && e.metadata.uid && previous.uid !== e.metadata.uid) {
+      await this.markDeleted(name, `was deleted and created again (uid ${previous.uid} -> ${e.metadata.uid}); cleaning up the old one first`, result);
+      return;
+    }
+    const orphaned = e.metadata.annotations?.[ANNOTATION_ORPHAN] === 'true';
+    if (orphaned && previous) {
+      if (!previous.orphanSince) await db.destinations.setOrphanSince(name, new Date(), e.metadata.etag);
+      return;
+    }
+    const input: DestinationInput = {
+      name,
+      namespace: e.metadata.namespace ?? 'default',
+      entityRef: stringifyEntityRef(e as unknown as Entity),
+      uid: e.metadata.uid,
+      etag: e.metadata.etag,
+      spec: e.spec,
+      labels: (e.metadata.labels ?? {}) as Record<string, string>,
+      stateStore: stateStoreRef(e.spec.stateStoreRef.kind, e.metadata.namespace, e.spec.stateStoreRef.name),
+    };
+    await db.destinations.upsert([input]);
+    const now = (await db.destinations.get(name))!;
+    result.touched.add(now.stateStore);
+    if (!previous) {
+      await db.placements.adoptOrphans(name, now.stateStore);
+      result.rescheduled = true;
+      logger.info(`Destination ${name} joined (${now.stateStore})`);
+      return;
+    }
+    if (JSON.stringify(previous.labels) !== JSON.stringify(now.labels) || previous.spec.strictMatchLabels !== now.spec.strictMatchLabels) {
+      result.rescheduled = true;
+    }
+    if (destinationMoved(now) && previous.written) {
+      // D2: its placements follow it to its current store and path; the old files stay, as in Kratix.
+      await db.placements.markDestinationDirty(name, now.stateStore);
+      await db.ownedFiles.forgetDestination(name, now.stateStore === previous.written.store ? undefined : now.stateStore);
+      if (previous.written.store !== now.stateStore) result.touched.add(previous.written.store);
+    }
+  }
+
+  private async markDeleted(name: string, why: string, result: CatalogSyncResult) {
+    const { db, logger } = this.deps;
+    const d = await db.destinations.get(name);
+    if (!d || d.deletedAt) return;
+    logger.info(`Destination ${name} ${why}; its cleanup policy is "${d.spec.cleanup}"`);
+    await db.destinations.markDeleted([name]);
+    // D3: its placements stay with it (never placed elsewhere); cleanup: all removes their files.
+    if (d.spec.cleanup !== 'all') await db.placements.orphanDestination(name);
+    result.deleted.push(name);
+    result.touched.add(d.stateStore);
+    result.rescheduled = true;
   }
 }

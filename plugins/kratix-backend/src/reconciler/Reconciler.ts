@@ -1,108 +1,95 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { HumanDuration } from '@backstage/types';
-import { KratixDatabase } from '../database';
+import { randomUUID } from 'node:crypto';
+import { AuthService, LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import type { KratixConfig } from '../config';
+import type { KratixStore } from '../database';
+import type { WriterFactory } from '../writers';
 import { CatalogSync } from './CatalogSync';
-import { WorkScheduler } from './WorkScheduler';
-import { StoreReconciler } from './StoreReconciler';
-import { storeTaskId } from './refs';
+import { DestinationCache } from './DestinationCache';
+import { StoreBrowser } from './StoreBrowser';
+import { StoreLoop } from './StoreLoop';
+import { StoreRun, StoreRunListener } from './store/StoreRun';
+import { WorkIntake } from './WorkIntake';
+import { PlacementPermit, WorkScheduler } from './WorkScheduler';
 
-export interface ReconcilerOptions {
-  /** How often each State Store is checked for work. */
-  frequency: HumanDuration;
-  /** How often the catalog is read and works scheduled. */
-  catalogFrequency: HumanDuration;
-  timeout: HumanDuration;
+export interface ReconcilerDeps {
+  db: KratixStore;
+  catalog: CatalogService;
+  auth: AuthService;
+  logger: LoggerService;
+  scheduler: SchedulerService;
+  writers: WriterFactory;
+  config: KratixConfig;
+  /** Where works may be placed later, by their owner's permissions. */
+  permit?: PlacementPermit;
+  onRun?: StoreRunListener;
 }
 
 /**
- * Wires the loop on Backstage's scheduler. One global task syncs the catalog
- * and schedules works; each State Store has its own global task, so replicas
- * sharing a database share the stores and no store is written by two at once.
+ * Composes the loop: catalog + works -> schedule -> plan -> write -> status.
+ * The HTTP layer reaches it only through `intake`.
  */
 export class Reconciler {
-  private readonly registered = new Set<string>();
+  readonly intake: WorkIntake;
+  readonly stores: StoreLoop;
+  readonly run: StoreRun;
+  /** Read-only: what the stores hold (the Files view). */
+  readonly browse: StoreBrowser;
+  private readonly sync: CatalogSync;
+  private readonly workScheduler: WorkScheduler;
+  private readonly owner = randomUUID();
 
-  constructor(
-    private readonly db: KratixDatabase,
-    private readonly sync: CatalogSync,
-    private readonly workScheduler: WorkScheduler,
-    private readonly stores: StoreReconciler,
-    private readonly scheduler: SchedulerService,
-    private readonly logger: LoggerService,
-    private readonly options: ReconcilerOptions,
-  ) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    const { db, logger, config } = deps;
+    this.workScheduler = new WorkScheduler(db, logger, deps.permit);
+    this.run = new StoreRun({ db, writers: deps.writers, logger, config, onRun: deps.onRun });
+    this.stores = new StoreLoop({ db, run: this.run, logger, config });
+    this.browse = new StoreBrowser(db, deps.writers);
+    this.sync = new CatalogSync({ db, catalog: deps.catalog, auth: deps.auth, logger, orphanGraceMs: config.orphanGraceMs });
+    this.intake = new WorkIntake({
+      db,
+      scheduler: this.workScheduler,
+      destinations: new DestinationCache(db),
+      loop: this.stores,
+      run: this.run,
+    });
+  }
 
   async start(): Promise<void> {
-    await this.scheduler.scheduleTask({
+    const { reconcile } = this.deps.config;
+    await this.deps.scheduler.scheduleTask({
       id: 'kratix-catalog-sync',
-      frequency: this.options.catalogFrequency,
-      timeout: this.options.timeout,
+      frequency: reconcile.catalogFrequency,
+      timeout: { milliseconds: reconcile.timeoutMs },
       initialDelay: { seconds: 1 },
-      scope: 'global',
-      fn: async () => {
-        await this.syncAndSchedule();
-      },
-    });
-    // Every replica registers the per-store tasks it learns of from the database.
-    await this.scheduler.scheduleTask({
-      id: 'kratix-register-store-tasks',
-      frequency: this.options.frequency,
-      timeout: this.options.timeout,
       scope: 'local',
-      fn: async () => {
-        await this.registerStoreTasks();
-      },
+      fn: () => this.syncCatalog(),
+    });
+    await this.deps.scheduler.scheduleTask({
+      id: 'kratix-store-loop',
+      frequency: reconcile.frequency,
+      timeout: { milliseconds: reconcile.timeoutMs },
+      initialDelay: { seconds: 2 },
+      scope: 'local',
+      fn: () => this.stores.tick(),
     });
   }
 
-  /** Catalog to database, then works to placements; triggers the stores that have new work. */
-  async syncAndSchedule(): Promise<void> {
-    const { deleted } = await this.sync.run();
-    const touched = await this.workScheduler.run();
-    await this.registerStoreTasks();
-    const destinations = await this.db.listDestinations({ includeDeleted: true });
-    for (const name of deleted) {
-      const d = destinations.find(x => x.name === name);
-      if (d) touched.add(d.stateStore);
-    }
-    for (const ref of touched) await this.trigger(ref);
-  }
-
-  async registerStoreTasks(): Promise<void> {
-    for (const store of await this.db.listStateStores()) {
-      if (this.registered.has(store.ref)) continue;
-      this.registered.add(store.ref);
-      await this.scheduler.scheduleTask({
-        id: storeTaskId(store.ref),
-        frequency: this.options.frequency,
-        timeout: this.options.timeout,
-        scope: 'global',
-        fn: async () => {
-          await this.writeStore(store.ref);
-        },
-      });
-    }
-  }
-
-  /** Writes a store until nothing is left to do (work that arrived during a run is not left for the timer). */
-  async writeStore(ref: string, opts: { full?: boolean } = {}): Promise<void> {
-    let full = opts.full;
-    for (let round = 0; round < 3; round++) {
-      const result = await this.stores.run(ref, { full });
-      full = false;
-      if (result.error || result.skipped) return;
-      if ((await this.db.pendingCount(ref)) === 0) return;
-    }
-  }
-
-  /** Asks for a store's task to run now; when it is running already, its loop picks the change up. */
-  async trigger(ref: string): Promise<void> {
-    if (!this.registered.has(ref)) await this.registerStoreTasks();
+  /** Catalog to database (one replica at a time), then works to placements when Destinations changed. */
+  async syncCatalog(): Promise<void> {
+    const { db } = this.deps;
+    const lease = 'catalog-sync';
+    if (!(await db.coordination.acquire(lease, this.owner, this.deps.config.reconcile.timeoutMs))) return;
     try {
-      await this.scheduler.triggerTask(storeTaskId(ref));
-    } catch (e: any) {
-      if (e?.name !== 'ConflictError' && e?.name !== 'NotFoundError') throw e;
-      this.logger.debug(`Could not trigger ${storeTaskId(ref)} now: ${e.message}`);
+      const result = await this.sync.run();
+      const touched = result.rescheduled ? await this.workScheduler.scheduleAll() : new Set<string>();
+      for (const ref of new Set([...result.touched, ...touched])) void this.stores.trigger(ref);
+    } finally {
+      await db.coordination.release(lease, this.owner);
     }
+  }
+
+  async stop(): Promise<void> {
+    await this.stores.stop();
   }
 }

@@ -1,80 +1,187 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { KratixDatabase, StoredDestination, StoredWork } from '../database';
-import { placementName } from '../layout';
-import { scheduleWork } from '../scheduling';
+import {
+  KratixStore,
+  NewPlacement,
+  PlacementKey,
+  StoredDestination,
+  StoredPlacement,
+  StoredWork,
+  workKey,
+} from '../database';
+import { effectiveLayout, flatFilePath, placementName, reservedPathError, storePath } from '../layout';
+import { scheduleWork, SchedulingDestination } from '../scheduling';
+
+/** May this work be placed on this Destination (the placement permission, evaluated for its owner)? */
+export type PlacementPermit = (work: StoredWork, destination: StoredDestination) => boolean;
+
+/** Why a group of a work cannot be placed where it was scheduled (none-mode clashes). */
+export interface PlacementProblem {
+  destination: string;
+  groupId: string;
+  message: string;
+  /** A clash with another work's file is a conflict; a reserved name is a bad request. */
+  conflict: boolean;
+}
+
+export interface PlaceResult {
+  created: NewPlacement[];
+  problems: PlacementProblem[];
+  /** Stores with something new to write. */
+  touched: Set<string>;
+  pendingGroups: string[];
+}
+
+const toScheduling = (d: StoredDestination): SchedulingDestination => ({
+  name: d.name,
+  labels: d.labels,
+  strictMatchLabels: d.spec.strictMatchLabels,
+});
 
 /**
  * Turns works into placements (never touches a store): creates placements
- * for matching Destinations, flags misplaced ones, and marks placements of
- * removed groups or deleted Destinations for deletion.
+ * on matching Destinations, flags misplaced ones, marks placements of
+ * removed groups for deletion, and takes `none`-mode path claims.
  */
 export class WorkScheduler {
   constructor(
-    private readonly db: KratixDatabase,
+    private readonly db: KratixStore,
     private readonly logger: LoggerService,
+    private readonly permit: PlacementPermit = () => true,
   ) {}
 
-  /** Schedules the given works (all when omitted); returns the stores with new placements. */
-  async run(only?: StoredWork[]): Promise<Set<string>> {
-    const destinations = await this.db.listDestinations({ includeDeleted: true });
-    const active = destinations.filter(d => !d.deletedAt);
-    const byName = new Map<string, StoredDestination>(destinations.map(d => [d.name, d]));
-    const works = only ?? (await this.db.listWorks());
-    const touched = new Set<string>();
-    const schedulable = active.map(d => ({
-      name: d.name,
-      labels: d.labels,
-      strictMatchLabels: Boolean(d.spec.strictMatchLabels),
-    }));
-    const allPlacements = only ? undefined : await this.db.listPlacements();
-
-    for (const work of works) {
-      if (work.deletedAt) continue;
-      const existing = (allPlacements ?? (await this.db.listPlacements({ work }))).filter(
-        p =>
-          p.workNamespace === work.namespace && p.workName === work.name && p.status !== 'deleting',
-      );
-      const decision = scheduleWork(
-        {
-          key: `${work.namespace}/${work.name}`,
-          isResource: Boolean(work.resource),
-          groups: work.groups.map(g => ({ id: g.id, selectors: g.selectors })),
-        },
-        schedulable,
-        existing.filter(p => !byName.get(p.destination)?.deletedAt),
-      );
-      for (const c of decision.create) {
-        const dest = byName.get(c.destination)!;
-        await this.db.createPlacement({
-          namespace: work.namespace,
-          name: placementName(work.name, c.destination, c.groupId),
-          workNamespace: work.namespace,
-          workName: work.name,
-          groupId: c.groupId,
-          destination: c.destination,
-          stateStore: dest.stateStore,
-        });
-        touched.add(dest.stateStore);
-        this.logger.info(
-          `Scheduled work ${work.namespace}/${work.name} group ${c.groupId.slice(0, 5)} to Destination ${c.destination}`,
-        );
-      }
-      const misplaced = new Set(decision.misplaced.map(p => `${p.groupId}|${p.destination}`));
-      for (const p of existing) {
-        const flag = misplaced.has(`${p.groupId}|${p.destination}`);
-        if (flag !== p.misplaced) await this.db.setMisplaced(p.namespace, p.name, flag);
-      }
-      for (const o of decision.orphaned) {
-        await this.db.markPlacementsDeleting({ work, groupId: o.groupId });
-        const dest = byName.get(o.destination);
-        if (dest) touched.add(dest.stateStore);
-      }
-      if (decision.unscheduled.length > 0) {
-        this.logger.debug(
-          `Work ${work.namespace}/${work.name}: no matching destination for workload groups ${decision.unscheduled.join(', ')}`,
-        );
-      }
+  /** The files a placement would write in a `none`-mode Destination, as the store compares them. */
+  private flatPaths(d: StoredDestination, work: StoredWork, groupId: string, placement: string): string[] | string {
+    const layout = effectiveLayout(d);
+    if (layout.mode !== 'none') return [];
+    const files = work.groups.find(g => g.id === groupId)?.files ?? [];
+    try {
+      const paths = files.map(f => flatFilePath(layout, { path: f }, placement));
+      const reserved = reservedPathError(layout, paths);
+      return reserved ?? paths.map(storePath);
+    } catch (e: any) {
+      return e.message;
     }
+  }
+
+  /**
+   * Places one work, inside the caller's transaction. `existing` are its
+   * placements; `destinations` the live ones, already narrowed to those the
+   * caller may place on.
+   */
+  async place(
+    tx: KratixStore,
+    work: StoredWork,
+    destinations: StoredDestination[],
+    existing: StoredPlacement[],
+    options: { reclaim: boolean } = { reclaim: true },
+  ): Promise<PlaceResult> {
+    const byName = new Map(destinations.map(d => [d.name, d]));
+    const allowed = destinations.filter(d => this.permit(work, d));
+    const live = existing.filter(p => p.status !== 'deleting' && p.status !== 'orphaned');
+    const decision = scheduleWork(
+      { key: workKey(work), isResource: Boolean(work.resource), groups: work.groups.map(g => ({ id: g.id, selectors: g.selectors })) },
+      allowed.map(toScheduling),
+      existing.filter(p => p.status !== 'deleting').map(p => ({ groupId: p.groupId, destination: p.destination })),
+    );
+    const result: PlaceResult = { created: [], problems: [], touched: new Set(), pendingGroups: decision.unscheduled };
+    const keep = [...decision.create.map(c => ({ ...c, isNew: true })), ...live.map(p => ({ groupId: p.groupId, destination: p.destination, isNew: false }))];
+    for (const c of keep) {
+      const d = byName.get(c.destination);
+      if (!d) continue;
+      const name = placementName(work.name, c.destination, c.groupId);
+      // Existing placements keep their claims unless the work's files changed.
+      if (!c.isNew && !options.reclaim) continue;
+      const problem = await this.claim(tx, work, d, c.groupId, { namespace: work.namespace, name });
+      if (problem) result.problems.push(problem);
+      if (!c.isNew) continue;
+      result.created.push({
+        namespace: work.namespace,
+        name,
+        workNamespace: work.namespace,
+        workName: work.name,
+        groupId: c.groupId,
+        destination: c.destination,
+        stateStore: d.stateStore,
+        error: problem?.message,
+      });
+      result.touched.add(d.stateStore);
+    }
+    await tx.placements.create(result.created);
+    await this.flagMisplaced(tx, live, decision.misplaced);
+    for (const o of decision.orphaned) {
+      await tx.placements.markDeleting({ work, groupId: o.groupId });
+      const d = byName.get(o.destination);
+      if (d) result.touched.add(d.stateStore);
+    }
+    return result;
+  }
+
+  /** none mode: the files of a placement are its own; another work's file is a clash. */
+  private async claim(
+    tx: KratixStore,
+    work: StoredWork,
+    d: StoredDestination,
+    groupId: string,
+    placement: PlacementKey,
+  ): Promise<PlacementProblem | undefined> {
+    const paths = this.flatPaths(d, work, groupId, placement.name);
+    if (typeof paths === 'string') return { destination: d.name, groupId, message: `placement ${placement.name}: ${paths}`, conflict: false };
+    if (paths.length === 0 && effectiveLayout(d).mode !== 'none') return undefined;
+    const clashes = await tx.claims.conflicts(d.name, paths, placement);
+    if (clashes.length > 0) {
+      const c = clashes[0];
+      return {
+        destination: d.name,
+        groupId,
+        conflict: true,
+        message: `file "${c.path}" in Destination ${d.name} is already written by work ${c.work.namespace}/${c.work.name} (placement ${c.placement.name}); two works may not write the same file in a none-mode Destination`,
+      };
+    }
+    await tx.claims.replace(placement, work, d.name, paths);
+    return undefined;
+  }
+
+  private async flagMisplaced(tx: KratixStore, live: StoredPlacement[], misplaced: { groupId: string; destination: string }[]) {
+    const flagged = new Set(misplaced.map(m => `${m.groupId}|${m.destination}`));
+    const on: PlacementKey[] = [];
+    const off: PlacementKey[] = [];
+    for (const p of live) {
+      const flag = flagged.has(`${p.groupId}|${p.destination}`);
+      if (flag !== p.misplaced) (flag ? on : off).push(p);
+    }
+    await tx.placements.setMisplaced(on, true);
+    await tx.placements.setMisplaced(off, false);
+  }
+
+  /**
+   * Every live work against every live Destination: after Destinations
+   * change (new ones get dependencies, pending works find a place, misplaced
+   * flags follow labels). Yields to the event loop between chunks.
+   */
+  async scheduleAll(): Promise<Set<string>> {
+    const destinations = await this.db.destinations.list();
+    const works = await this.db.works.listAll();
+    const placements = await this.db.placements.list();
+    const byWork = new Map<string, StoredPlacement[]>();
+    for (const p of placements) {
+      const k = `${p.workNamespace}/${p.workName}`;
+      const list = byWork.get(k) ?? [];
+      list.push(p);
+      byWork.set(k, list);
+    }
+    const touched = new Set<string>();
+    for (let i = 0; i < works.length; i += 200) {
+      await this.db.transaction(async tx => {
+        for (const work of works.slice(i, i + 200)) {
+          const r = await this.place(tx, work, destinations, byWork.get(workKey(work)) ?? [], { reclaim: false });
+          r.touched.forEach(t => touched.add(t));
+          for (const c of r.created) this.logger.info(`Scheduled work ${workKey(work)} group ${c.groupId.slice(0, 5)} to Destination ${c.destination}`);
+        }
+      });
+      await yieldToLoop();
+    }
+    await this.db.stateStores.bumpChange([...touched]);
     return touched;
   }
 }

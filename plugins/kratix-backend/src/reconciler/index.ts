@@ -1,5 +1,6 @@
-export * from './refs';
-export * from './CatalogSync';
-export * from './WorkScheduler';
-export * from './StoreReconciler';
-export * from './Reconciler';
+export { Reconciler } from './Reconciler';
+export type { ReconcilerDeps } from './Reconciler';
+export { WorkIntake } from './WorkIntake';
+export type { Caller, SubmitResult } from './WorkIntake';
+export type { PlacementPermit } from './WorkScheduler';
+export type { StoreRunResult, StoreRunListener } from './store/StoreRun';

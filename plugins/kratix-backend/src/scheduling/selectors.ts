@@ -1,10 +1,7 @@
-/** Labels and selectors are plain string maps, as Kubernetes equality selectors. */
-export type Labels = Record<string, string>;
+import { Labels, matchesSelector } from '@internal/plugin-kratix-common';
 
-/** Every key=value of the selector is on the labels. */
-export function matchesSelector(labels: Labels, selector: Labels): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
+export type { Labels };
+export { matchesSelector };
 
 /**
  * Kratix's SquashPromiseScheduling: several matchLabels maps merged into one;

@@ -1,129 +1,239 @@
 import { createHash } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { Config } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { BucketStateStoreSpec, GitStateStoreSpec } from '@internal/plugin-kratix-common';
-import { GitWriter } from './GitWriter';
-import { BucketWriter } from './BucketWriter';
+import { ScmIntegrations } from '@backstage/integration';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import {
+  BucketStateStoreSpec,
+  CredentialSourceView,
+  GitStateStoreSpec,
+  stateStoreLabel,
+} from '@internal/plugin-kratix-common';
+import type { KratixConfig } from '../config';
+import type { StoredStateStore } from '../database';
+import { BucketWriter } from './bucket/BucketWriter';
+import { GithubAppTokens } from './credentials/githubApp';
+import { IntegrationGitCredentials } from './credentials/integrations';
+import { assertBound, BoundSecret, readSecret, requireKeys } from './credentials/secrets';
+import { StoreError } from './errors';
+import { GitWriter } from './git/GitWriter';
+import { GitHttpCredentials, HttpGitTransport } from './git/httpTransport';
+import { SshGitTransport } from './git/sshTransport';
+import { GitTransport } from './git/transport';
 import { StateStoreWriter } from './types';
-import { StateStoreError } from './errors';
 
-export interface StoreDescriptor {
-  /** `<kind>:<namespace>/<name>` */
-  ref: string;
-  kind: 'GitStateStore' | 'BucketStateStore';
-  name: string;
-  spec: GitStateStoreSpec | BucketStateStoreSpec;
+type StoreDescriptor = Pick<StoredStateStore, 'ref' | 'kind' | 'name' | 'spec'>;
+
+interface Resolved {
+  /** What changes the writer when it changes (spec and secret values). */
+  key: string;
+  source: CredentialSourceView;
+  create(): StateStoreWriter;
 }
 
-/** Creates writers from State Store specs and `kratix.secrets`, one per store, reused while nothing changes. */
+/** Where a store's credentials come from; errors name the secret, the host and the fix. */
 export class WriterFactory {
   private readonly writers = new Map<string, { key: string; writer: StateStoreWriter }>();
+  private readonly integrations: IntegrationGitCredentials;
+  private aws?: DefaultAwsCredentialsManager;
 
   constructor(
     private readonly config: Config,
+    private readonly settings: Pick<KratixConfig, 'workDir' | 'bucket'>,
     private readonly logger: LoggerService,
-    private readonly workDir = config.getOptionalString('kratix.workDir') ??
-      path.join(os.tmpdir(), 'kratix-backstage'),
-  ) {}
-
-  private secret(store: StoreDescriptor, keys: string[]): Record<string, string> | undefined {
-    const name = store.spec.secretRef?.name;
-    if (!name) return undefined;
-    const entry = this.config.getOptionalConfig(`kratix.secrets.${name}`);
-    if (!entry) {
-      throw new StateStoreError(
-        `${store.kind}/${store.name}: secret "${name}" not found; add kratix.secrets.${name} (with ${keys.join(' and ')}) to app-config`,
-        'auth',
-      );
-    }
-    const out: Record<string, string> = {};
-    for (const k of entry.keys()) {
-      const raw = entry.getOptionalString(k);
-      if (raw === undefined) continue;
-      const trimmed = raw.trim();
-      if (trimmed !== raw)
-        this.logger.warn(
-          `${store.kind}/${store.name}: kratix.secrets.${name}.${k} has surrounding whitespace; it was trimmed`,
-        );
-      out[k] = trimmed;
-    }
-    return out;
+    private readonly testing: { connectTo?: { host: string; port: number } } = {},
+  ) {
+    this.integrations = new IntegrationGitCredentials(ScmIntegrations.fromConfig(config));
   }
 
+  /** The writer of a store, reused while its spec and credentials are unchanged. */
   get(store: StoreDescriptor): StateStoreWriter {
-    const secret =
-      store.kind === 'GitStateStore'
-        ? this.secret(store, ['username', 'password'])
-        : (store.spec as BucketStateStoreSpec).authMethod === 'IAM'
-          ? undefined
-          : this.secret(store, ['accessKeyID', 'secretAccessKey']);
-    const key = createHash('sha256')
-      .update(JSON.stringify([store.spec, secret ?? null]))
-      .digest('hex');
+    const resolved = this.resolve(store);
     const cached = this.writers.get(store.ref);
-    if (cached && cached.key === key) return cached.writer;
+    if (cached && cached.key === resolved.key) return cached.writer;
     if (cached) void cached.writer.close();
-    const writer =
-      store.kind === 'GitStateStore' ? this.git(store, secret) : this.bucket(store, secret);
-    this.writers.set(store.ref, { key, writer });
+    const writer = resolved.create();
+    this.writers.set(store.ref, { key: resolved.key, writer });
     return writer;
   }
 
-  private git(store: StoreDescriptor, secret?: Record<string, string>): StateStoreWriter {
-    const spec = store.spec as GitStateStoreSpec;
-    if (secret && !secret.password) {
-      throw new StateStoreError(
-        `GitStateStore/${store.name}: kratix.secrets.${spec.secretRef!.name}.password is missing`,
-        'auth',
-      );
+  /** Where the store's credentials come from (never a value); an error when they cannot be used. */
+  credentialSource(store: StoreDescriptor): CredentialSourceView {
+    try {
+      return this.resolve(store).source;
+    } catch (e: any) {
+      return { type: 'none', detail: e.message };
     }
-    const dirName = `${store.ref.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${createHash('sha256').update(`${spec.url}#${spec.branch}`).digest('hex').slice(0, 12)}`;
-    return new GitWriter({
-      name: `GitStateStore/${store.name}`,
-      url: spec.url,
-      branch: spec.branch,
-      path: spec.path,
-      author: spec.gitAuthor,
-      credentials: secret ? { username: secret.username, password: secret.password } : undefined,
-      workDir: path.join(this.workDir, dirName),
-    });
   }
 
-  private bucket(store: StoreDescriptor, secret?: Record<string, string>): StateStoreWriter {
-    const spec = store.spec as BucketStateStoreSpec;
-    let credentials;
-    if (spec.authMethod !== 'IAM') {
-      const name = spec.secretRef?.name;
-      if (!secret?.accessKeyID)
-        throw new StateStoreError(
-          `BucketStateStore/${store.name}: secret is missing key: accessKeyID (kratix.secrets.${name}.accessKeyID)`,
-          'auth',
-        );
-      if (!secret?.secretAccessKey)
-        throw new StateStoreError(
-          `BucketStateStore/${store.name}: secret is missing key: secretAccessKey (kratix.secrets.${name}.secretAccessKey)`,
-          'auth',
-        );
-      credentials = { accessKeyId: secret.accessKeyID, secretAccessKey: secret.secretAccessKey };
+  private secret(store: StoreDescriptor): BoundSecret | undefined {
+    const name = store.spec.secretRef?.name;
+    if (!name) return undefined;
+    const label = stateStoreLabel(store.ref);
+    const secret = readSecret(this.config, name, k =>
+      this.logger.warn(`${label}: kratix.secrets.${name}.${k} has surrounding whitespace; it was trimmed`),
+    );
+    if (!secret) {
+      throw new StoreError(`${label}: secret "${name}" not found; add kratix.secrets.${name} to app-config`, 'config');
     }
-    return new BucketWriter({
-      name: `BucketStateStore/${store.name}`,
-      bucketName: spec.bucketName,
-      endpoint: spec.endpoint,
-      insecure: spec.insecure,
-      useDualStack: spec.useDualStack,
-      region: spec.region,
-      path: spec.path,
-      credentials,
-      concurrency: this.config.getOptionalNumber('kratix.bucket.concurrency'),
-      batchDelete: this.config.getOptionalBoolean('kratix.bucket.batchDelete'),
-    });
+    return secret;
+  }
+
+  private resolve(store: StoreDescriptor): Resolved {
+    return store.kind === 'GitStateStore' ? this.resolveGit(store) : this.resolveBucket(store);
+  }
+
+  private keyOf(store: StoreDescriptor, secret?: BoundSecret): string {
+    return createHash('sha256').update(JSON.stringify([store.spec, secret?.values ?? null, secret?.allowedHosts ?? null])).digest('hex');
+  }
+
+  private resolveGit(store: StoreDescriptor): Resolved {
+    const spec = store.spec as GitStateStoreSpec;
+    const label = stateStoreLabel(store.ref);
+    const secret = this.secret(store);
+    let transport: () => GitTransport;
+    let source: CredentialSourceView;
+    if (spec.authMethod === 'ssh') {
+      if (!secret) throw new StoreError(`${label}: authMethod ssh needs spec.secretRef`, 'config');
+      const host = sshHostPort(spec.url);
+      assertBound(label, secret, host.host, host.port);
+      requireKeys(label, secret, ['sshPrivateKey', 'knownHosts']);
+      transport = () =>
+        new SshGitTransport({
+          store: label,
+          url: spec.url,
+          privateKey: secret.values.sshPrivateKey,
+          knownHosts: secret.values.knownHosts,
+          secretKey: `kratix.secrets.${secret.name}.sshPrivateKey`,
+        });
+      source = { type: 'secret', name: secret.name, detail: 'SSH key' };
+    } else {
+      const http = this.httpCredentials(store, spec, secret);
+      transport = () =>
+        new HttpGitTransport({ store: label, url: spec.url, credentials: http.credentials, authHint: http.hint });
+      source = http.source;
+    }
+    const dirName = `${store.ref.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${createHash('sha256').update(`${spec.url}#${spec.branch}`).digest('hex').slice(0, 12)}`;
+    return {
+      key: this.keyOf(store, secret),
+      source,
+      create: () =>
+        new GitWriter({
+          name: label,
+          branch: spec.branch,
+          path: spec.path,
+          author: spec.gitAuthor,
+          transport: transport(),
+          workDir: path.join(this.settings.workDir, dirName),
+        }),
+    };
+  }
+
+  private httpCredentials(
+    store: StoreDescriptor,
+    spec: GitStateStoreSpec,
+    secret: BoundSecret | undefined,
+  ): { credentials?: GitHttpCredentials; hint: string; source: CredentialSourceView } {
+    const label = stateStoreLabel(store.ref);
+    const url = new URL(spec.url);
+    if (secret) {
+      assertBound(label, secret, url.hostname, url.port || undefined);
+      if (spec.authMethod === 'githubApp') {
+        requireKeys(label, secret, ['appID', 'installationID', 'privateKey']);
+        const tokens = new GithubAppTokens({
+          store: label,
+          secretName: secret.name,
+          apiBaseUrl: this.integrations.githubApiBaseUrl(url.host),
+          app: { appId: secret.values.appID, installationId: secret.values.installationID, privateKey: secret.values.privateKey },
+        });
+        return {
+          credentials: () => tokens.credentials(),
+          hint: `check appID, installationID and privateKey in kratix.secrets.${secret.name}`,
+          source: { type: 'secret', name: secret.name, detail: 'GitHub App' },
+        };
+      }
+      requireKeys(label, secret, ['password']);
+      // Kratix: no username means x-access-token (what GitHub expects with a token).
+      const auth = { username: secret.values.username || 'x-access-token', password: secret.values.password };
+      return {
+        credentials: async () => auth,
+        hint: `check the username and password of kratix.secrets.${secret.name}`,
+        source: { type: 'secret', name: secret.name, detail: 'basic auth' },
+      };
+    }
+    const integration = this.integrations.forUrl(label, spec.url);
+    if (integration) {
+      return {
+        credentials: integration.credentials,
+        hint: `check the ${integration.type} integration for ${integration.host} in app-config`,
+        source: { type: 'integration', name: integration.host, detail: integration.type },
+      };
+    }
+    if (spec.authMethod === 'githubApp') {
+      throw new StoreError(`${label}: authMethod githubApp needs spec.secretRef or a GitHub App under integrations.github for ${url.host}`, 'config');
+    }
+    return {
+      hint: `add spec.secretRef, or credentials for ${url.host} under integrations`,
+      source: { type: 'none', detail: `no secretRef and no integration for ${url.host}` },
+    };
+  }
+
+  private resolveBucket(store: StoreDescriptor): Resolved {
+    const spec = store.spec as BucketStateStoreSpec;
+    const label = stateStoreLabel(store.ref);
+    const host = new URL(/^https?:\/\//i.test(spec.endpoint) ? spec.endpoint : `http://${spec.endpoint}`);
+    let credentials: BucketWriterCredentials;
+    let source: CredentialSourceView;
+    let secret: BoundSecret | undefined;
+    if (spec.authMethod === 'IAM') {
+      this.aws ??= DefaultAwsCredentialsManager.fromConfig(this.config);
+      const aws = this.aws;
+      credentials = async () => (await aws.getCredentialProvider()).sdkCredentialProvider();
+      source = { type: 'iam', detail: 'the aws integration main account, or the AWS default credential chain' };
+    } else {
+      secret = this.secret(store);
+      if (!secret) throw new StoreError(`${label}: spec.secretRef must be set when using authentication method accessKey`, 'config');
+      assertBound(label, secret, host.hostname, host.port || undefined);
+      requireKeys(label, secret, ['accessKeyID', 'secretAccessKey']);
+      credentials = { accessKeyId: secret.values.accessKeyID, secretAccessKey: secret.values.secretAccessKey };
+      source = { type: 'secret', name: secret.name, detail: 'access key' };
+    }
+    return {
+      key: this.keyOf(store, secret),
+      source,
+      create: () =>
+        new BucketWriter({
+          name: label,
+          bucketName: spec.bucketName,
+          endpoint: spec.endpoint,
+          insecure: spec.insecure,
+          useDualStack: spec.useDualStack,
+          region: spec.region,
+          path: spec.path,
+          credentials,
+          concurrency: this.settings.bucket.concurrency,
+          batchDelete: this.settings.bucket.batchDelete,
+          authHint: secret
+            ? `check accessKeyID and secretAccessKey of kratix.secrets.${secret.name}`
+            : 'check the IAM role or the aws integration',
+          warn: m => this.logger.warn(m),
+          connectTo: this.testing.connectTo,
+        }),
+    };
   }
 
   async closeAll(): Promise<void> {
     for (const { writer } of this.writers.values()) await writer.close();
     this.writers.clear();
   }
+}
+
+type BucketWriterCredentials = ConstructorParameters<typeof BucketWriter>[0]['credentials'];
+
+function sshHostPort(url: string): { host: string; port?: string } {
+  const ssh = /^ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/i.exec(url);
+  if (ssh) return { host: ssh[1].replace(/^\[|\]$/g, ''), port: ssh[2] };
+  const scp = /^[^@]+@([^:]+):/.exec(url);
+  return { host: scp ? scp[1] : url };
 }

@@ -1,11 +1,24 @@
+import { CustomErrorBase } from '@backstage/errors';
+
+export type StoreErrorKind =
+  | 'auth'
+  | 'unreachable'
+  | 'notFound'
+  | 'conflict'
+  /** The store refused this content (a hook, a key, a size): only its placements fail. */
+  | 'refused'
+  | 'config'
+  | 'other';
+
 /** An error from a State Store, already phrased for a user; never holds a secret. */
-export class StateStoreError extends Error {
+export class StoreError extends CustomErrorBase {
+  name = 'StoreError' as const;
   constructor(
     message: string,
-    readonly code: 'auth' | 'unreachable' | 'conflict' | 'refused' | 'other' = 'other',
+    readonly kind: StoreErrorKind = 'other',
+    cause?: Error,
   ) {
-    super(message);
-    this.name = 'StateStoreError';
+    super(message, cause);
   }
 }
 
@@ -16,7 +29,9 @@ const NETWORK_CODES = [
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'EAI_AGAIN',
+  'EPIPE',
   'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
 ];
 
 /** A network error's code, looked for along the cause chain (fetch wraps it). */
@@ -30,4 +45,63 @@ export function networkErrorCode(e: any, depth = 0): string | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/** Replaces every secret (and its base64 form) in a text by `***`. */
+export function redact(text: string, secrets: (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue;
+    out = out.split(s).join('***');
+    const b64 = Buffer.from(s).toString('base64');
+    out = out.split(b64).join('***');
+  }
+  return out;
+}
+
+/** What a writer knows to phrase its errors: who it is, where it points, how to fix auth. */
+export interface ErrorContext {
+  /** `GitStateStore/<name>` */
+  store: string;
+  /** The URL or endpoint, already without credentials. */
+  target: string;
+  /** What to check when access is denied. */
+  authHint: string;
+  secrets: (string | undefined)[];
+}
+
+/** The one skeleton both writers phrase errors with: auth, unreachable, not found, other. */
+export function storeError(
+  ctx: ErrorContext,
+  doing: string,
+  e: any,
+  status?: number,
+  code?: string,
+): StoreError {
+  if (e instanceof StoreError) return e;
+  const cause = e instanceof Error ? e : undefined;
+  if (status === 401 || status === 403 || code === 'auth') {
+    const why = status ? `HTTP ${status}${e?.name && e.name !== 'Error' && e.name !== 'Unknown' && e.name !== 'HttpError' ? ` ${e.name}` : ''}` : 'denied';
+    return new StoreError(
+      `${ctx.store}: access denied while ${doing} ${ctx.target} (${why}); ${ctx.authHint}`,
+      'auth',
+      cause,
+    );
+  }
+  const net = networkErrorCode(e);
+  if (net) return new StoreError(`${ctx.store}: cannot reach ${ctx.target} (${net})`, 'unreachable', cause);
+  if (status === 404 || code === 'notFound') {
+    return new StoreError(`${ctx.store}: ${ctx.target} was not found (HTTP 404) while ${doing}`, 'notFound', cause);
+  }
+  const detail = `${e?.message ?? e}${e?.cause?.message ? `: ${e.cause.message}` : ''}`;
+  return new StoreError(
+    `${ctx.store}: ${doing} ${ctx.target} failed: ${redact(detail, ctx.secrets)}`,
+    'other',
+    cause,
+  );
+}
+
+/** Errors worth retrying the whole run for later (the store, not the content, is the problem). */
+export function isTransient(e: unknown): boolean {
+  return !(e instanceof StoreError) || e.kind !== 'refused';
 }

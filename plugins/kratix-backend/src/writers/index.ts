@@ -1,5 +1,12 @@
 export * from './types';
 export * from './errors';
-export * from './GitWriter';
-export * from './BucketWriter';
-export * from './WriterFactory';
+export { WriterFactory } from './WriterFactory';
+export { GitWriter } from './git/GitWriter';
+export type { GitWriterOptions } from './git/GitWriter';
+export { HttpGitTransport } from './git/httpTransport';
+export type { GitHttpAuth, GitHttpCredentials } from './git/httpTransport';
+export { SshGitTransport } from './git/sshTransport';
+export { BucketWriter } from './bucket/BucketWriter';
+export type { BucketWriterOptions } from './bucket/BucketWriter';
+export { resolveEndpoint } from './bucket/s3Client';
+export { hostAllowed } from './credentials/secrets';

@@ -2,6 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { KRATIX_API_VERSION, pathSchema, SecretRef, secretRefSchema } from './common';
 
 export const BUCKET_AUTH_METHODS = ['accessKey', 'IAM'] as const;
+export type BucketAuthMethod = (typeof BUCKET_AUTH_METHODS)[number];
 
 export interface BucketStateStoreSpec {
   bucketName: string;
@@ -9,9 +10,9 @@ export interface BucketStateStoreSpec {
   path: string;
   insecure: boolean;
   useDualStack: boolean;
-  authMethod: (typeof BUCKET_AUTH_METHODS)[number];
+  authMethod: BucketAuthMethod;
   secretRef?: SecretRef;
-  /** Backstage addition, Kratix's client discovers it: the signing region. */
+  /** Backstage addition: overrides the region found from the endpoint or the bucket's location. */
   region?: string;
   owner?: string;
 }
@@ -27,14 +28,25 @@ export const bucketStateStoreSpecSchema = {
   required: ['bucketName', 'endpoint'],
   additionalProperties: false,
   properties: {
-    bucketName: { type: 'string', minLength: 3 },
+    bucketName: { type: 'string', minLength: 1 },
     endpoint: { type: 'string', minLength: 1 },
-    path: { ...pathSchema, default: '' },
-    insecure: { type: 'boolean', default: false },
-    useDualStack: { type: 'boolean', default: false },
-    authMethod: { type: 'string', enum: [...BUCKET_AUTH_METHODS], default: 'accessKey' },
+    path: pathSchema,
+    insecure: { type: 'boolean' },
+    useDualStack: { type: 'boolean' },
+    authMethod: { type: 'string', enum: [...BUCKET_AUTH_METHODS] },
     secretRef: secretRefSchema,
     region: { type: 'string', minLength: 1 },
     owner: { type: 'string', minLength: 1 },
   },
 } as const;
+
+/** Kratix's BucketStateStore defaults. */
+export function bucketStateStoreDefaults(spec: any): BucketStateStoreSpec {
+  return {
+    ...spec,
+    path: spec.path ?? '',
+    insecure: spec.insecure ?? false,
+    useDualStack: spec.useDualStack ?? false,
+    authMethod: spec.authMethod ?? 'accessKey',
+  };
+}

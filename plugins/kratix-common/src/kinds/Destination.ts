@@ -3,13 +3,11 @@ import { KRATIX_API_VERSION, pathSchema } from './common';
 
 export const FILEPATH_MODES = ['nestedByMetadata', 'aggregatedYAML', 'none'] as const;
 export type FilepathMode = (typeof FILEPATH_MODES)[number];
-
 export const CLEANUP_POLICIES = ['none', 'all'] as const;
 export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
-
 export const STATE_STORE_KINDS = ['GitStateStore', 'BucketStateStore'] as const;
 export type StateStoreKind = (typeof STATE_STORE_KINDS)[number];
-
+export const DEFAULT_FILEPATH_MODE: FilepathMode = 'nestedByMetadata';
 export const DEFAULT_AGGREGATED_FILENAME = 'aggregated.yaml';
 
 /** A Destination spec after defaults (as Kratix's CRD and webhook apply them). */
@@ -45,23 +43,36 @@ export const destinationSpecSchema = {
         name: { type: 'string', minLength: 1 },
       },
     },
-    strictMatchLabels: { type: 'boolean', default: false },
+    strictMatchLabels: { type: 'boolean' },
     filepath: {
       type: 'object',
-      default: { mode: 'nestedByMetadata' },
       additionalProperties: false,
       properties: {
-        mode: { type: 'string', enum: [...FILEPATH_MODES], default: 'nestedByMetadata' },
+        mode: { type: 'string', enum: [...FILEPATH_MODES] },
         filename: { type: 'string' },
       },
     },
-    cleanup: { type: 'string', enum: [...CLEANUP_POLICIES], default: 'none' },
+    cleanup: { type: 'string', enum: [...CLEANUP_POLICIES] },
     initWorkloads: {
       type: 'object',
-      default: { enabled: true },
       additionalProperties: false,
-      properties: { enabled: { type: 'boolean', default: true } },
+      properties: { enabled: { type: 'boolean' } },
     },
     owner: { type: 'string', minLength: 1 },
   },
 } as const;
+
+/** Kratix's CRD defaults and its mutating webhook's filename default. */
+export function destinationDefaults(spec: any): DestinationSpec {
+  const mode: FilepathMode = spec.filepath?.mode || DEFAULT_FILEPATH_MODE;
+  const filepath: DestinationSpec['filepath'] = { mode };
+  if (mode === 'aggregatedYAML') filepath.filename = spec.filepath?.filename || DEFAULT_AGGREGATED_FILENAME;
+  else if (spec.filepath?.filename) filepath.filename = spec.filepath.filename;
+  return {
+    ...spec,
+    strictMatchLabels: spec.strictMatchLabels ?? false,
+    filepath,
+    cleanup: spec.cleanup || 'none',
+    initWorkloads: { enabled: spec.initWorkloads?.enabled ?? true },
+  };
+}

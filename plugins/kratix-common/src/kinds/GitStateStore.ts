@@ -2,14 +2,15 @@ import type { Entity } from '@backstage/catalog-model';
 import { KRATIX_API_VERSION, pathSchema, SecretRef, secretRefSchema } from './common';
 
 export const GIT_AUTH_METHODS = ['basicAuth', 'ssh', 'githubApp'] as const;
-/** What the Git writer (isomorphic-git, HTTP(S) only) can serve. */
-export const SUPPORTED_GIT_AUTH_METHODS = ['basicAuth'] as const;
+export type GitAuthMethod = (typeof GIT_AUTH_METHODS)[number];
+export const DEFAULT_BRANCH = 'main';
+export const DEFAULT_GIT_AUTHOR = { name: 'kratix', email: '' };
 
 export interface GitStateStoreSpec {
   url: string;
   path: string;
   branch: string;
-  authMethod: 'basicAuth';
+  authMethod: GitAuthMethod;
   secretRef?: SecretRef;
   gitAuthor: { name: string; email: string };
   owner?: string;
@@ -27,19 +28,29 @@ export const gitStateStoreSpecSchema = {
   additionalProperties: false,
   properties: {
     url: { type: 'string', minLength: 1 },
-    path: { ...pathSchema, default: '' },
-    branch: { type: 'string', minLength: 1, default: 'main' },
-    authMethod: { type: 'string', enum: [...GIT_AUTH_METHODS], default: 'basicAuth' },
+    path: pathSchema,
+    branch: { type: 'string', minLength: 1 },
+    authMethod: { type: 'string', enum: [...GIT_AUTH_METHODS] },
     secretRef: secretRefSchema,
     gitAuthor: {
       type: 'object',
-      default: { name: 'kratix', email: '' },
       additionalProperties: false,
-      properties: {
-        name: { type: 'string', default: 'kratix' },
-        email: { type: 'string', default: '' },
-      },
+      properties: { name: { type: 'string' }, email: { type: 'string' } },
     },
     owner: { type: 'string', minLength: 1 },
   },
 } as const;
+
+/** Kratix's GitStateStore defaults. */
+export function gitStateStoreDefaults(spec: any): GitStateStoreSpec {
+  return {
+    ...spec,
+    path: spec.path ?? '',
+    branch: spec.branch ?? DEFAULT_BRANCH,
+    authMethod: spec.authMethod ?? 'basicAuth',
+    gitAuthor: {
+      name: spec.gitAuthor?.name ?? DEFAULT_GIT_AUTHOR.name,
+      email: spec.gitAuthor?.email ?? DEFAULT_GIT_AUTHOR.email,
+    },
+  };
+}

@@ -18,5 +18,19 @@ export const secretRefSchema = {
   },
 } as const;
 
-/** Paths in specs: strings; `..` is checked separately with a clearer message. */
+/** Paths in specs: strings; their rules are checked with clearer messages than a schema gives. */
 export const pathSchema = { type: 'string' } as const;
+
+/**
+ * A copy of a spec without null values, as Kubernetes prunes them before
+ * defaulting: Kratix's docs write `email:` or `path:` with nothing after them.
+ */
+export function pruneNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter(v => v !== null).map(pruneNulls) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v !== null) out[k] = pruneNulls(v);
+  }
+  return out as T;
+}

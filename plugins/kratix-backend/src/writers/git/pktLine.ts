@@ -6,19 +6,24 @@ export function pktLine(payload: string | Buffer): Buffer {
 
 export const FLUSH = Buffer.from('0000');
 
-/** Splits a pkt-line stream into payload strings; flush packets are skipped. */
-export function parsePktLines(data: Buffer): string[] {
-  const lines: string[] = [];
+/** Splits a pkt-line stream into payloads; flush, delimiter and response-end packets are skipped. */
+export function splitPktLines(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
   let pos = 0;
   while (pos + 4 <= data.length) {
     const len = parseInt(data.subarray(pos, pos + 4).toString('ascii'), 16);
     if (Number.isNaN(len)) break;
-    if (len === 0 || len === 1 || len === 2) {
+    if (len < 4) {
       pos += 4;
       continue;
     }
-    lines.push(data.subarray(pos + 4, pos + len).toString('utf8'));
+    out.push(data.subarray(pos + 4, pos + len));
     pos += len;
   }
-  return lines;
+  return out;
+}
+
+/** Splits a pkt-line stream into payload strings. */
+export function parsePktLines(data: Buffer): string[] {
+  return splitPktLines(data).map(b => b.toString('utf8'));
 }

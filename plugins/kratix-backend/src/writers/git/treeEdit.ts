@@ -87,10 +87,10 @@ async function editNode(
       continue;
     }
     const oid = objectId('blob', content);
-    if (existing && existing.type === 'blob' && existing.oid === oid) continue;
+    if (existing && existing.type === 'blob' && existing.oid === oid && existing.mode === '100644') continue;
     out.set(oid, { type: 'blob', content });
-    const mode = existing?.type === 'blob' ? existing.mode : '100644';
-    entries.set(name, { mode, path: name, oid, type: 'blob' });
+    // Always a regular file, as Kratix writes: a symlink entry is replaced, never followed.
+    entries.set(name, { mode: '100644', path: name, oid, type: 'blob' });
     counts.written++;
     changed = true;
   }

@@ -1,0 +1,85 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+
+/** What a work may hold, checked at intake. */
+export interface WorkLimits {
+  maxFileBytes: number;
+  maxWorkBytes: number;
+  maxFiles: number;
+}
+
+export type DriftPolicy = 'repair' | 'report';
+
+/** Everything the plugin reads from `kratix.*`, read once, with named defaults. */
+export interface KratixConfig {
+  reconcile: {
+    /** How often each replica looks for stores with something to do. */
+    frequency: HumanDuration;
+    /** How often the catalog is read. */
+    catalogFrequency: HumanDuration;
+    /** How long one store run may take before its lease lapses. */
+    timeoutMs: number;
+    /** How often every store is compared with what it should hold. */
+    fullSyncIntervalMs: number;
+    /** The longest wait between tries of a failing store. */
+    maxBackoffMs: number;
+  };
+  orphanGraceMs: number;
+  drift: DriftPolicy;
+  works: WorkLimits;
+  bucket: { concurrency: number; batchDelete: boolean };
+  workDir: string;
+}
+
+export const DEFAULTS = {
+  frequency: { seconds: 5 },
+  timeout: { minutes: 5 },
+  fullSyncInterval: { minutes: 10 },
+  maxBackoff: { minutes: 5 },
+  orphanGrace: { hours: 1 },
+  drift: 'repair' as DriftPolicy,
+  maxFileBytes: 1024 * 1024,
+  maxWorkBytes: 10 * 1024 * 1024,
+  maxFiles: 5000,
+  bucketConcurrency: 16,
+} as const;
+
+function duration(config: Config, key: string, fallback: HumanDuration): HumanDuration {
+  return config.has(key) ? readDurationFromConfig(config, { key }) : fallback;
+}
+
+const ms = durationToMilliseconds;
+
+export function readKratixConfig(config: Config): KratixConfig {
+  const frequency = duration(config, 'kratix.reconcile.frequency', DEFAULTS.frequency);
+  const drift = config.getOptionalString('kratix.drift.policy') ?? DEFAULTS.drift;
+  if (drift !== 'repair' && drift !== 'report') {
+    throw new Error(`kratix.drift.policy: "${drift}" is not one of repair, report`);
+  }
+  return {
+    reconcile: {
+      frequency,
+      catalogFrequency: duration(config, 'kratix.reconcile.catalogFrequency', frequency),
+      timeoutMs: ms(duration(config, 'kratix.reconcile.timeout', DEFAULTS.timeout)),
+      fullSyncIntervalMs: ms(
+        duration(config, 'kratix.reconcile.fullSyncInterval', DEFAULTS.fullSyncInterval),
+      ),
+      maxBackoffMs: ms(duration(config, 'kratix.reconcile.maxBackoff', DEFAULTS.maxBackoff)),
+    },
+    orphanGraceMs: ms(duration(config, 'kratix.destinations.orphanGrace', DEFAULTS.orphanGrace)),
+    drift,
+    works: {
+      maxFileBytes: config.getOptionalNumber('kratix.works.maxFileBytes') ?? DEFAULTS.maxFileBytes,
+      maxWorkBytes: config.getOptionalNumber('kratix.works.maxWorkBytes') ?? DEFAULTS.maxWorkBytes,
+      maxFiles: config.getOptionalNumber('kratix.works.maxFiles') ?? DEFAULTS.maxFiles,
+    },
+    bucket: {
+      concurrency: config.getOptionalNumber('kratix.bucket.concurrency') ?? DEFAULTS.bucketConcurrency,
+      batchDelete: config.getOptionalBoolean('kratix.bucket.batchDelete') ?? true,
+    },
+    workDir:
+      config.getOptionalString('kratix.workDir') ?? path.join(os.tmpdir(), 'kratix-backstage'),
+  };
+}

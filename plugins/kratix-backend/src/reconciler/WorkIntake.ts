@@ -1,0 +1,133 @@
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { DestinationPreview } from '@internal/plugin-kratix-common';
+import { KratixStore, NewWork, StoredDestination, StoredWork, WorkKey, workKey } from '../database';
+import { candidates } from '../scheduling';
+import { DestinationCache } from './DestinationCache';
+import { previewWork } from './preview';
+import { StoreLoop } from './StoreLoop';
+import { StoreRun } from './store/StoreRun';
+import { PlaceResult, WorkScheduler } from './WorkScheduler';
+
+/** Who submits a work, and where they may place it (decided by the permission policy). */
+export interface Caller {
+  /** The user (or service) submitting, recorded on the work. */
+  actor?: string;
+  /** The user and their groups: who owns the work. */
+  ownerRefs: string[];
+  mayPlaceOn(d: StoredDestination): boolean;
+  /** The permission conditions to keep for placements made later (new Destinations). */
+  placementConditions?: unknown;
+  /** Why a Destination is refused, for the 403 message. */
+  refusal?: string;
+}
+
+export interface SubmitResult {
+  key: WorkKey;
+  created: boolean;
+  changed: boolean;
+}
+
+/** A NewWork as the stored shape the scheduler reads (paths only). */
+function asStored(work: NewWork, caller: Caller): StoredWork {
+  const now = new Date().toISOString();
+  return {
+    namespace: work.namespace,
+    name: work.name,
+    promise: work.promise,
+    resource: work.resource,
+    pipeline: work.pipeline,
+    identity: '',
+    contentHash: '',
+    createdBy: caller.actor,
+    ownerRefs: caller.ownerRefs,
+    createdAt: now,
+    updatedAt: now,
+    groups: work.groups.map(g => ({ id: g.id, directory: g.directory, selectors: g.selectors, files: g.files.map(f => f.path) })),
+  };
+}
+
+/**
+ * The one door into the reconciler: works are submitted, previewed and
+ * removed here, with the same scheduler and planner as the real path.
+ */
+export class WorkIntake {
+  constructor(
+    private readonly deps: {
+      db: KratixStore;
+      scheduler: WorkScheduler;
+      destinations: DestinationCache;
+      loop: StoreLoop;
+      run: StoreRun;
+    },
+  ) {}
+
+  /** 403 when a group matches Destinations but none the caller may place on. */
+  private checkPermitted(work: StoredWork, all: StoredDestination[], caller: Caller, placed: Set<string>) {
+    const schedulable = (list: StoredDestination[]) =>
+      list.map(d => ({ name: d.name, labels: d.labels, strictMatchLabels: d.spec.strictMatchLabels }));
+    for (const g of work.groups) {
+      if (placed.has(g.id)) continue;
+      const matching = candidates(schedulable(all), g.selectors);
+      if (matching.length === 0) continue;
+      const allowed = new Set(all.filter(d => caller.mayPlaceOn(d)).map(d => d.name));
+      if (!matching.some(d => allowed.has(d.name))) {
+        const names = matching.map(d => d.name).slice(0, 5).join(', ');
+        throw new NotAllowedError(
+          `work ${workKey(work)}${g.directory === '.' ? '' : ` (workload group ${g.directory})`} matches only Destinations you may not place works on: ${names}${caller.refusal ? `; ${caller.refusal}` : ''}`,
+        );
+      }
+    }
+  }
+
+  async submit(work: NewWork, caller: Caller): Promise<SubmitResult> {
+    const { db, scheduler } = this.deps;
+    const all = await this.deps.destinations.live();
+    const stored = asStored(work, caller);
+    const outcome = await db.transaction(async tx => {
+      const existing = await tx.placements.list({ work });
+      this.checkPermitted(stored, all, caller, new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)));
+      const { created, changed } = await tx.works.upsert({ ...work, createdBy: caller.actor, ownerRefs: caller.ownerRefs, placementConditions: caller.placementConditions });
+      if (changed && !created) await tx.placements.bumpGeneration(work);
+      const placed = await scheduler.place(tx, stored, all.filter(d => caller.mayPlaceOn(d)), existing, { reclaim: changed });
+      this.refuseProblems(placed);
+      const stores = new Set([...placed.touched, ...(changed ? existing.map(p => p.stateStore) : [])]);
+      await tx.stateStores.bumpChange([...stores]);
+      return { created, changed, stores };
+    });
+    for (const ref of outcome.stores) this.deps.loop.trigger(ref);
+    return { key: { namespace: work.namespace, name: work.name }, created: outcome.created, changed: outcome.changed };
+  }
+
+  /** none-mode clashes are refused at the request: 409 for another work's file, 400 for a reserved name. */
+  private refuseProblems(placed: PlaceResult) {
+    const conflict = placed.problems.find(p => p.conflict);
+    if (conflict) throw new ConflictError(conflict.message);
+    const bad = placed.problems[0];
+    if (bad) throw new InputError(`files: ${bad.message}`);
+  }
+
+  /** Where the work would go and what each store would change; nothing is written anywhere. */
+  async preview(work: NewWork, caller: Caller): Promise<{ destinations: string[]; pendingGroups: string[]; preview: DestinationPreview[] }> {
+    const all = await this.deps.destinations.live();
+    const stored = asStored(work, caller);
+    const existing = await this.deps.db.placements.list({ work });
+    this.checkPermitted(stored, all, caller, new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)));
+    return previewWork(this.deps.run, work, stored, all.filter(d => caller.mayPlaceOn(d)), existing);
+  }
+
+  /** Deletes a work: its files leave every Destination on the next runs. */
+  async remove(key: WorkKey): Promise<{ destinations: string[] }> {
+    const { db } = this.deps;
+    const stores = await db.transaction(async tx => {
+      if (!(await tx.works.markDeleted(key))) throw new NotFoundError(`work ${workKey(key)} not found`);
+      const placements = await tx.placements.list({ work: key });
+      await tx.placements.markDeleting({ work: key });
+      if (placements.length === 0) await tx.works.purgeDeleted([key]);
+      const refs = [...new Set(placements.map(p => p.stateStore))];
+      await tx.stateStores.bumpChange(refs);
+      return { refs, destinations: [...new Set(placements.map(p => p.destination))].sort() };
+    });
+    for (const ref of stores.refs) this.deps.loop.trigger(ref);
+    return { destinations: stores.destinations };
+  }
+}

@@ -1,0 +1,168 @@
+import type {
+  KratixStore,
+  PlacementEvent,
+  PlacementKey,
+  StoredDestination,
+  StoredPlacement,
+  StoredStateStore,
+  WrittenOutcome,
+} from '../../database';
+import { ApplyOutcome } from './applyPlan';
+import { effectiveLayout } from '../../layout';
+import { StorePlan } from './planTypes';
+
+export interface RunRecord {
+  store: StoredStateStore;
+  plan: StorePlan;
+  applied: ApplyOutcome;
+  destinations: Map<string, StoredDestination>;
+  full: boolean;
+  /** The store's change counter when the run started. */
+  startSeq: number;
+  tip?: string;
+  /** Who caused the write (a work's submitter), per placement, for the history. */
+  actors: Map<string, string | undefined>;
+}
+
+export interface RunTotals {
+  written: number;
+  failed: number;
+  removed: number;
+}
+
+const key = (p: PlacementKey) => `${p.namespace}/${p.name}`;
+
+function event(
+  p: StoredPlacement,
+  action: PlacementEvent['action'],
+  extra: Partial<PlacementEvent>,
+): PlacementEvent {
+  return {
+    placement: { namespace: p.namespace, name: p.name },
+    work: { namespace: p.workNamespace, name: p.workName },
+    destination: p.destination,
+    stateStore: p.stateStore,
+    action,
+    at: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+function destinationStatus(d: StoredDestination, failed?: string): { ready: boolean; message: string } {
+  if (failed) return { ready: false, message: `Failed to write test documents to State Store: ${failed}` };
+  const written = effectiveLayout(d).mode;
+  if (written !== d.spec.filepath.mode) {
+    return {
+      ready: false,
+      message: `spec.filepath.mode is immutable: still writing ${written}; delete the Destination and create it again to change its mode`,
+    };
+  }
+  return d.spec.initWorkloads.enabled
+    ? { ready: true, message: 'Test documents written to State Store' }
+    : { ready: true, message: 'Destination is ready' };
+}
+
+/** Records a run's outcome in one transaction: placements, owned files, Destinations, the store, history. */
+export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotals> {
+  const ok = [...r.plan.units.values()].filter(u => !r.applied.failedUnits.has(u.name));
+  const bad = [...r.plan.units.values()].filter(u => r.applied.failedUnits.has(u.name));
+  const written: WrittenOutcome[] = ok.flatMap(u =>
+    u.written.map(w => ({
+      placement: w.placement,
+      location: w.location,
+      version: u.paths.size > 0 ? r.applied.version : w.placement.version ?? r.store.lastVersion,
+    })),
+  );
+  const failed = [
+    ...r.plan.failed,
+    ...bad.flatMap(u => [...u.written.map(w => w.placement), ...u.removed].map(placement => ({ placement, error: r.applied.failedUnits.get(u.name)! }))),
+  ];
+  const removed = ok.flatMap(u => u.removed);
+  const failedDestinations = new Set(failed.map(f => f.placement.destination));
+  const cleaned = ok.flatMap(u => [...u.cleaned]).filter(n => !failedDestinations.has(n));
+  const events: PlacementEvent[] = [
+    ...written.map(w => event(w.placement, 'written', { version: w.version, actor: r.actors.get(key(w.placement)) })),
+    ...removed.map(p => event(p, 'removed', { version: r.applied.version })),
+    ...failed.map(f => event(f.placement, 'failed', { message: f.error })),
+  ];
+  await db.transaction(async tx => {
+    for (const u of ok) await tx.ownedFiles.delete(r.store.ref, u.owned.delete);
+    await tx.ownedFiles.put(ok.flatMap(u => u.owned.put));
+    await tx.placements.markWritten(written);
+    await tx.placements.markFailed(failed.map(f => ({ placement: f.placement, error: f.error })));
+    await tx.placements.remove(removed);
+    await tx.claims.release(removed);
+    await tx.ownedFiles.forgetPlacements(removed);
+    await settleDestinations(tx, r, ok.flatMap(u => [...u.destinations]), bad);
+    for (const name of cleaned) {
+      await tx.placements.orphanDestination(name);
+      await tx.ownedFiles.forgetDestination(name);
+    }
+    await tx.destinations.remove(cleaned);
+    await tx.works.purgeDeleted(removed.map(p => ({ namespace: p.workNamespace, name: p.workName })));
+    await tx.events.add(events);
+    await tx.stateStores.setOutcome(r.store.ref, {
+      ready: true,
+      message: 'State store is ready',
+      version: r.applied.version,
+      written: r.applied.written + r.applied.deleted > 0,
+      fullSync: r.full,
+      doneSeq: r.startSeq,
+      tip: r.tip,
+      retryAt: null,
+    });
+  });
+  await db.events.prune([...written.map(w => w.placement), ...failed.map(f => f.placement)]);
+  return { written: written.length, failed: failed.length, removed: removed.length };
+}
+
+async function settleDestinations(
+  tx: KratixStore,
+  r: RunRecord,
+  settled: string[],
+  bad: StorePlan['units'] extends Map<string, infer U> ? U[] : never,
+): Promise<void> {
+  const statuses: { name: string; ready: boolean; message: string }[] = [];
+  const writtenSpecs: { name: string; specHash: string; spec: unknown; store: string }[] = [];
+  for (const name of new Set(settled)) {
+    const d = r.destinations.get(name);
+    if (!d || d.deletedAt) continue;
+    statuses.push({ name, ...destinationStatus(d) });
+    if (d.drift) await tx.destinations.setDrift(name, null);
+    if (d.written && d.written.specHash === d.specHash && d.written.store === d.stateStore) continue;
+    const layout = effectiveLayout(d);
+    const spec = { ...d.spec, filepath: { mode: layout.mode, ...(layout.filename ? { filename: layout.filename } : {}) } };
+    writtenSpecs.push({ name, specHash: d.specHash, spec, store: d.stateStore });
+  }
+  for (const u of bad) {
+    for (const name of u.destinations) {
+      const d = r.destinations.get(name);
+      if (d && !d.deletedAt) statuses.push({ name, ...destinationStatus(d, r.applied.failedUnits.get(u.name)) });
+    }
+  }
+  await tx.destinations.setWritten(writtenSpecs);
+  await tx.destinations.setStatus(statuses);
+}
+
+/** A run that could not write at all: the store, its Destinations and its pending placements say why. */
+export async function recordFailure(
+  db: KratixStore,
+  store: StoredStateStore,
+  destinations: StoredDestination[],
+  placements: StoredPlacement[],
+  error: string,
+  retryAt: Date,
+): Promise<void> {
+  await db.transaction(async tx => {
+    await tx.stateStores.setOutcome(store.ref, {
+      ready: false,
+      message: error,
+      retryAt,
+      failed: true,
+    });
+    await tx.destinations.setStatus(
+      destinations.filter(d => !d.deletedAt).map(d => ({ name: d.name, ready: false, message: `Failed to write to State Store: ${error}` })),
+    );
+    await tx.placements.markFailed(placements.filter(p => p.dirty).map(p => ({ placement: p, error })));
+  });
+}

@@ -1,5 +1,0 @@
-export {
-  kratixWorkCreatePermission,
-  kratixWorkDeletePermission,
-  kratixPermissions,
-} from '@internal/plugin-kratix-common';

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { InputError } from '@backstage/errors';
+import {
+  goClean,
+  labelErrors,
+  Labels,
+  nameErrors,
+  processName,
+  workloadGroupClash,
+  workName,
+} from '@internal/plugin-kratix-common';
+import type { WorkLimits } from '../../config';
+import type { NewWork, WorkFileContent } from '../../database';
+import { DEFAULT_GROUP_DIRECTORY, workloadGroupId } from '../../layout';
+import { resolveSelectors, squashSelectors } from '../../scheduling';
+import { decodeFiles, pathError } from './workFiles';
+
+const labelMap = z.record(z.string(), z.unknown(), { error: 'must be a map of label keys to values, e.g. {environment: dev}' });
+
+/** The shape of `POST /works`; rules that need the whole body follow in parseWorkRequest. */
+const workRequestSchema = z.object(
+  {
+    promise: z.unknown(),
+    resource: z.unknown().optional(),
+    namespace: z.unknown().optional(),
+    pipeline: z.unknown().optional(),
+    static: z.boolean({ error: 'must be true or false' }).optional(),
+    destinationSelectors: labelMap.optional(),
+    promiseSelectors: z.array(labelMap, { error: 'must be a list of label maps' }).optional(),
+    promiseWorkflowSelectors: z.array(labelMap, { error: 'must be a list of label maps' }).optional(),
+    workloadGroups: z
+      .array(
+        z.object({ directory: z.string({ error: 'must be a directory of the work' }), destinationSelectors: labelMap.optional() }),
+        { error: 'must be a list of {directory, destinationSelectors}' },
+      )
+      .optional(),
+    files: z
+      .array(
+        z.object({
+          path: z.string({ error: 'must be a non-empty relative path' }).min(1, { error: 'must be a non-empty relative path' }),
+          content: z.string({ error: 'must be a string' }),
+          encoding: z
+            .enum(['utf-8', 'base64'], { error: iss => `${JSON.stringify(iss.input)} is not one of utf-8, base64` })
+            .optional(),
+        }),
+        { error: 'at least one file is required, as [{path, content}]' },
+      )
+      .min(1, { error: 'at least one file is required, as [{path, content}]' }),
+  },
+  { error: 'must be a JSON object describing a work' },
+);
+
+type ParsedBody = z.infer<typeof workRequestSchema>;
+
+function fieldOf(path: PropertyKey[]): string {
+  if (path.length === 0) return 'body';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+function shapeErrors(body: unknown): { parsed?: ParsedBody; errors: string[] } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { errors: ['body: must be a JSON object describing a work'] };
+  const result = workRequestSchema.safeParse(body);
+  if (result.success) return { parsed: result.data, errors: [] };
+  return { errors: [...new Set(result.error.issues.map(i => `${fieldOf(i.path)}: ${i.message}`))] };
+}
+
+function identityErrors(b: any): string[] {
+  const errors = [
+    ...nameErrors('promise', b.promise),
+    ...nameErrors('resource', b.resource, false),
+    ...nameErrors('namespace', b.namespace, false),
+  ];
+  if (b.static) {
+    if (b.pipeline) errors.push('pipeline: static dependencies have no pipeline; remove it or set static: false');
+    if (b.resource) errors.push('resource: static dependencies belong to the promise; remove the resource');
+  } else errors.push(...nameErrors('pipeline', b.pipeline));
+  errors.push(...labelErrors('destinationSelectors', b.destinationSelectors));
+  (b.promiseSelectors ?? []).forEach((s: unknown, i: number) => errors.push(...labelErrors(`promiseSelectors[${i}]`, s)));
+  (b.promiseWorkflowSelectors ?? []).forEach((s: unknown, i: number) => errors.push(...labelErrors(`promiseWorkflowSelectors[${i}]`, s)));
+  return errors;
+}
+
+function groupErrors(groups: { directory: string; destinationSelectors?: unknown }[]): { dirs: { directory: string; selectors: Labels }[]; errors: string[] } {
+  const errors: string[] = [];
+  const dirs: { directory: string; selectors: Labels }[] = [];
+  groups.forEach((g, i) => {
+    const f = `workloadGroups[${i}]`;
+    if (goClean(g.directory) === '.') return void errors.push(`${f}.directory: "${g.directory}" is the work's root; use destinationSelectors for the default group`);
+    const pe = pathError(`${f}.directory`, g.directory.replace(/\/+$/, '') || g.directory);
+    if (pe) return void errors.push(pe);
+    errors.push(...labelErrors(`${f}.destinationSelectors`, g.destinationSelectors));
+    const dir = goClean(g.directory);
+    const clash = workloadGroupClash(i, dir, dirs.map(d => d.directory));
+    if (clash) errors.push(clash);
+    dirs.push({ directory: dir, selectors: { ...((g.destinationSelectors as Labels) ?? {}) } });
+  });
+  return { dirs, errors };
+}
+
+/** Kratix's selector sources for the default group: promise beats promise-workflow beats resource-workflow. */
+function defaultSelectors(b: ParsedBody): Labels {
+  return resolveSelectors({
+    resourceWorkflow: (b.destinationSelectors as Labels) ?? {},
+    promiseWorkflow: squashSelectors((b.promiseWorkflowSelectors as Labels[]) ?? []),
+    promise: squashSelectors((b.promiseSelectors as Labels[]) ?? []),
+  });
+}
+
+function splitGroups(b: ParsedBody, files: WorkFileContent[], dirs: { directory: string; selectors: Labels }[]): NewWork['groups'] {
+  const inDir = (f: WorkFileContent, d: string) => f.path.startsWith(`${d}/`);
+  const groups: NewWork['groups'] = [];
+  const rest = files.filter(f => !dirs.some(d => inDir(f, d.directory)));
+  if (rest.length > 0) {
+    groups.push({ id: workloadGroupId(DEFAULT_GROUP_DIRECTORY), directory: DEFAULT_GROUP_DIRECTORY, selectors: defaultSelectors(b), files: rest });
+  }
+  for (const d of dirs) groups.push({ id: workloadGroupId(d.directory), directory: d.directory, selectors: d.selectors, files: files.filter(f => inDir(f, d.directory)) });
+  return groups;
+}
+
+/**
+ * Validates a `POST /works` body and splits its files into workload groups:
+ * files under a `workloadGroups[].directory` form that group (with only its
+ * own selectors, as Kratix), the rest the default group. Throws InputError
+ * naming every bad field.
+ */
+export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
+  const shape = shapeErrors(body);
+  if (!shape.parsed) throw new InputError(shape.errors.join('; '));
+  const b = shape.parsed;
+  const groups = groupErrors(b.workloadGroups ?? []);
+  const files = decodeFiles(b.files, limits);
+  const errors = [...identityErrors(b), ...groups.errors, ...files.errors];
+  for (const [i, g] of groups.dirs.entries()) {
+    if (files.files.length > 0 && !files.files.some(f => f.path.startsWith(`${g.directory}/`))) {
+      errors.push(`workloadGroups[${i}].directory: "${g.directory}" holds no file of the work`);
+    }
+  }
+  if (errors.length > 0) throw new InputError(errors.join('; '));
+  const promise = b.promise as string;
+  const resource = (b.resource as string) || undefined;
+  const pipeline = b.static ? '' : (b.pipeline as string);
+  return {
+    namespace: (b.namespace as string) || (resource ? 'default' : 'kratix-platform-system'),
+    name: b.static ? processName(`${promise}-static-deps`) : workName(promise, resource, pipeline),
+    promise,
+    resource,
+    pipeline,
+    groups: splitGroups(b, files.files, groups.dirs),
+  };
+}
