@@ -10,7 +10,11 @@ export type StoreErrorKind =
   | 'config'
   | 'other';
 
-/** An error from a State Store, already phrased for a user; never holds a secret. */
+/**
+ * An error from a State Store, already phrased for a user; never holds a
+ * secret. The underlying error is kept as `cause` (for logs) but not added
+ * to the message: third-party text can carry what users must not see.
+ */
 export class StoreError extends CustomErrorBase {
   name = 'StoreError' as const;
   constructor(
@@ -18,7 +22,8 @@ export class StoreError extends CustomErrorBase {
     readonly kind: StoreErrorKind = 'other',
     cause?: Error,
   ) {
-    super(message, cause);
+    super(message);
+    Object.defineProperty(this, 'cause', { value: cause, enumerable: false });
   }
 }
 
@@ -63,8 +68,10 @@ export function redact(text: string, secrets: (string | undefined)[]): string {
 export interface ErrorContext {
   /** `GitStateStore/<name>` */
   store: string;
-  /** The URL or endpoint, already without credentials. */
+  /** The URL or bucket, already without credentials. */
   target: string;
+  /** Where a network error happened (the endpoint), when other than target. */
+  reach?: string;
   /** What to check when access is denied. */
   authHint: string;
   secrets: (string | undefined)[];
@@ -81,15 +88,16 @@ export function storeError(
   if (e instanceof StoreError) return e;
   const cause = e instanceof Error ? e : undefined;
   if (status === 401 || status === 403 || code === 'auth') {
-    const why = status ? `HTTP ${status}${e?.name && e.name !== 'Error' && e.name !== 'Unknown' && e.name !== 'HttpError' ? ` ${e.name}` : ''}` : 'denied';
+    const name = e?.name && !['Error', 'Unknown', 'HttpError', 'UserCanceledError'].includes(e.name) ? ` ${e.name}` : '';
+    const what = status === 403 ? 'access denied' : 'authentication failed';
     return new StoreError(
-      `${ctx.store}: access denied while ${doing} ${ctx.target} (${why}); ${ctx.authHint}`,
+      `${ctx.store}: ${what} while ${doing} ${ctx.target} (HTTP ${status ?? 401}${name}); ${ctx.authHint}`,
       'auth',
       cause,
     );
   }
   const net = networkErrorCode(e);
-  if (net) return new StoreError(`${ctx.store}: cannot reach ${ctx.target} (${net})`, 'unreachable', cause);
+  if (net) return new StoreError(`${ctx.store}: cannot reach ${ctx.reach ?? ctx.target} (${net})`, 'unreachable', cause);
   if (status === 404 || code === 'notFound') {
     return new StoreError(`${ctx.store}: ${ctx.target} was not found (HTTP 404) while ${doing}`, 'notFound', cause);
   }

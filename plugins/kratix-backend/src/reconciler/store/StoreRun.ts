@@ -191,7 +191,7 @@ export class StoreRun {
     const planDestinations = await loadContent(db, decisions, aggregates, overlay);
     const needs = observationNeeds(planDestinations);
     const stateFiles = await readStateFiles(writer, needs.stateFiles.keys());
-    const snapshot = fullSnapshot ?? (await writer.observe(observeRequest(false, needs, stateFiles, owned)));
+    const snapshot = fullSnapshot ?? (await writer.observe(observeRequest(false, needs, stateFiles, owned, planDestinations)));
     const claims = await db.claims.ofDestinations(planDestinations.filter(d => d.layout.mode === 'none').map(d => d.name));
     const ctx: PlanContext = {
       store: store.ref,

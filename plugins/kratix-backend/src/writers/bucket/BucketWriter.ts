@@ -62,6 +62,7 @@ export class BucketWriter implements StateStoreWriter {
     this.ctx = {
       store: options.name,
       target: `bucket ${options.bucketName}`,
+      reach: options.endpoint,
       authHint: options.authHint,
       secrets: [secret],
     };

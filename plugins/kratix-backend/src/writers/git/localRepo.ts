@@ -16,6 +16,7 @@ const MAX_CACHED_TREES = 100_000;
 export class LocalRepo {
   private cache: object = {};
   private readonly trees = new Map<string, TreeEntry[]>();
+  private readonly byName = new Map<string, Map<string, TreeEntry>>();
 
   constructor(readonly gitdir: string) {}
 
@@ -26,6 +27,7 @@ export class LocalRepo {
     await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url });
     this.cache = {};
     this.trees.clear();
+    this.byName.clear();
   }
 
   /** isomorphic-git's cache (pack indexes); shared by every call on this repository. */
@@ -56,9 +58,22 @@ export class LocalRepo {
     if (cached) return cached;
     const { object } = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
     const tree = parseTree(object as Uint8Array);
-    if (this.trees.size >= MAX_CACHED_TREES) this.trees.clear();
+    if (this.trees.size >= MAX_CACHED_TREES) {
+      this.trees.clear();
+      this.byName.clear();
+    }
     this.trees.set(oid, tree);
     return tree;
+  }
+
+  /** A tree's entries by name: lookups in large directories stay cheap. */
+  private async entries(oid: string): Promise<Map<string, TreeEntry>> {
+    let m = this.byName.get(oid);
+    if (!m) {
+      m = new Map((await this.readTree(oid)).map(e => [e.path, e]));
+      this.byName.set(oid, m);
+    }
+    return m;
   }
 
   async commitTree(commit: string): Promise<string> {
@@ -78,7 +93,7 @@ export class LocalRepo {
     let current = tree;
     const parts = p.split('/');
     for (let i = 0; i < parts.length; i++) {
-      const entry = (await this.readTree(current)).find(e => e.path === parts[i]);
+      const entry = (await this.entries(current)).get(parts[i]);
       if (!entry || i === parts.length - 1) return entry;
       if (entry.type !== 'tree') return undefined;
       current = entry.oid;

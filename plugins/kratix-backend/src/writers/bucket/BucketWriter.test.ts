@@ -8,7 +8,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { S3Server, startS3Server } from '@internal/state-store-servers';
-import { BucketWriter, commonDirPrefix } from './BucketWriter';
+import { BucketWriter } from './BucketWriter';
+
+const EMPTY = { full: false, dirs: [] as string[], paths: [] as string[], known: new Map<string, string>(), verify: [] as string[] };
 
 jest.setTimeout(60_000);
 
@@ -47,6 +49,9 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
       useDualStack: false,
       path,
       credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      concurrency: 16,
+      batchDelete: true,
+      authHint: 'check accessKeyID and secretAccessKey of kratix.secrets.s3',
     });
   }
 
@@ -60,7 +65,7 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     return out;
   }
 
-  it('writes under the store path, skips unchanged objects and deletes', async () => {
+  it('writes under the store path and deletes, chaining Kratix versions', async () => {
     const w = writer('bucket-one', '/clusters/');
     const first = await w.apply(
       new Map([
@@ -78,16 +83,10 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
         ['clusters/prod/sub/b.yaml', 'b: 2\n'],
       ]),
     );
-    const again = await w.apply(
-      new Map([['prod/a.yaml', Buffer.from('a: 1\n')]]),
-      'Update from: t',
-    );
-    expect(again).toEqual({ written: 0, deleted: 0, commits: 0, puts: 0 });
     const third = await w.apply(
       new Map<string, Buffer | null>([
         ['prod/a.yaml', Buffer.from('a: 2\n')],
         ['prod/sub/b.yaml', null],
-        ['prod/never-existed.yaml', null],
       ]),
       'Update from: t',
     );
@@ -96,7 +95,7 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     expect(await objects('bucket-one')).toEqual(new Map([['clusters/prod/a.yaml', 'a: 2\n']]));
   });
 
-  it('reads and lists relative to the store path', async () => {
+  it('reads and observes relative to the store path, digests as md5 ETags', async () => {
     const w = writer('bucket-two', 'root');
     await w.apply(
       new Map([
@@ -109,18 +108,24 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     expect(await w.readFile('d/e/two.yaml')).toEqual(Buffer.from('2'));
     expect(await w.readFile('d/missing.yaml')).toBeUndefined();
     // "d" lists d/ only, never the sibling dx/ (Kratix's prefix has no trailing slash).
-    expect((await w.list('d')).sort()).toEqual(['d/e/two.yaml', 'd/one.yaml']);
-    expect((await w.list('.')).sort()).toEqual(['d/e/two.yaml', 'd/one.yaml', 'dx/other.yaml']);
+    const snapshot = await w.observe({ ...EMPTY, dirs: ['d'] });
+    expect(snapshot.list('d').sort()).toEqual(['d/e/two.yaml', 'd/one.yaml']);
+    expect(snapshot.digest('d/one.yaml')).toBe(createHash('md5').update('1').digest('hex'));
+    const full = await w.observe({ ...EMPTY, full: true });
+    expect([...full.all().keys()].sort()).toEqual(['d/e/two.yaml', 'd/one.yaml', 'dx/other.yaml']);
+    // Paths it does not list come from what the plugin recorded, or a HEAD when they must be verified.
+    const hinted = await w.observe({ ...EMPTY, paths: ['dx/other.yaml'], known: new Map([['dx/other.yaml', 'recorded']]), verify: ['d/one.yaml', 'nope.yaml'] });
+    expect(hinted.digest('dx/other.yaml')).toBe('recorded');
+    expect(hinted.digest('d/one.yaml')).toBe(createHash('md5').update('1').digest('hex'));
+    expect(hinted.digest('nope.yaml')).toBeUndefined();
   });
 
-  it('compares ETags from one listing when many files change, and pages past 1,000 keys', async () => {
+  it('lists past 1,000 keys and deletes in batches', async () => {
     const w = writer('bucket-three');
     const many = new Map<string, Buffer>();
     for (let i = 0; i < 1100; i++) many.set(`many/f${i}.yaml`, Buffer.from(`i: ${i}\n`));
     expect((await w.apply(many, 'x')).puts).toBe(1100);
-    many.set('many/f7.yaml', Buffer.from('changed\n'));
-    expect(await w.apply(many, 'x')).toMatchObject({ puts: 1, written: 1 });
-    expect((await w.list('many')).length).toBe(1100);
+    expect((await w.observe({ ...EMPTY, dirs: ['many'] })).list('many').length).toBe(1100);
     const deleted = await w.apply(new Map([...many.keys()].map(k => [k, null])), 'x');
     expect(deleted.deleted).toBe(1100);
     expect(await objects('bucket-three')).toEqual(new Map());
@@ -162,14 +167,17 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
       useDualStack: false,
       path: '',
       credentials: { accessKeyId: 'WRONG', secretAccessKey: 'very-secret-key-value' },
+      concurrency: 4,
+      batchDelete: true,
+      authHint: 'check accessKeyID and secretAccessKey of kratix.secrets.s3',
     });
-    const error = await w.apply(new Map([['a', Buffer.from('a')]]), 'x').catch(e => e);
+    const error = await w.apply(new Map([['a', Buffer.from('a')]]), 'x').catch((e: any) => e);
     expect(error.message).toBe(
-      'BucketStateStore/bad: access denied while reading bucket bucket-one (HTTP 403); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets',
+      'BucketStateStore/bad: access denied while writing to bucket bucket-one (HTTP 403 InvalidAccessKeyId); check accessKeyID and secretAccessKey of kratix.secrets.s3',
     );
-    const read = await w.readFile('a').catch(e => e);
+    const read = await w.readFile('a').catch((e: any) => e);
     expect(read.message).toBe(
-      'BucketStateStore/bad: access denied while reading bucket bucket-one (HTTP 403 InvalidAccessKeyId); check accessKeyID and secretAccessKey of its secretRef in kratix.secrets',
+      'BucketStateStore/bad: access denied while reading bucket bucket-one (HTTP 403 InvalidAccessKeyId); check accessKeyID and secretAccessKey of kratix.secrets.s3',
     );
     expect(error.message).not.toContain('very-secret-key-value');
   });
@@ -229,9 +237,34 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     }
   });
 
-  it('finds the common directory prefix', () => {
-    expect(commonDirPrefix(['a/b/c.yaml', 'a/b/d/e.yaml'])).toBe('a/b/');
-    expect(commonDirPrefix(['a/b/c.yaml', 'a/x.yaml'])).toBe('a/');
-    expect(commonDirPrefix(['a/b.yaml', 'c.yaml'])).toBe('');
+  it('reports a key the server refuses on its own, and writes the rest', async () => {
+    const target = new URL(server.endpoint);
+    const proxy = http.createServer((req, res) => {
+      if (req.method === 'PUT' && (req.url ?? '').includes('refuse-me')) {
+        req.resume();
+        res.writeHead(400, { 'content-type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>this key is refused</Message></Error>');
+        return;
+      }
+      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, up => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const w = writer('bucket-two', 'refusals', `127.0.0.1:${(proxy.address() as any).port}`);
+      const result = await w.apply(new Map([['fine.yaml', Buffer.from('f')], ['refuse-me.yaml', Buffer.from('x')]]), 'x');
+      expect(result.puts).toBe(1);
+      expect([...(result.failed?.keys() ?? [])]).toEqual(['refuse-me.yaml']);
+      expect(result.failed!.get('refuse-me.yaml')!.message).toBe(
+        'BucketStateStore/bucket-two: writing to refusals/refuse-me.yaml refused: InvalidArgument this key is refused',
+      );
+      expect((await objects('bucket-two')).get('refusals/fine.yaml')).toBe('f');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise(r => proxy.close(r));
+    }
   });
 });
