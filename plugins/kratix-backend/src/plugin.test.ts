@@ -3,7 +3,7 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { kratixPlugin } from './plugin';
 
 const entities: Entity[] = [
@@ -29,8 +29,12 @@ const entities: Entity[] = [
 
 const catalog = () =>
   catalogServiceMock.mock({
-    getEntities: jest.fn(async (req: any) => ({
-      items: entities.filter(e => e.kind === req?.filter?.kind),
+    getEntities: jest.fn(async (req: any) => {
+      const kinds = new Set((Array.isArray(req?.filter) ? req.filter : [req?.filter]).map((f: any) => f?.kind));
+      return { items: entities.filter(e => kinds.has(e.kind)) };
+    }) as any,
+    getEntitiesByRefs: jest.fn(async (req: any) => ({
+      items: req.entityRefs.map((r: string) => entities.find(e => stringifyEntityRef(e) === r)),
     })) as any,
   });
 
@@ -48,7 +52,11 @@ async function backend(
       createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
       mockServices.permissions.factory({ result: permission }),
       mockServices.rootConfig.factory({
-        data: { kratix: { secrets: { git: { username: 'u', password: 'top-secret-password' } } } },
+        data: {
+          kratix: {
+            secrets: { git: { allowedHosts: ['127.0.0.1:1'], username: 'u', password: 'top-secret-password' } },
+          },
+        },
       }),
     ],
   });
@@ -127,7 +135,7 @@ describe('kratix plugin', () => {
     const server = await backend();
     await scheduler.triggerTask('kratix-catalog-sync');
     await request(server).post('/api/kratix/works').send(work).expect(201);
-    await scheduler.triggerTask('kratix-write:GitStateStore:default/git');
+    await scheduler.triggerTask('kratix-store-loop');
     const store = await request(server).get('/api/kratix/statestores/GitStateStore/git');
     expect(store.body).toMatchObject({
       ready: false,

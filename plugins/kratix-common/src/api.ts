@@ -211,6 +211,8 @@ export interface DestinationPreview {
   changes: FileChange[];
   /** Changes left out of `changes` to keep the answer small. */
   omitted: number;
+  /** Why the store could not be compared (the placements are still chosen). */
+  error?: string;
 }
 
 export interface ScheduleResult {

@@ -174,15 +174,19 @@ describe('GitStateStore', () => {
     [{}, 'spec.url: is required; set the https:// URL of the repository'],
     [
       { url: 'git@github.com:org/repo.git' },
-      'spec.url: "git@github.com:org/repo.git" is not an http:// or https:// URL; State Stores are written with isomorphic-git, which speaks HTTP(S) only (no SSH or git://): use the repository\'s https:// URL',
+      'spec.url: "git@github.com:org/repo.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
     ],
     [
       { url: 'https://example.com/r.git', authMethod: 'ssh' },
-      'spec.authMethod: "ssh" is not supported: State Stores are written with isomorphic-git, which has no SSH transport; use basicAuth with an https:// url and a token (username/password in kratix.secrets)',
+      'spec.url: "https://example.com/r.git" is not an SSH URL; authMethod ssh needs ssh://git@host/org/repo.git or git@host:org/repo.git',
     ],
     [
-      { url: 'https://example.com/r.git', authMethod: 'githubApp' },
-      'spec.authMethod: "githubApp" is not supported yet; use basicAuth with an installation or personal access token as the password in kratix.secrets',
+      { url: 'ssh://git@example.com/r.git', authMethod: 'ssh' },
+      'spec.secretRef: must be set when using authentication method ssh; name an entry under kratix.secrets in app-config holding sshPrivateKey and knownHosts',
+    ],
+    [
+      { url: 'git@example.com:org/r.git', authMethod: 'githubApp' },
+      'spec.url: "git@example.com:org/r.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
     ],
     [
       { url: 'https://example.com/r.git', authMethod: 'token' },
@@ -190,7 +194,7 @@ describe('GitStateStore', () => {
     ],
     [
       { url: 'https://user:pw@example.com/r.git' },
-      'spec.url: must not contain credentials; put them in kratix.secrets in app-config and name the entry in spec.secretRef.name',
+      'spec.url: "https://***@example.com/r.git" contains credentials; remove them from the URL and put the username and token in kratix.secrets',
     ],
     [
       { url: 'https://example.com/r.git', path: '../x' },

@@ -96,10 +96,16 @@ export function isKratixEntity(entity: Entity): boolean {
   );
 }
 
+/** Every problem at once: the structure, then the rules (which never throw on odd shapes). */
 function specErrors(kind: KratixKind, spec: unknown): string[] {
   const validate = validators.get(kind)!;
-  if (!validate(spec)) return (validate.errors ?? []).map(e => formatAjvError(kind, e));
-  return KINDS[kind].rules(spec);
+  const errors = validate(spec) ? [] : (validate.errors ?? []).map(e => formatAjvError(kind, e));
+  try {
+    errors.push(...KINDS[kind].rules(spec));
+  } catch {
+    // A rule met a field of the wrong type: the structural error above already names it.
+  }
+  return errors;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   CANARY_CONFIGMAP_CONTENT,
   CANARY_NAMESPACE_CONTENT,
   canaryFiles,
-  desiredLayout,
+  destinationFiles,
   LayoutDestination,
   LayoutPlacement,
   nestedPlacementDir,
@@ -17,6 +17,7 @@ import {
   renderStateFile,
   shortId,
   staleStateEntries,
+  stateEntryPath,
   stateFilePath,
   workloadGroupId,
   workName,
@@ -25,6 +26,7 @@ import { createHash } from 'node:crypto';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const text = (m: Map<string, Buffer>) => new Map([...m].map(([k, v]) => [k, v.toString()]));
+const contents = (m: Map<string, { content: Buffer }>) => new Map([...m].map(([k, v]) => [k, v.content]));
 
 const fruit = { path: 'fruit.yaml', content: Buffer.from('{someApi: foo, someValue: bar}') };
 const file2 = {
@@ -220,8 +222,8 @@ describe('aggregatedYAML', () => {
   });
   it('vector 12: joins every placement with \\n---\\n into the named file', () => {
     const d = dest({ mode: 'aggregatedYAML', filename: 'workloads.yaml' });
-    const layout = desiredLayout(d, [second, placement()], {});
-    expect(text(layout.files)).toEqual(
+    const layout = destinationFiles(d, { aggregateOf: [second, placement()] });
+    expect(text(contents(layout.writes))).toEqual(
       new Map([
         [
           'test-path/workloads.yaml',
@@ -234,23 +236,30 @@ describe('aggregatedYAML', () => {
     expect(aggregatedFilePath(dest({ mode: 'aggregatedYAML' }))).toBe('test-path/aggregated.yaml');
   });
   it('vector 14: a removed placement drops out of the file', () => {
-    const layout = desiredLayout(
-      dest({ mode: 'aggregatedYAML', filename: 'workloads.yaml' }),
-      [second],
-      {},
-    );
-    expect(text(layout.files)).toEqual(
+    const layout = destinationFiles(dest({ mode: 'aggregatedYAML', filename: 'workloads.yaml' }), {
+      aggregateOf: [second],
+      removing: true,
+    });
+    expect(text(contents(layout.writes))).toEqual(
       new Map([['test-path/workloads.yaml', '{kratix: is-good}']]),
     );
   });
   it('vector 15: no placements left deletes the file', () => {
-    const layout = desiredLayout(
-      dest({ mode: 'aggregatedYAML', filename: 'workloads.yaml' }),
-      [],
-      {},
-    );
-    expect(layout.files.size).toBe(0);
-    expect(layout.deletes).toEqual(['test-path/workloads.yaml']);
+    const layout = destinationFiles(dest({ mode: 'aggregatedYAML', filename: 'workloads.yaml' }), {
+      aggregateOf: [],
+      removing: true,
+    });
+    expect(layout.writes.size).toBe(0);
+    expect(layout.deletes).toEqual([{ path: 'test-path/workloads.yaml', kind: 'aggregate' }]);
+  });
+  it('D10: placements whose content is empty give an empty file, as Kratix writes it', () => {
+    const empty = placement({ files: [{ path: 'e.yaml', content: Buffer.from('') }] });
+    const layout = destinationFiles(dest({ mode: 'aggregatedYAML' }), { aggregateOf: [empty] });
+    expect(text(contents(layout.writes))).toEqual(new Map([['test-path/aggregated.yaml', '']]));
+    // ...and a removal that leaves only empty content removes it (Kratix's deletion flow).
+    expect(destinationFiles(dest({ mode: 'aggregatedYAML' }), { aggregateOf: [empty], removing: true }).deletes).toEqual([
+      { path: 'test-path/aggregated.yaml', kind: 'aggregate' },
+    ]);
   });
   it('vector 16: sorted by placement name, namespace ignored, newlines kept', () => {
     const a = placement({
@@ -266,12 +275,11 @@ describe('aggregatedYAML', () => {
     expect(aggregatedContent([b, a]).toString()).toBe('a: 1\n\n---\nb: 2\n');
   });
   it('keeps dependencies and resources in the same file, canaries apart', () => {
-    const layout = desiredLayout(
-      dest({ path: 'd', mode: 'aggregatedYAML' }),
-      [placement({ resource: undefined })],
-      { canaries: true },
-    );
-    expect([...layout.files.keys()].sort()).toEqual([
+    const layout = destinationFiles(dest({ path: 'd', mode: 'aggregatedYAML' }), {
+      aggregateOf: [placement({ resource: undefined })],
+      canaries: true,
+    });
+    expect([...layout.writes.keys()].sort()).toEqual([
       'd/aggregated.yaml',
       'd/kratix-canary-configmap.yaml',
       'd/kratix-canary-namespace.yaml',
@@ -359,6 +367,13 @@ describe('none', () => {
       staleStateEntries(dest({ mode: 'none', path: './dev' }), ['dev/a.yaml'], ['dev/b.yaml']),
     ).toEqual(['dev/a.yaml']);
   });
+  it('D14: a hand-edited entry ./dev/old.yaml of Destination ./dev names dev/old.yaml, as Kratix reads it', () => {
+    expect(staleStateEntries(dest({ mode: 'none', path: './dev' }), ['./dev/old.yaml'], ['dev/b.yaml'])).toEqual(['dev/old.yaml']);
+  });
+  it('D15: a legacy relative entry names <dest>/<entry> on writes and removals alike', () => {
+    expect(stateEntryPath(dest({ mode: 'none' }), 'fruit.yaml')).toBe('test-path/fruit.yaml');
+    expect(staleStateEntries(dest({ mode: 'none' }), ['fruit.yaml'], [])).toEqual(['test-path/fruit.yaml']);
+  });
   it('never deletes a hand-edited entry outside the Destination', () => {
     expect(
       staleStateEntries(dest({ mode: 'none' }), ['test-path/../other/x.yaml', '../y.yaml'], []),
@@ -429,7 +444,7 @@ describe('canaries (§3)', () => {
     ]);
   });
   it('vector 28: turned off, they are to be deleted', () => {
-    expect(desiredLayout(dest({ mode: 'none' }), [], { canaries: false }).deletes).toEqual([
+    expect(destinationFiles(dest({ mode: 'none' }), { canaries: false }).deletes.map(d => d.path)).toEqual([
       'test-path/kratix-canary-namespace.yaml',
       'test-path/kratix-canary-configmap.yaml',
     ]);

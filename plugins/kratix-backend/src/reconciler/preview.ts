@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { DestinationPreview, FileChange } from '@internal/plugin-kratix-common';
+import { DestinationPreview, FileChange, stateStoreLabel } from '@internal/plugin-kratix-common';
 import { groupKey, NewWork, StoredDestination, StoredPlacement, StoredWork, workKey } from '../database';
 import { placementName } from '../layout';
 import { scheduleWork } from '../scheduling';
@@ -59,11 +59,21 @@ export async function previewWork(
   const placements = virtualPlacements(stored, destinations, existing);
   const files = new Map(work.groups.map(g => [groupKey(work.namespace, work.name, g.id), g.files]));
   const byStore = new Map<string, StoredPlacement[]>();
-  for (const p of placements) byStore.set(p.stateStore, [...(byStore.get(p.stateStore) ?? []), p]);
+  for (const p of placements) {
+    const list = byStore.get(p.stateStore) ?? [];
+    list.push(p);
+    byStore.set(p.stateStore, list);
+  }
   const out: DestinationPreview[] = [];
   for (const [ref, list] of byStore) {
-    const changes = await run.preview(ref, { work: stored, files, placements: list });
-    for (const [destination, c] of changes) out.push(toPreview(destination, ref, c));
+    try {
+      const changes = await run.preview(ref, { work: stored, files, placements: list });
+      for (const [destination, c] of changes) out.push(toPreview(destination, ref, c));
+    } catch (e: any) {
+      for (const d of new Set(list.map(p => p.destination))) {
+        out.push({ destination: d, stateStore: stateStoreLabel(ref), changes: [], omitted: 0, error: String(e?.message ?? e) });
+      }
+    }
   }
   const placedGroups = new Set(placements.filter(p => p.status !== 'deleting').map(p => p.groupId));
   return {
@@ -82,7 +92,7 @@ export interface PreviewChange {
 function toPreview(destination: string, stateStore: string, changes: PreviewChange[]): DestinationPreview {
   const sorted = [...changes].sort((a, b) => a.path.localeCompare(b.path));
   const shown = sorted.slice(0, MAX_CHANGES).map(fileChange);
-  return { destination, stateStore, changes: shown, omitted: sorted.length - shown.length };
+  return { destination, stateStore: stateStoreLabel(stateStore), changes: shown, omitted: sorted.length - shown.length };
 }
 
 function fileChange(c: PreviewChange): FileChange {

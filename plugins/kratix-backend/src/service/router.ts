@@ -3,7 +3,8 @@ import Router from 'express-promise-router';
 import type { KratixConfig } from '../config';
 import type { KratixStore } from '../database';
 import type { Reconciler } from '../reconciler';
-import type { WriterFactory } from '../writers';
+import { StoreError, WriterFactory } from '../writers';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { Access } from './access';
 import { CatalogErrors } from './CatalogErrors';
 import { destinationsRouter } from './routes/destinations';
@@ -37,6 +38,12 @@ function requireJson(req: express.Request, res: express.Response, next: express.
   next();
 }
 
+/** A store that cannot be reached while answering a request is a 503 that names the store. */
+function storeErrors(err: Error, _req: express.Request, _res: express.Response, next: express.NextFunction) {
+  if (err instanceof StoreError) next(new ServiceUnavailableError(err.message));
+  else next(err);
+}
+
 /** The HTTP API: parses, authorizes, and enters the reconciler through its intake. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { db, reconciler, access, config } = options;
@@ -54,5 +61,6 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/catalog-errors', async (_req, res) => {
     res.json({ items: options.catalogErrors?.list() ?? [] });
   });
+  router.use(storeErrors);
   return router;
 }

@@ -172,9 +172,9 @@ export class WorkTable {
   }
 
   async get(key: WorkKey): Promise<StoredWork | undefined> {
-    const row = await this.knex('kratix_works').where(key).first();
+    const row = await this.knex('kratix_works').where({ namespace: key.namespace, name: key.name }).first();
     if (!row) return undefined;
-    const groups = await this.groupsOf([key]);
+    const groups = await this.groupsOf([{ namespace: key.namespace, name: key.name }]);
     return workFromRow(row, groups.get(workKey(key)) ?? []);
   }
 
@@ -282,7 +282,7 @@ export class WorkTable {
   /** Marks a work deleted; its placements are removed by the store runs. False when absent. */
   async markDeleted(key: WorkKey): Promise<boolean> {
     const n = await this.knex('kratix_works')
-      .where(key)
+      .where({ namespace: key.namespace, name: key.name })
       .whereNull('deleted_at')
       .update({ deleted_at: new Date(), updated_at: new Date() });
     return n > 0;

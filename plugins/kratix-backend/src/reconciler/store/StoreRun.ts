@@ -80,8 +80,8 @@ export class StoreRun {
     let writer: StateStoreWriter;
     try {
       writer = this.deps.writers.get(store);
-      await writer.refresh();
       if (full || store.failures > 0) await writer.validatePermissions();
+      await writer.refresh();
     } catch (e: any) {
       return this.fail(store, destinations, placements, e);
     }

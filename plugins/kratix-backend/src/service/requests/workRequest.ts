@@ -125,7 +125,10 @@ function splitGroups(b: ParsedBody, files: WorkFileContent[], dirs: { directory:
  */
 export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
   const shape = shapeErrors(body);
-  if (!shape.parsed) throw new InputError(shape.errors.join('; '));
+  if (!shape.parsed) {
+    const early = body && typeof body === 'object' && !Array.isArray(body) ? identityErrors(body) : [];
+    throw new InputError([...early, ...shape.errors].join('; '));
+  }
   const b = shape.parsed;
   const groups = groupErrors(b.workloadGroups ?? []);
   const files = decodeFiles(b.files, limits);

@@ -128,8 +128,7 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
   router.delete('/works/:namespace/:name', async (req, res) => {
     const credentials = await access.credentials(req);
     const key = { namespace: req.params.namespace, name: req.params.name };
-    const work = await db.works.get(key);
-    if (!work || work.deletedAt) throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
+    // Authorized first: a refusal must not tell whether the work exists.
     await access.require(credentials, kratixWorkDeletePermission, `delete kratix work ${key.namespace}/${key.name}`, `${key.namespace}/${key.name}`);
     const result = await audited(access.deps.auditor, { eventId: 'work-delete', request: req, meta: { work: `${key.namespace}/${key.name}` } }, () =>
       reconciler.intake.remove(key),
