@@ -8,10 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const data = process.env.KRATIX_DEMO_DATA ?? path.join(root, '.demo-data');
+const data = path.resolve(process.env.KRATIX_DEMO_DATA ?? path.join(root, '.demo-data'));
 const servers = path.join(root, 'packages/state-store-servers/src');
 const env = {
   ...process.env,
+  KRATIX_DEMO_DATA: data,
   KRATIX_API_TOKEN: process.env.KRATIX_API_TOKEN || 'kratix-demo-token',
   KRATIX_DEMO_GIT_USERNAME: process.env.KRATIX_DEMO_GIT_USERNAME || 'gitops',
   KRATIX_DEMO_GIT_PASSWORD: process.env.KRATIX_DEMO_GIT_PASSWORD || 'kratix-demo-password',
@@ -63,6 +64,7 @@ if (
 
 fs.mkdirSync(path.join(data, 'git'), { recursive: true });
 fs.mkdirSync(path.join(data, 's3'), { recursive: true });
+fs.mkdirSync(path.join(data, 'db'), { recursive: true });
 const repo = path.join(data, 'git', 'state.git');
 if (!fs.existsSync(repo))
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', repo]);

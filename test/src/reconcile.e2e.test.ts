@@ -94,8 +94,8 @@ describe('works reach their Destinations, and Destinations clean up (real backen
       config: {
         kratix: {
           secrets: {
-            'git-creds': { username: '${GIT_USER}', password: '${GIT_PASSWORD}' },
-            's3-creds': { accessKeyID: '${S3_KEY}', secretAccessKey: '${S3_SECRET}' },
+            'git-creds': { allowedHosts: ['127.0.0.1'], username: '${GIT_USER}', password: '${GIT_PASSWORD}' },
+            's3-creds': { allowedHosts: ['127.0.0.1'], accessKeyID: '${S3_KEY}', secretAccessKey: '${S3_SECRET}' },
           },
         },
       },
@@ -279,12 +279,12 @@ describe('works reach their Destinations, and Destinations clean up (real backen
   });
 
   it('removes a deleted work from every Destination', async () => {
-    const res = await backend.api('/api/kratix/works/default/widgets-install', {
+    const res = await backend.api('/api/kratix/works/kratix-platform-system/widgets-install', {
       method: 'DELETE',
     });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
-      work: { namespace: 'default', name: 'widgets-install' },
+      work: { namespace: 'kratix-platform-system', name: 'widgets-install' },
       status: 'deleting',
       destinations: ['git-dev', 's3-dev'],
     });
@@ -292,13 +292,13 @@ describe('works reach their Destinations, and Destinations clean up (real backen
       async () => {
         expect([...(await gitFiles()).keys()].filter(k => k.includes('widgets'))).toEqual([]);
         expect([...(await s3Files()).keys()].filter(k => k.includes('widgets'))).toEqual([]);
-        expect((await backend.api('/api/kratix/works/default/widgets-install')).status).toBe(404);
+        expect((await backend.api('/api/kratix/works/kratix-platform-system/widgets-install')).status).toBe(404);
       },
       30_000,
       'work removed',
     );
     expect(
-      (await backend.api('/api/kratix/works/default/widgets-install', { method: 'DELETE' })).status,
+      (await backend.api('/api/kratix/works/kratix-platform-system/widgets-install', { method: 'DELETE' })).status,
     ).toBe(404);
   });
 
@@ -348,10 +348,17 @@ describe('works reach their Destinations, and Destinations clean up (real backen
       NS_CANARY,
     );
     const works = await backend.api('/api/kratix/works');
-    expect(works.body.items.map((w: any) => [w.name, w.placements.length])).toEqual([
-      ['namespace-my-ns-create', 0],
-      ['namespace-other-ns-create', 0],
+    // cleanup: all removed git-dev's placements; s3-dev's (cleanup: none) stay, with no live Destination (D3).
+    expect(works.body.items.map((w: any) => [w.name, w.status, w.destinations])).toEqual([
+      ['namespace-my-ns-create', 'pending', []],
+      ['namespace-other-ns-create', 'pending', [{ name: 's3-dev', status: 'orphaned', misplaced: false }]],
     ]);
+    const orphan = await backend.api('/api/kratix/works/default/namespace-other-ns-create');
+    expect(orphan.body.placements[0]).toMatchObject({
+      destination: 's3-dev',
+      status: 'orphaned',
+      lastError: 'Destination s3-dev left the catalog; the resource has no live Destination',
+    });
   });
 
   it('never prints a secret in its logs', () => {

@@ -62,6 +62,7 @@ describe('two backend replicas sharing one PostgreSQL', () => {
         kratix: {
           secrets: {
             creds: {
+              allowedHosts: ['127.0.0.1'],
               username: git.username,
               password: git.password,
               accessKeyID: s3.accessKeyId,
@@ -145,7 +146,7 @@ describe('two backend replicas sharing one PostgreSQL', () => {
         for (const r of [a, b]) {
           const items = (await r.api('/api/kratix/works')).body.items;
           expect(items).toHaveLength(16);
-          expect(items.map((w: any) => w.placements.map((p: any) => p.status).join())).toEqual(
+          expect(items.map((w: any) => w.destinations.map((p: any) => p.status).join())).toEqual(
             Array(16).fill('written'),
           );
         }

@@ -60,7 +60,7 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
       config: {
         app: { title: 'Kratix Destinations for Backstage' },
         permission: { enabled: true },
-        kratix: { secrets: { git: { username: git.username, password: '${GIT_PASSWORD}' } } },
+        kratix: { secrets: { git: { allowedHosts: ['127.0.0.1'], username: git.username, password: '${GIT_PASSWORD}' } } },
       },
     });
     await eventually(

@@ -20,11 +20,11 @@ import {
   isKratixEntity,
   validateKratixEntity,
 } from '@internal/plugin-kratix-common';
-import { DestinationPathRegistry } from './DestinationPathRegistry';
+import { DestinationClaims } from './DestinationClaims';
 
 /** Validates Destination, GitStateStore and BucketStateStore entities and relates them. */
 export class KratixEntitiesProcessor implements CatalogProcessor {
-  constructor(private readonly paths = new DestinationPathRegistry()) {}
+  constructor(private readonly claims: DestinationClaims) {}
 
   getProcessorName(): string {
     return 'KratixEntitiesProcessor';
@@ -38,18 +38,36 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
         `${entity.kind} "${entity.metadata.name}" is invalid: ${result.errors.join('; ')}`,
       );
     }
-    if (entity.kind === 'Destination') {
-      const spec = (result.entity as DestinationEntity).spec;
-      const ref = stringifyEntityRef(entity);
-      const store = `${spec.stateStoreRef.kind}:${entity.metadata.namespace ?? 'default'}/${spec.stateStoreRef.name}`;
-      const holder = this.paths.claim(`${store}|${goClean(spec.path)}`, ref);
-      if (holder) {
-        throw new Error(
-          `spec.path: destination path '${spec.path}' already exists for state store '${spec.stateStoreRef.name}' (used by ${holder}); choose another path`,
-        );
-      }
-    }
+    if (entity.kind === 'Destination') await this.checkClaims(entity, (result.entity as DestinationEntity).spec);
     return true;
+  }
+
+  /** Names unique across namespaces, one Destination per store path, and an immutable mode, as Kratix. */
+  private async checkClaims(entity: Entity, spec: DestinationEntity['spec']) {
+    const ref = stringifyEntityRef(entity);
+    const outcome = await this.claims.claim({
+      name: entity.metadata.name,
+      entityRef: ref,
+      uid: entity.metadata.uid,
+      store: `${spec.stateStoreRef.kind}:${entity.metadata.namespace ?? 'default'}/${spec.stateStoreRef.name}`,
+      cleanPath: goClean(spec.path).replace(/^\/+/, '') || '.',
+      mode: spec.filepath.mode,
+    });
+    if (outcome.nameHeldBy) {
+      throw new Error(
+        `metadata.name: a Destination named "${entity.metadata.name}" already exists (${outcome.nameHeldBy}); Destination names are unique across namespaces, as in Kratix: choose another name`,
+      );
+    }
+    if (outcome.createdWithMode) {
+      throw new Error(
+        `spec.filepath.mode: is immutable (Destination "${entity.metadata.name}" was created with ${outcome.createdWithMode}); delete the Destination and create it again to change its mode`,
+      );
+    }
+    if (outcome.pathHeldBy) {
+      throw new Error(
+        `spec.path: destination path '${spec.path}' already exists for state store '${spec.stateStoreRef.name}' (used by ${outcome.pathHeldBy}); choose another path`,
+      );
+    }
   }
 
   async postProcessEntity(

@@ -5,4 +5,4 @@
  */
 export { catalogModuleKratixEntityModel as default } from './module';
 export { KratixEntitiesProcessor } from './KratixEntitiesProcessor';
-export { DestinationPathRegistry } from './DestinationPathRegistry';
+export { DestinationClaims } from './DestinationClaims';

@@ -1,9 +1,16 @@
-import { startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { Entity } from '@backstage/catalog-model';
 import { catalogModuleKratixEntityModel } from './module';
 import { KratixEntitiesProcessor } from './KratixEntitiesProcessor';
-import { DestinationPathRegistry } from './DestinationPathRegistry';
+import { DestinationClaims } from './DestinationClaims';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+async function processor(now = () => Date.now(), ttl = 1000) {
+  const knex = await databases.init('SQLITE_3');
+  return new KratixEntitiesProcessor(await DestinationClaims.create({ getClient: async () => knex } as any, ttl, now));
+}
 
 const location = { type: 'file', target: '/tmp/x.yaml' };
 const destination = (name: string, spec: any, namespace = 'default'): Entity => ({
@@ -18,7 +25,7 @@ describe('catalogModuleKratixEntityModel', () => {
     const addProcessor = jest.fn();
     await startTestBackend({
       extensionPoints: [[catalogProcessingExtensionPoint, { addProcessor }]],
-      features: [catalogModuleKratixEntityModel],
+      features: [catalogModuleKratixEntityModel, mockServices.database.factory()],
     });
     expect(addProcessor).toHaveBeenCalledTimes(1);
     expect(addProcessor.mock.calls[0][0].getProcessorName()).toBe('KratixEntitiesProcessor');
@@ -27,7 +34,7 @@ describe('catalogModuleKratixEntityModel', () => {
 
 describe('KratixEntitiesProcessor', () => {
   it('accepts the three kinds when valid and ignores others', async () => {
-    const p = new KratixEntitiesProcessor();
+    const p = await processor();
     expect(
       await p.validateEntityKind(
         destination('dev', { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' } }),
@@ -68,7 +75,7 @@ describe('KratixEntitiesProcessor', () => {
   });
 
   it('rejects an invalid entity with the field and the fix', async () => {
-    const p = new KratixEntitiesProcessor();
+    const p = await processor();
     await expect(
       p.validateEntityKind(
         destination('bad', {
@@ -84,7 +91,7 @@ describe('KratixEntitiesProcessor', () => {
 
   it('gives the later Destination with the same path on the same store an error', async () => {
     let now = 0;
-    const p = new KratixEntitiesProcessor(new DestinationPathRegistry(1000, () => now));
+    const p = await processor(() => now);
     const ref = { kind: 'GitStateStore', name: 'git' };
     expect(
       await p.validateEntityKind(destination('first', { path: 'shared', stateStoreRef: ref })),
@@ -113,8 +120,20 @@ describe('KratixEntitiesProcessor', () => {
     ).toBe(true);
   });
 
+  it('refuses a Destination whose name another namespace holds, and a mode change', async () => {
+    const p = await processor();
+    const ref = { kind: 'GitStateStore', name: 'git' };
+    expect(await p.validateEntityKind(destination('dev', { path: 'dev', stateStoreRef: ref }))).toBe(true);
+    await expect(p.validateEntityKind(destination('dev', { path: 'other', stateStoreRef: ref }, 'team-b'))).rejects.toThrow(
+      'metadata.name: a Destination named "dev" already exists (destination:default/dev); Destination names are unique across namespaces, as in Kratix: choose another name',
+    );
+    await expect(p.validateEntityKind(destination('dev', { path: 'dev', stateStoreRef: ref, filepath: { mode: 'none' } }))).rejects.toThrow(
+      'spec.filepath.mode: is immutable (Destination "dev" was created with nestedByMetadata); delete the Destination and create it again to change its mode',
+    );
+  });
+
   it('frees a path when its Destination moves', async () => {
-    const p = new KratixEntitiesProcessor();
+    const p = await processor();
     const ref = { kind: 'GitStateStore', name: 'git' };
     await p.validateEntityKind(destination('a', { path: 'one', stateStoreRef: ref }));
     await p.validateEntityKind(destination('a', { path: 'two', stateStoreRef: ref }));
@@ -130,7 +149,7 @@ describe('KratixEntitiesProcessor', () => {
       { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' }, owner: 'team-a' },
       'platform',
     );
-    await new KratixEntitiesProcessor().postProcessEntity(e, location, emit);
+    await (await processor()).postProcessEntity(e, location, emit);
     expect(
       emit.mock.calls
         .map(c => c[0].relation)
@@ -148,7 +167,7 @@ describe('KratixEntitiesProcessor', () => {
 
   it('relates a State Store to its owner', async () => {
     const emit = jest.fn();
-    await new KratixEntitiesProcessor().postProcessEntity(
+    await (await processor()).postProcessEntity(
       {
         apiVersion: 'platform.kratix.io/v1alpha1',
         kind: 'BucketStateStore',

@@ -1,6 +1,12 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { DestinationClaims } from './DestinationClaims';
 import { KratixEntitiesProcessor } from './KratixEntitiesProcessor';
+
+/** How long a Destination's claim on its name and path outlives its last processing. */
+const DEFAULT_CLAIM_TTL = { minutes: 10 };
 
 /** Adds the Destination, GitStateStore and BucketStateStore kinds to the catalog. */
 export const catalogModuleKratixEntityModel = createBackendModule({
@@ -8,9 +14,11 @@ export const catalogModuleKratixEntityModel = createBackendModule({
   moduleId: 'kratix-entity-model',
   register(reg) {
     reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        catalog.addProcessor(new KratixEntitiesProcessor());
+      deps: { catalog: catalogProcessingExtensionPoint, database: coreServices.database, config: coreServices.rootConfig },
+      async init({ catalog, database, config }) {
+        const key = 'kratix.destinations.claimTtl';
+        const ttl = durationToMilliseconds(config.has(key) ? readDurationFromConfig(config, { key }) : DEFAULT_CLAIM_TTL);
+        catalog.addProcessor(new KratixEntitiesProcessor(await DestinationClaims.create(database, ttl)));
       },
     });
   },

@@ -1,4 +1,4 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { kratixServiceRef } from '@internal/plugin-kratix-node';
 import { createKratixScheduleAction } from './actions/schedule';
@@ -13,11 +13,10 @@ export const scaffolderModuleKratix = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         kratix: kratixServiceRef,
-        config: coreServices.rootConfig,
       },
-      async init({ scaffolder, kratix, config }) {
+      async init({ scaffolder, kratix }) {
         scaffolder.addActions(
-          createKratixScheduleAction({ kratix, config }),
+          createKratixScheduleAction({ kratix }),
           createKratixUnscheduleAction({ kratix }),
         );
       },

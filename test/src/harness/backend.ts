@@ -23,6 +23,8 @@ export interface RunningBackend {
   token: string;
   /** Everything the process printed so far. */
   logs(): string;
+  /** A user's token, signed in through the test identities (user and group names in default). */
+  userToken(user: string, groups?: string[]): Promise<string>;
   /** Calls the backend with the static token; `token: null` sends none. */
   api(
     p: string,
@@ -59,6 +61,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       baseUrl: `http://localhost:${port}`,
       listen: { port, host: '127.0.0.1' },
       database: options.database ?? { client: 'better-sqlite3', connection: ':memory:' },
+      auditor: { severityLogLevelMappings: { low: 'info', medium: 'info' } },
       auth: {
         externalAccess: [
           { type: 'static', options: { token: '${KRATIX_E2E_TOKEN}', subject: 'e2e' } },
@@ -103,7 +106,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       require
         .resolve('@backstage/cli-node/config/nodeTransform.cjs', { paths: [ROOT] })
         .replace(/^/, '--require='),
-      'src/index.ts',
+      path.join(ROOT, 'test/src/harness/backendEntry.ts'),
       '--config',
       configFile,
     ],
@@ -148,6 +151,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     baseUrl,
     token,
     logs: () => output,
+    async userToken(user, groups = []) {
+      const res = await fetch(`${baseUrl}/api/auth/test-users/refresh`, {
+        headers: { 'x-test-user': user, 'x-test-groups': groups.join(','), 'x-requested-with': 'XMLHttpRequest' },
+      });
+      if (res.status !== 200) throw new Error(`sign-in as ${user} failed: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()).backstageIdentity.token;
+    },
     async api(p, init = {}) {
       const { json, token: t, ...rest } = init;
       const headers: Record<string, string> = { ...(rest.headers as Record<string, string>) };

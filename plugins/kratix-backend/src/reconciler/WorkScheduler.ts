@@ -108,7 +108,8 @@ export class WorkScheduler {
       result.touched.add(d.stateStore);
     }
     await tx.placements.create(result.created);
-    await this.flagMisplaced(tx, live, decision.misplaced);
+    // A placement whose Destination left keeps its place (never moved, D3) but is not misplaced.
+    await this.flagMisplaced(tx, live.filter(p => byName.has(p.destination)), decision.misplaced);
     for (const o of decision.orphaned) {
       await tx.placements.markDeleting({ work, groupId: o.groupId });
       const d = byName.get(o.destination);

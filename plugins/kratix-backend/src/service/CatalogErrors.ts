@@ -35,12 +35,15 @@ export class CatalogErrors {
   }
 
   record(payload: { entity?: string; location?: string; errors?: { message?: string }[] }): void {
-    if (!payload?.entity || !KRATIX_KINDS.test(payload.entity)) return;
+    const messages = (payload?.errors ?? []).map(e => redactUrls(String(e?.message ?? e)));
+    // A location that may not hold these kinds: the error is on the Location, naming the refused entity.
+    const refused = messages.some(m => /Entity (destination|gitstatestore|bucketstatestore):/i.test(m));
+    if (!payload?.entity || (!KRATIX_KINDS.test(payload.entity) && !refused)) return;
     const t = this.now();
     this.byRef.set(payload.entity, {
       entityRef: payload.entity,
-      location: payload.location,
-      errors: (payload.errors ?? []).map(e => String(e?.message ?? e)),
+      location: payload.location && redactUrls(payload.location),
+      errors: messages,
       at: new Date(t).toISOString(),
       seen: t,
     });
@@ -55,4 +58,11 @@ export class CatalogErrors {
     }
     return out.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
   }
+}
+
+/** Credentials in a URL (userinfo, token parameters) never reach a reader of these errors. */
+export function redactUrls(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, '$1***@')
+    .replace(/([?&](?:access_token|private_token|token|password|secret|key|sig|signature|x-amz-signature)=)[^&\s"']+/gi, '$1***');
 }

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { KratixService } from '@internal/plugin-kratix-node';
 import { createKratixScheduleAction } from './schedule';
@@ -37,7 +36,6 @@ function fakeKratix(): jest.Mocked<KratixService> {
 describe('kratix:schedule', () => {
   let workspacePath: string;
   let kratix: jest.Mocked<KratixService>;
-  const config = new ConfigReader({ kratix: { works: { maxFileBytes: 1000 } } });
 
   beforeEach(async () => {
     workspacePath = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-action-'));
@@ -63,7 +61,7 @@ describe('kratix:schedule', () => {
       }),
       ...extra,
     };
-    return { ctx, done: createKratixScheduleAction({ kratix, config }).handler(ctx as any) };
+    return { ctx, done: createKratixScheduleAction({ kratix }).handler(ctx as any) };
   };
 
   it('schedules every file under sourcePath with the defaults applied, and reports where it went', async () => {
@@ -112,8 +110,9 @@ describe('kratix:schedule', () => {
       'manifests/ns.yaml',
       'manifests/terraform/main.tf',
     ]);
+    // A dependency's namespace is Kratix's kratix-platform-system (D11).
     expect(kratix.scheduleWork.mock.calls[0][0]).toMatchObject({
-      namespace: 'default',
+      namespace: 'kratix-platform-system',
       pipeline: 'install',
       resource: undefined,
     });
@@ -189,14 +188,39 @@ describe('kratix:schedule', () => {
     expect(kratix.scheduleWork).not.toHaveBeenCalled();
   });
 
-  it('refuses a file larger than kratix.works.maxFileBytes', async () => {
-    await fs.promises.writeFile(path.join(workspacePath, 'manifests/big.yaml'), 'x'.repeat(1001));
-    await expect(
-      run({ promise: 'namespace', resource: 'team-a', sourcePath: 'manifests' }).done,
-    ).rejects.toThrow(
-      'sourcePath: file "big.yaml" is 1001 bytes, more than the limit of 1000 (kratix.works.maxFileBytes)',
+  it('reads a symbolic link that stays in the workspace as the file it points to', async () => {
+    await fs.promises.symlink('ns.yaml', path.join(workspacePath, 'manifests/alias.yaml'));
+    await run({ promise: 'namespace', resource: 'team-a', sourcePath: 'manifests' }).done;
+    expect(kratix.scheduleWork.mock.calls[0][0].files.find(f => f.path === 'alias.yaml')).toEqual({
+      path: 'alias.yaml',
+      content: 'kind: Namespace\n',
+    });
+  });
+
+  it('refuses a symbolic link that leaves the workspace, and schedules nothing', async () => {
+    await fs.promises.symlink('/etc/hostname', path.join(workspacePath, 'manifests/escape.yaml'));
+    await expect(run({ promise: 'namespace', resource: 'team-a', sourcePath: 'manifests' }).done).rejects.toThrow(
+      'sourcePath: "escape.yaml" is a symbolic link that leaves the workspace (or points nowhere); replace it with the file itself',
     );
     expect(kratix.scheduleWork).not.toHaveBeenCalled();
+  });
+
+  it('passes the Promise and promise-workflow selectors, and shows the preview in a dry run', async () => {
+    kratix.scheduleWork.mockImplementationOnce(async () => ({
+      work: { namespace: 'default', name: 'w' },
+      destinations: ['dev-1'],
+      placements: [],
+      pendingGroups: [],
+      dryRun: true,
+      preview: [{ destination: 'dev-1', stateStore: 'GitStateStore/git', omitted: 0, changes: [{ path: 'dev-1/x.yaml', action: 'add', diff: '+++ b/dev-1/x.yaml\n+x\n' }] }],
+    }));
+    const { ctx, done } = run(
+      { promise: 'namespace', resource: 'team-a', sourcePath: 'manifests', promiseSelectors: [{ zone: 'eu' }], promiseWorkflowSelectors: [{ tier: 'one' }] },
+      { isDryRun: true },
+    );
+    await done;
+    expect(kratix.scheduleWork.mock.calls[0][0]).toMatchObject({ promiseSelectors: [{ zone: 'eu' }], promiseWorkflowSelectors: [{ tier: 'one' }] });
+    expect(ctx.output).toHaveBeenCalledWith('preview', '# dev-1 (GitStateStore/git)\n+++ b/dev-1/x.yaml\n+x\n');
   });
 
   it('refuses a sourcePath that leaves the workspace through a symlink', async () => {

@@ -8,14 +8,15 @@ export function templateName(entityRef: string | undefined): string | undefined 
 
 /**
  * Which work the inputs of kratix:schedule and kratix:unschedule name, with
- * their defaults applied (the task runner does not apply schema defaults),
- * and a message for each bad name.
+ * their defaults applied (the task runner does not apply schema defaults):
+ * a resource's namespace is `default`, a dependency's `kratix-platform-system`,
+ * as in Kratix; and a message for each bad name.
  */
 export function workIdentity(
   input: { promise: string; resource?: string; namespace?: string; pipeline?: string },
   templateRef: string | undefined,
 ) {
-  const namespace = input.namespace || 'default';
+  const namespace = input.namespace || (input.resource ? 'default' : 'kratix-platform-system');
   const pipeline = input.pipeline || templateName(templateRef) || 'scaffolder';
   const errors = [
     ...nameErrors('promise', input.promise),

@@ -261,13 +261,19 @@ export class PlacementTable {
     }
   }
 
-  /** Drops placements whose files are gone (only if still deleting, or orphaned). */
-  async remove(list: PlacementKey[]): Promise<void> {
+  /**
+   * Drops placements whose files are gone: still deleting (a work sent again
+   * meanwhile brings its placement back), or on a Destination cleaned up.
+   */
+  async remove(list: PlacementKey[], cleanedDestinations: string[] = []): Promise<void> {
     for (const batch of chunks(list, 200)) {
       if (batch.length === 0) continue;
       await this.knex('kratix_placements')
         .whereIn(['namespace', 'name'], pkeys(batch))
-        .whereIn('status', ['deleting', 'orphaned'])
+        .where(q => {
+          q.whereIn('status', ['deleting', 'orphaned']);
+          if (cleanedDestinations.length > 0) q.orWhereIn('destination', cleanedDestinations);
+        })
         .delete();
     }
   }

@@ -90,7 +90,7 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
     await tx.ownedFiles.put(ok.flatMap(u => u.owned.put));
     await tx.placements.markWritten(written);
     await tx.placements.markFailed(failed.map(f => ({ placement: f.placement, error: f.error })));
-    await tx.placements.remove(removed);
+    await tx.placements.remove(removed, cleaned);
     await tx.claims.release(removed);
     await tx.ownedFiles.forgetPlacements(removed);
     await settleDestinations(tx, r, ok.flatMap(u => [...u.destinations]), bad);

@@ -1,0 +1,14 @@
+/** Everything the backend runs; tests start the same list (plus test-only sign-in). */
+export const backendFeatures = [
+  import('@backstage/plugin-app-backend'),
+  import('@backstage/plugin-auth-backend'),
+  import('@backstage/plugin-auth-backend-module-guest-provider'),
+  import('@backstage/plugin-permission-backend'),
+  import('./permissionPolicyModule'),
+  import('@backstage/plugin-catalog-backend'),
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+  import('@internal/plugin-catalog-backend-module-kratix'),
+  import('@backstage/plugin-scaffolder-backend'),
+  import('@internal/plugin-scaffolder-backend-module-kratix'),
+  import('@internal/plugin-kratix-backend'),
+];
