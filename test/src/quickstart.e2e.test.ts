@@ -10,11 +10,19 @@ jest.setTimeout(300_000);
 const BASE = 'http://localhost:7007';
 const TOKEN = 'kratix-demo-token';
 
+/** The guest's token, as the README gets it: the static token reaches only the kratix API. */
+let guest = '';
+async function guestToken(): Promise<string> {
+  const res = await fetch(`${BASE}/api/auth/guest/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+  return (await res.json()).backstageIdentity.token;
+}
+
 async function api(p: string, init: RequestInit = {}) {
+  const token = p.startsWith('/api/kratix') ? TOKEN : guest;
   const res = await fetch(`${BASE}${p}`, {
     ...init,
     headers: {
-      authorization: `Bearer ${TOKEN}`,
+      authorization: `Bearer ${token}`,
       'content-type': 'application/json',
       ...(init.headers as Record<string, string>),
     },
@@ -29,8 +37,8 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
   let data: string;
   let output = '';
 
-  beforeAll(async () => {
-    data = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-demo-'));
+  async function startDemo() {
+    output = '';
     child = spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs')], {
       cwd: ROOT,
       env: { ...process.env, KRATIX_DEMO_DATA: data, NODE_ENV: 'development' },
@@ -54,6 +62,20 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       180_000,
       'demo backend ready (ports 7007, 8470 and 8471 must be free)',
     );
+    guest = await guestToken();
+  }
+
+  async function stopDemo() {
+    if (child && child.exitCode === null) {
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  beforeAll(async () => {
+    data = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-demo-'));
+    await startDemo();
     await eventually(
       async () => {
         expect((await api('/api/kratix/destinations/dev-cluster')).body?.ready).toBe(true);
@@ -66,11 +88,7 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
     );
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise(r => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopDemo();
     await fs.promises.rm(data, { recursive: true, force: true });
   });
 
@@ -150,5 +168,20 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       30_000,
       'team-a removed',
     );
+  });
+
+  it('keeps its works across a restart: a work made before it can be deleted after, and its files leave the store', async () => {
+    const work = await api('/api/kratix/works', {
+      method: 'POST',
+      body: JSON.stringify({ promise: 'note', resource: 'kept', pipeline: 'restart', destinationSelectors: { environment: 'dev' }, files: [{ path: 'note.yaml', content: 'kept: true\n' }] }),
+    });
+    expect(work.status).toBe(201);
+    const file = 'clusters/dev-cluster/resources/default/note/kept/restart/5058f/note.yaml';
+    await eventually(async () => expect((await readRepo(path.join(data, 'git', 'state.git'))).get(file)).toBe('kept: true\n'), 30_000, 'note written');
+    await stopDemo();
+    await startDemo();
+    expect((await api('/api/kratix/works/default/note-kept-restart')).body).toMatchObject({ status: 'written' });
+    expect((await api('/api/kratix/works/default/note-kept-restart', { method: 'DELETE' })).status).toBe(202);
+    await eventually(async () => expect((await readRepo(path.join(data, 'git', 'state.git'))).has(file)).toBe(false), 30_000, 'note removed after restart');
   });
 });

@@ -11,4 +11,7 @@ export const backendFeatures = [
   import('@backstage/plugin-scaffolder-backend'),
   import('@internal/plugin-scaffolder-backend-module-kratix'),
   import('@internal/plugin-kratix-backend'),
+  import('@backstage/plugin-signals-backend'),
+  import('@backstage/plugin-notifications-backend'),
+  import('@backstage/plugin-mcp-actions-backend'),
 ];

@@ -15,6 +15,11 @@ import { CatalogErrors } from './service/CatalogErrors';
 import { createRouter } from './service/router';
 import { WebLinks } from './service/webLinks';
 import { WriterFactory } from './writers';
+import { registerActions } from './service/actions';
+import { RunAnnouncer } from './service/RunAnnouncer';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 
 /**
  * The kratix backend plugin: schedules works onto Destinations and writes
@@ -39,6 +44,9 @@ export const kratixPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        signals: signalsServiceRef,
+        notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, database, permissionsRegistry, lifecycle } = deps;
@@ -57,6 +65,7 @@ export const kratixPlugin = createBackendPlugin({
           writers,
           config,
           permit: (work, d) => decisionAllows(destinationAuthorizer, work.placementConditions as any, d),
+          onRun: new RunAnnouncer({ db, logger, signals: deps.signals, notifications: deps.notifications }).onRun,
         });
         await reconciler.start();
         lifecycle.addShutdownHook(async () => {
@@ -85,6 +94,7 @@ export const kratixPlugin = createBackendPlugin({
           }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        registerActions(deps.actionsRegistry, { db, reconciler, access, config });
       },
     });
   },

@@ -9,7 +9,7 @@ import { observationNeeds, observeRequest, readStateFiles } from './observe';
 import { planStore } from './planStore';
 import { PlanContext, PlanDestination, PlanUnit, StorePlan } from './planTypes';
 import type { PreviewChange } from '../preview';
-import { recordFailure, recordRun } from './recordRun';
+import { recordFailure, recordRun, RunTotals } from './recordRun';
 import { recordDrift } from './recordDrift';
 import { decide, DestinationDecision, destinationDirty, destinationMoved, isActive, loadContent } from './runInputs';
 import { backoffUntil } from './backoff';
@@ -21,9 +21,13 @@ export interface StoreRunResult {
   deleted: number;
   version?: string;
   error?: string;
-  /** Placements written, failed and removed. */
-  placements?: { written: number; failed: number; removed: number };
+  /** Placements written, failed and removed, and which ones changed between failing and not. */
+  placements?: RunTotals;
   drift?: DriftFinding;
+  /** The store failed now and had not before; or works again after failing. */
+  storeTransition?: 'failing' | 'recovered';
+  /** The placements a whole-run failure marked failed (for the first time). */
+  newlyFailed?: RunTotals['newlyFailed'];
 }
 
 /** Told after each run, to publish status (signals) and tell owners (notifications). */
@@ -137,6 +141,7 @@ export class StoreRun {
       version: applied.version,
       placements: totals,
       drift: prepared.drift,
+      storeTransition: store.failures > 0 ? 'recovered' : undefined,
     };
     this.deps.onRun?.(store.ref, result);
     return result;
@@ -309,7 +314,15 @@ export class StoreRun {
     const retryAt = backoffUntil(store.failures + 1, this.deps.config.reconcile);
     this.deps.logger.warn(`Writing ${stateStoreLabel(store.ref)} failed: ${error}; next try at ${retryAt.toISOString()}`);
     await recordFailure(this.deps.db, store, destinations, placements, error, retryAt);
-    const result = { store: store.ref, skipped: false, written: 0, deleted: 0, error };
+    const result: StoreRunResult = {
+      store: store.ref,
+      skipped: false,
+      written: 0,
+      deleted: 0,
+      error,
+      storeTransition: store.failures === 0 ? 'failing' : undefined,
+      newlyFailed: placements.filter(p => p.dirty && p.status !== 'failed' && p.status !== 'deleting').map(placement => ({ placement, error })),
+    };
     this.deps.onRun?.(store.ref, result);
     return result;
   }

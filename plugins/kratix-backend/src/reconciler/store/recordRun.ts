@@ -28,6 +28,10 @@ export interface RunTotals {
   written: number;
   failed: number;
   removed: number;
+  /** Placements that failed now and had not before (told once, not on every retry). */
+  newlyFailed: { placement: StoredPlacement; error: string }[];
+  /** Placements written now that had failed before. */
+  recovered: StoredPlacement[];
 }
 
 const key = (p: PlacementKey) => `${p.namespace}/${p.name}`;
@@ -113,7 +117,13 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
     });
   });
   await db.events.prune([...written.map(w => w.placement), ...failed.map(f => f.placement)]);
-  return { written: written.length, failed: failed.length, removed: removed.length };
+  return {
+    written: written.length,
+    failed: failed.length,
+    removed: removed.length,
+    newlyFailed: failed.filter(f => f.placement.status !== 'failed'),
+    recovered: written.filter(w => w.placement.status === 'failed').map(w => w.placement),
+  };
 }
 
 async function settleDestinations(

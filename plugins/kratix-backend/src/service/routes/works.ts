@@ -17,6 +17,7 @@ import { pageOf, queryString } from '../requests/pages';
 import { parseWorkRequest } from '../requests/workRequest';
 import { workSummary } from '../views';
 import { ViewLoader } from '../viewLoader';
+import { storedAsNew } from '../storedWork';
 
 const MAX_BULK = 500;
 
@@ -123,6 +124,16 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
     const key = { namespace: req.params.namespace, name: req.params.name };
     if (!(await db.works.get(key))) throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
     res.json({ items: await views.history(key) });
+  });
+
+  // A re-run of a stored work, previewed: what its stores would change now.
+  router.post('/works/:namespace/:name/preview', async (req, res) => {
+    const credentials = await access.credentials(req);
+    const key = { namespace: req.params.namespace, name: req.params.name };
+    const work = await storedAsNew(db, key);
+    const caller = await resolveCaller(credentials, { permissions: access.deps.permissions, userInfo: access.deps.userInfo, authorize: access.deps.destinationAuthorizer });
+    const preview = await reconciler.intake.preview(work, caller);
+    res.json({ work: key, dryRun: true, destinations: preview.destinations, placements: [], pendingGroups: preview.pendingGroups, preview: preview.preview });
   });
 
   router.delete('/works/:namespace/:name', async (req, res) => {

@@ -1,0 +1,81 @@
+import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import type { KratixConfig } from '../config';
+import type { KratixStore } from '../database';
+import type { Reconciler } from '../reconciler';
+import { Access } from './access';
+import { resolveCaller } from './caller';
+import { parseWorkRequest } from './requests/workRequest';
+import { destinationSummary, workSummary } from './views';
+
+/**
+ * Read-only operations for agents (MCP clients through Backstage's actions
+ * registry), behind the same permissions as the HTTP API.
+ */
+export function registerActions(
+  registry: ActionsRegistryService,
+  deps: { db: KratixStore; reconciler: Reconciler; access: Access; config: KratixConfig },
+) {
+  const { db, access } = deps;
+  registry.register({
+    name: 'list-destinations',
+    title: 'List Kratix Destinations',
+    description: 'Lists the Destinations the caller may see: labels, path, filepath mode, State Store and readiness.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z => z.object({ search: z.string().optional().describe('Part of a Destination name') }),
+      output: z =>
+        z.object({
+          destinations: z.array(
+            z.object({ name: z.string(), labels: z.record(z.string()), path: z.string(), mode: z.string(), stateStore: z.string(), ready: z.boolean(), message: z.string() }),
+          ),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const canSee = await access.destinationFilter(credentials);
+      const page = await db.destinations.page({ search: input.search }, { limit: 500 });
+      const items = page.items.filter(canSee).map(d => destinationSummary(d, undefined));
+      return { output: { destinations: items.map(d => ({ name: d.name, labels: d.labels, path: d.path, mode: d.mode, stateStore: d.stateStore, ready: d.ready, message: d.message })) } };
+    },
+  });
+  registry.register({
+    name: 'get-work-status',
+    title: 'Read a Kratix work',
+    description: 'Where a work was placed and whether its files are written, per Destination.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z => z.object({ namespace: z.string().describe('The work namespace, e.g. default'), name: z.string().describe('The work name') }),
+      output: z => z.object({ status: z.string(), destinations: z.array(z.object({ name: z.string(), status: z.string(), misplaced: z.boolean() })) }),
+    },
+    action: async ({ input, credentials }) => {
+      const w = await db.works.get(input);
+      if (!w || !(await access.workFilter(credentials))(w)) throw new Error(`work ${input.namespace}/${input.name} not found`);
+      const summary = workSummary(w, await db.placements.list({ work: input }));
+      return { output: { status: summary.status, destinations: summary.destinations } };
+    },
+  });
+  registry.register({
+    name: 'preview-work',
+    title: 'Preview a Kratix work',
+    description: 'Where a work would be placed and the unified diff of what each State Store would change. Writes nothing.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          promise: z.string(),
+          resource: z.string().optional(),
+          namespace: z.string().optional(),
+          pipeline: z.string(),
+          destinationSelectors: z.record(z.string()).optional(),
+          files: z.array(z.object({ path: z.string(), content: z.string(), encoding: z.enum(['utf-8', 'base64']).optional() })),
+        }),
+      output: z => z.object({ destinations: z.array(z.string()), diff: z.string() }),
+    },
+    action: async ({ input, credentials }) => {
+      const work = parseWorkRequest(input, deps.config.works);
+      const caller = await resolveCaller(credentials, { permissions: access.deps.permissions, userInfo: access.deps.userInfo, authorize: access.deps.destinationAuthorizer });
+      const preview = await deps.reconciler.intake.preview(work, caller);
+      const diff = preview.preview.map(d => `# ${d.destination}\n${d.error ?? d.changes.map(c => c.diff ?? `${c.action} ${c.path}`).join('\n')}`).join('\n\n');
+      return { output: { destinations: preview.destinations, diff } };
+    },
+  });
+}
