@@ -1,6 +1,8 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import notificationsPlugin from '@backstage/plugin-notifications/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
+import signalsPlugin from '@backstage/plugin-signals/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import kratixPlugin from '@internal/plugin-kratix';
 import { signInModule } from './modules/signIn';
@@ -11,6 +13,8 @@ export default createApp({
     catalogPlugin,
     scaffolderPlugin,
     userSettingsPlugin,
+    signalsPlugin,
+    notificationsPlugin,
     kratixPlugin,
     signInModule,
     catalogColumnsModule,

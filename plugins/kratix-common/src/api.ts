@@ -1,4 +1,7 @@
 /** Types of the kratix HTTP API (`/api/kratix`): what the backend builds and every client reads. */
+
+/** The signal channel the backend publishes every store run on; open pages reload on it. */
+export const KRATIX_SIGNAL_CHANNEL = 'kratix';
 import type { FilepathMode, StateStoreKind, CleanupPolicy } from './kinds/Destination';
 import type { Labels } from './labels';
 

@@ -28,7 +28,7 @@ const worksPage = PageBlueprint.make({
     title: 'Kratix works',
     icon: <AccountTreeIcon fontSize="inherit" />,
     routeRef: worksRouteRef,
-    loader: () => import('./components/WorksPage').then(m => <m.WorksPage />),
+    loader: () => import('./components/KratixRouter').then(m => <m.KratixRouter />),
   },
 });
 

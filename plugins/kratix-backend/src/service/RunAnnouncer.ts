@@ -2,12 +2,10 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
-import { stateStoreLabel } from '@internal/plugin-kratix-common';
+import { KRATIX_SIGNAL_CHANNEL, stateStoreLabel } from '@internal/plugin-kratix-common';
 import type { KratixStore, StoredPlacement } from '../database';
 import type { StoreRunResult } from '../reconciler';
 
-/** The signal channel open pages listen on. */
-export const KRATIX_SIGNAL_CHANNEL = 'kratix';
 
 function destinationLink(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);

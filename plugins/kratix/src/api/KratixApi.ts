@@ -1,62 +1,41 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
-import type { PlacementView, WorkView } from '@internal/plugin-kratix-common';
+import type {
+  DestinationFilesView,
+  DestinationView,
+  Page,
+  PlacementEventView,
+  PlacementView,
+  ScheduleResult,
+  StateStoreView,
+  WorkSummary,
+  WorkView,
+} from '@internal/plugin-kratix-common';
 
-/** A placement as the kratix API returns it, with the work it belongs to. */
-export type Placement = PlacementView & {
+export interface WorkKey {
   namespace: string;
-  work: { namespace: string; name: string };
-  promise?: string;
-  resource?: string;
-  scheduledAt?: string;
-  location?: PlacementView['location'] & { branch?: string; endpoint?: string };
-};
-
-export type Work = Omit<WorkView, 'placements'> & {
-  kind: 'resource' | 'dependency';
-  status: 'pending' | 'written' | 'failed' | 'deleting';
-  placements: Placement[];
-  deletedAt?: string;
-};
-
-export interface DestinationStatus {
   name: string;
-  entityRef: string;
-  labels: Record<string, string>;
-  spec: any;
-  stateStore: string;
-  ready: boolean;
-  message: string;
-  deleting: boolean;
-  canaries: { enabled: boolean; written: boolean; paths: string[] };
-  placements: Placement[];
 }
 
-export interface StateStoreStatus {
-  kind: 'GitStateStore' | 'BucketStateStore';
-  name: string;
-  entityRef: string;
-  spec: any;
-  ready: boolean;
-  status: 'Ready' | 'NotReady';
-  message: string;
-  lastVersion?: string;
-  lastWrittenAt?: string;
-  lastFullSyncAt?: string;
-  destinations: { name: string; ready: boolean; path: string; mode?: string }[];
-  placements: { total: number; written: number; failed: number };
+export interface WorkListQuery {
+  search?: string;
+  destination?: string;
+  limit?: number;
+  cursor?: string;
 }
 
-/** The kratix backend's API, as the UI uses it. */
+/** The kratix backend's API, as the UI uses it; undefined where the backend does not know the thing (yet). */
 export interface KratixApi {
-  listWorks(): Promise<Work[]>;
-  deleteWork(work: { namespace: string; name: string }): Promise<void>;
-  /** Undefined when the backend does not know the Destination (yet). */
-  getDestination(name: string): Promise<DestinationStatus | undefined>;
-  getStateStore(
-    kind: string,
-    name: string,
-    namespace?: string,
-  ): Promise<StateStoreStatus | undefined>;
+  listWorks(query: WorkListQuery): Promise<Page<WorkSummary>>;
+  getWork(work: WorkKey): Promise<WorkView | undefined>;
+  getWorkHistory(work: WorkKey): Promise<PlacementEventView[]>;
+  /** What the stores would change if the work were sent again. */
+  previewWork(work: WorkKey): Promise<ScheduleResult>;
+  deleteWork(work: WorkKey): Promise<void>;
+  getDestination(name: string): Promise<DestinationView | undefined>;
+  listPlacements(destination: string, page: { limit: number; cursor?: string }): Promise<Page<PlacementView>>;
+  getDestinationFiles(destination: string): Promise<DestinationFilesView | undefined>;
+  getFileContent(destination: string, path: string): Promise<string>;
+  getStateStore(kind: string, name: string, namespace?: string): Promise<StateStoreView | undefined>;
 }
 
 export const kratixApiRef = createApiRef<KratixApi>({ id: 'plugin.kratix.api' });

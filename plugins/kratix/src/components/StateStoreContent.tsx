@@ -1,4 +1,3 @@
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   InfoCard,
@@ -10,13 +9,15 @@ import {
 } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
-import { kratixApiRef, StateStoreStatus } from '../api/KratixApi';
-import { ReadyLabel, shortVersion, when } from './StatusLabel';
-import { useInterval } from './useInterval';
+import type { CredentialSourceView, StateStoreView } from '@internal/plugin-kratix-common';
+import { kratixApiRef } from '../api/KratixApi';
+import { useLiveData } from '../hooks/useLiveData';
+import { shortVersion, when } from './format';
 import { LoadError } from './LoadError';
+import { ReadyLabel } from './ReadyLabel';
 
 /** Where a store's files are, as a link a person can open. */
-function whereLabel(kind: string, spec: any) {
+function whereLabel(kind: string, spec: Record<string, any>) {
   if (kind === 'GitStateStore') {
     return (
       <>
@@ -51,11 +52,10 @@ export function StateStoreContent() {
   const { entity } = useEntity();
   const api = useApi(kratixApiRef);
   const namespace = entity.metadata.namespace ?? 'default';
-  const { value, loading, error, retry } = useAsyncRetry(
+  const { value, loading, error } = useLiveData(
     () => api.getStateStore(entity.kind, entity.metadata.name, namespace),
     [api, entity.kind, entity.metadata.name, namespace],
   );
-  useInterval(retry, 5000);
 
   return (
     <Grid container spacing={3}>
@@ -75,7 +75,7 @@ export function StateStoreContent() {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <Table<StateStoreStatus['destinations'][number]>
+        <Table<StateStoreView['destinations'][number]>
           title="Destinations using it"
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={[
@@ -97,7 +97,21 @@ export function StateStoreContent() {
   );
 }
 
-function StoreDetails(props: { store: StateStoreStatus }) {
+/** Where the credentials come from, never what they are. */
+function credentialsLabel(c: CredentialSourceView): string {
+  switch (c.type) {
+    case 'secret':
+      return `kratix.secrets.${c.name} in app-config (${c.detail})`;
+    case 'integration':
+      return `the ${c.detail} integration for ${c.name} in app-config`;
+    case 'iam':
+      return `IAM: ${c.detail}`;
+    default:
+      return c.detail ? `none (${c.detail})` : 'none';
+  }
+}
+
+function StoreDetails(props: { store: StateStoreView }) {
   const { store } = props;
   return (
     <StructuredMetadataTable
@@ -112,11 +126,8 @@ function StoreDetails(props: { store: StateStoreStatus }) {
         'Last written': when(store.lastWrittenAt) || '(never)',
         'Last full sync': when(store.lastFullSyncAt) || '(never)',
         Placements: `${store.placements.total} (${store.placements.written} written, ${store.placements.failed} failed)`,
-        Credentials: store.spec.secretRef?.name
-          ? `kratix.secrets.${store.spec.secretRef.name} in app-config`
-          : store.spec.authMethod === 'IAM'
-            ? 'IAM (default credential chain)'
-            : '(none)',
+        Credentials: credentialsLabel(store.credentials),
+        ...(store.nextAttemptAt ? { 'Next try': when(store.nextAttemptAt) } : {}),
       }}
     />
   );
