@@ -61,6 +61,7 @@ export function WorksPage() {
   return (
     <Content>
       <TextField
+        id="kratix-works-search"
         label="Search works"
         placeholder="namespace/name, promise or resource"
         value={search}

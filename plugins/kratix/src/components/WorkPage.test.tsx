@@ -1,0 +1,33 @@
+import { screen } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { kratixApiRef } from '../api/KratixApi';
+import { allow, catalog, entityLinks, fakeApi } from '../testing/fixtures';
+import { WorkPage } from './WorkPage';
+
+describe('WorkPage', () => {
+  it('shows the files, where they went and the history with commit links', async () => {
+    await renderInTestApp(
+      <Routes>
+        <Route path="/kratix/works/:namespace/:name" element={<WorkPage />} />
+      </Routes>,
+      { ...entityLinks, initialRouteEntries: ['/kratix/works/default/namespace-team-a-create-namespace'], apis: [[kratixApiRef, fakeApi()], allow, catalog] } as any,
+    );
+    expect(await screen.findByText('Work default/namespace-team-a-create-namespace')).toBeInTheDocument();
+    expect(screen.getByText('namespace.yaml')).toBeInTheDocument();
+    expect(screen.getByText(/GitStateStore\/demo-git: clusters\/dev-cluster\/resources/)).toBeInTheDocument();
+    expect((await screen.findAllByText('user:default/alice')).length).toBeGreaterThanOrEqual(2);
+    const commit = screen.getAllByText('01234567').find(e => e.closest('a'));
+    expect(commit!.closest('a')).toHaveAttribute('href', 'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567');
+  });
+
+  it('says when the work does not exist', async () => {
+    await renderInTestApp(
+      <Routes>
+        <Route path="/kratix/works/:namespace/:name" element={<WorkPage />} />
+      </Routes>,
+      { ...entityLinks, initialRouteEntries: ['/kratix/works/default/gone'], apis: [[kratixApiRef, fakeApi({ getWork: async () => undefined })], allow, catalog] } as any,
+    );
+    expect(await screen.findByText('default/gone is not known (it may have been deleted).')).toBeInTheDocument();
+  });
+});
