@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { stateStoreLabel } from '@internal/plugin-kratix-common';
+import { goJoin, stateStoreLabel } from '@internal/plugin-kratix-common';
+import { storePath } from '../../layout';
 import type { KratixConfig } from '../../config';
 import { KratixStore, OwnedFile, StoredDestination, StoredPlacement, StoredStateStore, StoredWork, workKey } from '../../database';
 import { StateStoreWriter, StoreSnapshot, WriterFactory } from '../../writers';
@@ -10,7 +11,7 @@ import { planStore } from './planStore';
 import { PlanContext, PlanDestination, PlanUnit, StorePlan } from './planTypes';
 import type { PreviewChange } from '../preview';
 import { recordFailure, recordRun, RunTotals } from './recordRun';
-import { recordDrift } from './recordDrift';
+import { clearResolvedDrift, recordDrift } from './recordDrift';
 import { decide, DestinationDecision, destinationDirty, destinationMoved, isActive, loadContent } from './runInputs';
 import { backoffUntil } from './backoff';
 
@@ -128,6 +129,7 @@ export class StoreRun {
       actors: prepared.actors,
     });
     if (prepared.drift) await recordDrift(this.deps.db, store, prepared.drift, this.deps.config.drift, writer.currentVersion?.());
+    if (full) await clearResolvedDrift(this.deps.db, destinations, prepared.drift);
     const label = stateStoreLabel(store.ref);
     if (applied.written + applied.deleted > 0) {
       this.deps.logger.info(`${label}: wrote ${applied.written} and deleted ${applied.deleted} files (${applied.version ?? 'no new version'})`);
@@ -256,7 +258,8 @@ export class StoreRun {
         if (after === undefined) continue;
         const before = snapshot.digest(path) !== undefined ? await writer.readFile(path) : undefined;
         const list = out.get(destinationOf(unit)) ?? [];
-        list.push({ path, before, after });
+        // Shown as a path in the repository or bucket, with the store's own prefix.
+        list.push({ path: storePath(goJoin((store.spec as { path?: string }).path ?? '', path)), before, after });
         out.set(destinationOf(unit), list);
       }
     }

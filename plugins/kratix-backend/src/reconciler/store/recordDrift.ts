@@ -1,5 +1,5 @@
 import type { DriftPolicy } from '../../config';
-import type { KratixStore, StoredStateStore } from '../../database';
+import type { KratixStore, StoredDestination, StoredStateStore } from '../../database';
 import type { DriftFinding } from './drift';
 
 /** Drift seen in a run: on the placements and Destinations concerned, and in their history. */
@@ -41,4 +41,16 @@ export async function recordDrift(
       }];
     }),
   );
+}
+
+/** A full sync that no longer sees a reported drift: someone put the files back. */
+export async function clearResolvedDrift(
+  db: KratixStore,
+  destinations: StoredDestination[],
+  finding: DriftFinding | undefined,
+): Promise<void> {
+  const still = new Set([...(finding?.destinations.keys() ?? []), ...[...(finding?.placements.values() ?? [])].map(p => p.destination)]);
+  for (const d of destinations) {
+    if (d.drift?.resolution === 'reported' && !still.has(d.name)) await db.destinations.setDrift(d.name, null);
+  }
 }

@@ -138,7 +138,6 @@ async function settleDestinations(
     const d = r.destinations.get(name);
     if (!d || d.deletedAt) continue;
     statuses.push({ name, ...destinationStatus(d) });
-    if (d.drift) await tx.destinations.setDrift(name, null);
     if (d.written && d.written.specHash === d.specHash && d.written.store === d.stateStore) continue;
     const layout = effectiveLayout(d);
     const spec = { ...d.spec, filepath: { mode: layout.mode, ...(layout.filename ? { filename: layout.filename } : {}) } };
