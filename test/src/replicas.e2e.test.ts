@@ -138,11 +138,11 @@ describe('two backend replicas sharing one PostgreSQL', () => {
       async () => {
         const files = await readRepo(repo);
         const objects = await bucketObjects(s3.endpoint, 'kratix');
-        for (let i = 0; i < works.length; i++) {
+        const written = works.map((_, i) => {
           const p = `resources/default/app/r${i}/p/5058f/app.yaml`;
-          if (i % 2) expect(files.get(`git-dest/${p}`)).toBe(expected(i));
-          else expect(objects.get(`s3-dest/${p}`)).toBe(expected(i));
-        }
+          return i % 2 ? files.get(`git-dest/${p}`) : objects.get(`s3-dest/${p}`);
+        });
+        expect(written).toEqual(works.map((_, i) => expected(i)));
         for (const r of [a, b]) {
           const items = (await r.api('/api/kratix/works')).body.items;
           expect(items).toHaveLength(16);

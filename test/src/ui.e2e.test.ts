@@ -199,16 +199,16 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
     await page.addInitScript((content: Record<string, string>) => {
       (window as any).showDirectoryPicker = async () => {
         const root = await (navigator as any).storage.getDirectory();
-        const dir = await root.getDirectoryHandle('template', { create: true });
+        const folder = await root.getDirectoryHandle('template', { create: true });
         for (const [p, text] of Object.entries(content)) {
           const parts = p.split('/');
-          let d = dir;
+          let d = folder;
           for (const part of parts.slice(0, -1)) d = await d.getDirectoryHandle(part, { create: true });
           const w = await (await d.getFileHandle(parts[parts.length - 1], { create: true })).createWritable();
           await w.write(text);
           await w.close();
         }
-        return dir;
+        return folder;
       };
     }, files);
     await page.goto(app('/create/edit'));

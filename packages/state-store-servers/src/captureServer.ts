@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { SOURCES } from './sources';
 
 export interface CapturedRequest {
   method: string;
@@ -52,7 +53,7 @@ function serverScript(name: string): string {
   // The servers run from source (tests, the demo), so the .cjs files sit next
   // to this module.
   // eslint-disable-next-line no-restricted-syntax
-  return path.join(__dirname, name);
+  return path.join(SOURCES, name);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

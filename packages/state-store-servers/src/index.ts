@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SOURCES } from './sources';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -70,7 +71,7 @@ export async function startGitServer(
   const username = options.username ?? 'kratix';
   const password = options.password ?? 'kratix-test-password';
   const { child, port } = await startChild(
-    [path.join(__dirname, 'gitServer.cjs'), root, String(options.port ?? 0), username, password],
+    [path.join(SOURCES, 'gitServer.cjs'), root, String(options.port ?? 0), username, password],
     'git server',
   );
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -113,7 +114,7 @@ export async function startS3Server(
   const { child, port } = await startChild(
     [
       '--openssl-legacy-provider',
-      path.join(__dirname, 's3Server.cjs'),
+      path.join(SOURCES, 's3Server.cjs'),
       directory,
       String(options.port ?? 0),
       ...(options.buckets ?? []),

@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SOURCES } from './sources';
 import { promisify } from 'node:util';
 import { utils } from 'ssh2';
 
@@ -58,7 +59,7 @@ function serverScript(name: string): string {
   // The servers run from source (tests, the demo), so the .cjs files sit next
   // to this module.
   // eslint-disable-next-line no-restricted-syntax
-  return path.join(__dirname, name);
+  return path.join(SOURCES, name);
 }
 
 export interface SshKeyPair {

@@ -36,6 +36,14 @@ export function hasDotDotSegment(p: string): boolean {
   return p.split('/').some(seg => seg === '..');
 }
 
+/** A path that would leave its Destination's directory. */
+export class PathEscapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PathEscapeError';
+  }
+}
+
 /**
  * Joins `base` and `relative` and refuses a result that leaves `base`.
  * Kratix silently drops such writes; we fail loudly instead.
@@ -50,14 +58,6 @@ export function joinWithin(base: string, relative: string, what: string): string
     );
   }
   return joined;
-}
-
-/** A path that would leave its Destination's directory. */
-export class PathEscapeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PathEscapeError';
-  }
 }
 
 /** True when `path` (cleaned) is `root` or below it; `.` and `""` are the store root. */

@@ -133,15 +133,6 @@ export function validateKratixEntity(entity: Entity): ValidationResult<KratixEnt
   return { ok: true, entity: { ...entity, spec: KINDS[kind].defaults(spec) } as KratixEntity };
 }
 
-/** Like validateKratixEntity, for callers that only accept a valid entity. */
-export function parseKratixEntity<T extends KratixEntity = KratixEntity>(entity: Entity): T {
-  const result = validateKratixEntity(entity);
-  if (!result.ok) {
-    throw new InvalidKratixEntityError(`${entity.kind}/${entity.metadata?.name}`, result.errors);
-  }
-  return result.entity as T;
-}
-
 export class InvalidKratixEntityError extends Error {
   constructor(
     readonly entityRef: string,
@@ -150,4 +141,13 @@ export class InvalidKratixEntityError extends Error {
     super(`${entityRef} is invalid: ${errors.join('; ')}`);
     this.name = 'InvalidKratixEntityError';
   }
+}
+
+/** Like validateKratixEntity, for callers that only accept a valid entity. */
+export function parseKratixEntity<T extends KratixEntity = KratixEntity>(entity: Entity): T {
+  const result = validateKratixEntity(entity);
+  if (!result.ok) {
+    throw new InvalidKratixEntityError(`${entity.kind}/${entity.metadata?.name}`, result.errors);
+  }
+  return result.entity as T;
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 
-export const ROOT = path.resolve(__dirname, '../../..');
+export const ROOT = path.resolve(require.resolve('@internal/e2e-tests/package.json'), '../..');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

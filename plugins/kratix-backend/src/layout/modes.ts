@@ -33,7 +33,7 @@ export function isAggregated(dest: Pick<LayoutDestination, 'mode'>): boolean {
  * order), each file in order, joined with `\n---\n` between documents only.
  */
 export function aggregatedContent(placements: LayoutPlacement[]): Buffer {
-  const sorted = [...placements].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...placements].sort((a, b) => byGoString(a.name, b.name));
   const parts: Buffer[] = [];
   const sep = Buffer.from('\n---\n');
   for (const p of sorted) {
@@ -78,4 +78,9 @@ export function placementLayout(dest: LayoutDestination, p: LayoutPlacement): Pl
     return { files, stateFile: { path, entries }, location: { mode: dest.mode, path } };
   }
   return { files, location: { mode: dest.mode, path: aggregatedFilePath(dest) } };
+}
+
+function byGoString(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

@@ -24,7 +24,7 @@ export function destinationRoot(dest: Pick<LayoutDestination, 'path'>): string {
 export function stateEntryPath(dest: Pick<LayoutDestination, 'path'>, entry: string): string | undefined {
   const root = destinationRoot(dest);
   const rawPrefix = `${dest.path}/`;
-  const cleanPrefix = root === '.' ? '' : root === '/' ? '/' : `${root}/`;
+  const cleanPrefix = prefixOf(root);
   const prefixed = entry.startsWith(rawPrefix) || goClean(entry).startsWith(cleanPrefix);
   const full = prefixed ? goClean(entry) : goJoin(cleanPrefix || '.', entry);
   return isWithin(root, full) ? full : undefined;
@@ -43,4 +43,9 @@ export function staleStateEntries(
     if (full && !keep.has(full)) stale.add(full);
   }
   return [...stale];
+}
+
+function prefixOf(root: string): string {
+  if (root === '.') return '';
+  return root === '/' ? '/' : `${root}/`;
 }

@@ -96,7 +96,9 @@ function toPreview(destination: string, stateStore: string, changes: PreviewChan
 }
 
 function fileChange(c: PreviewChange): FileChange {
-  const action = c.after === null ? 'delete' : c.before === undefined ? 'add' : 'change';
+  let action: FileChange['action'] = 'change';
+  if (c.after === null) action = 'delete';
+  else if (c.before === undefined) action = 'add';
   if (isBinary(c.before) || isBinary(c.after ?? undefined)) return { path: c.path, action, binary: true };
   let diff = createTwoFilesPatch(
     c.before === undefined ? '/dev/null' : `a/${c.path}`,

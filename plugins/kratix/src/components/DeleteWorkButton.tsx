@@ -14,7 +14,9 @@ export function DeleteWorkButton(props: { work: WorkSummary; onDeleted: () => vo
   const { allowed, loading } = usePermission({ permission: kratixWorkDeletePermission, resourceRef: `${work.namespace}/${work.name}` });
   const [open, setOpen] = useState(false);
   const deleting = work.status === 'deleting';
-  const reason = deleting ? 'Its files are being removed' : allowed ? 'Delete this work and its files' : 'Your permissions do not allow deleting this work (kratix.work.delete)';
+  let reason = 'Delete this work and its files';
+  if (deleting) reason = 'Its files are being removed';
+  else if (!allowed) reason = 'Your permissions do not allow deleting this work (kratix.work.delete)';
   const remove = async () => {
     setOpen(false);
     try {

@@ -2,7 +2,7 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { kratixApiRef } from '../api/KratixApi';
-import { catalog, destination, entityLinks, fakeApi } from '../testing/fixtures';
+import { catalog, destination, entityLinks, fakeApi } from '../__testUtils__/fixtures';
 import { DestinationContent } from './DestinationContent';
 
 const render = (api = fakeApi()) =>

@@ -25,7 +25,14 @@ export function DestinationFiles(props: { destination: string }) {
     {
       title: 'File',
       render: f => (
-        <a href="#" onClick={e => (e.preventDefault(), setOpen(f.path))} aria-label={`Show ${f.relativePath}`}>
+        <a
+          href={`#${encodeURIComponent(f.path)}`}
+          onClick={e => {
+            e.preventDefault();
+            setOpen(f.path);
+          }}
+          aria-label={`Show ${f.relativePath}`}
+        >
           <code>{f.relativePath}</code>
         </a>
       ),

@@ -7,13 +7,19 @@ const useStyles = makeStyles(theme => ({
   del: { color: theme.palette.error.main },
 }));
 
+function lineClass(line: string, classes: { add: string; del: string }): string | undefined {
+  if (line.startsWith('+') && !line.startsWith('+++')) return classes.add;
+  if (line.startsWith('-') && !line.startsWith('---')) return classes.del;
+  return undefined;
+}
+
 /** One unified diff, lines coloured by what they do. */
 function Diff(props: { text: string }) {
   const classes = useStyles();
   return (
     <pre className={classes.pre}>
       {props.text.split('\n').map((line, i) => (
-        <div key={i} className={line.startsWith('+') && !line.startsWith('+++') ? classes.add : line.startsWith('-') && !line.startsWith('---') ? classes.del : undefined}>
+        <div key={i} className={lineClass(line, classes)}>
           {line || ' '}
         </div>
       ))}

@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { kratixApiRef } from '../api/KratixApi';
-import { catalog, destination, entityLinks, fakeApi, gitStore } from '../testing/fixtures';
+import { catalog, destination, entityLinks, fakeApi, gitStore } from '../__testUtils__/fixtures';
 import { KratixStatusCard } from './KratixStatusCard';
 
 describe('KratixStatusCard', () => {

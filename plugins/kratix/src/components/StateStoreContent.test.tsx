@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { kratixApiRef } from '../api/KratixApi';
-import { catalog, entityLinks, fakeApi, gitStore, storeView } from '../testing/fixtures';
+import { catalog, entityLinks, fakeApi, gitStore, storeView } from '../__testUtils__/fixtures';
 import { StateStoreContent } from './StateStoreContent';
 
 describe('StateStoreContent', () => {

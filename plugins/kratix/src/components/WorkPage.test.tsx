@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { kratixApiRef } from '../api/KratixApi';
-import { allow, catalog, entityLinks, fakeApi } from '../testing/fixtures';
+import { allow, catalog, entityLinks, fakeApi } from '../__testUtils__/fixtures';
 import { WorkPage } from './WorkPage';
 
 describe('WorkPage', () => {

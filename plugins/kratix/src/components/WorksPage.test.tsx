@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { SWRConfig } from 'swr';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { kratixApiRef } from '../api/KratixApi';
-import { allow, catalog, deny, entityLinks, fakeApi, workSummary } from '../testing/fixtures';
+import { allow, catalog, deny, entityLinks, fakeApi, workSummary } from '../__testUtils__/fixtures';
 import { WorksPage } from './WorksPage';
 
 const withWork = () => fakeApi({ listWorks: jest.fn(async () => ({ items: [workSummary], totalCount: 1 })) });

@@ -329,7 +329,9 @@ export class WorkTable {
   }
 }
 
-const workWhere = (key: WorkKey) => ({ work_namespace: key.namespace, work_name: key.name });
+function workWhere(key: WorkKey) {
+  return { work_namespace: key.namespace, work_name: key.name };
+}
 
 function conditionsJson(c: unknown): string | null {
   return c === undefined || c === null ? null : JSON.stringify(c);

@@ -64,8 +64,8 @@ function expected(mode: string, works: Record<string, Record<string, string>>): 
   return out;
 }
 
-const destinationSpec = (kind: string, path: string, mode: FilepathMode, over: Partial<DestinationSpec> = {}): DestinationSpec => ({
-  path,
+const destinationSpec = (kind: string, destPath: string, mode: FilepathMode, over: Partial<DestinationSpec> = {}): DestinationSpec => ({
+  path: destPath,
   stateStoreRef: { kind: kind as any, name: 'store' },
   strictMatchLabels: false,
   filepath: { mode, ...(mode === 'aggregatedYAML' ? { filename: 'aggregated.yaml' } : {}) },
@@ -120,7 +120,8 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
       await db.destinations.upsert([{ name, namespace: 'default', entityRef: `destination:default/${name}`, uid: name, labels: { mode: name }, stateStore: ref, spec: destinationSpec(kind, name, mode) }]);
     }
     // The first (full) run lays out the canaries.
-    expect((await run.run(ref)).error).toBeUndefined();
+    const first = await run.run(ref);
+    if (first.error) throw new Error(`first run: ${first.error}`);
   });
   afterAll(async () => {
     await git.stop();

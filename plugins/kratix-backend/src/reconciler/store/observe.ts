@@ -90,8 +90,8 @@ export function observeRequest(
     if (!(content instanceof Buffer) || !layout) continue;
     try {
       for (const entry of parseStateFile(content.toString('utf8'), path)) {
-        const full = stateEntryPath(layout, entry);
-        if (full) verify.add(storePath(full));
+        const entryPath = stateEntryPath(layout, entry);
+        if (entryPath) verify.add(storePath(entryPath));
       }
     } catch {
       // reported on the placement by the planner

@@ -63,9 +63,15 @@ export function layoutFor(d: PlanDestination, p: PlanPlacement): PlacementLayout
 
 function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement): void {
   const layout = layoutFor(d, p);
-  if (layout instanceof PathEscapeError) return fail(b, p, layout.message);
+  if (layout instanceof PathEscapeError) {
+    fail(b, p, layout.message);
+    return;
+  }
   const tooLong = keyTooLong(b, layout.files.keys());
-  if (tooLong) return fail(b, p, `placement ${p.name}: ${tooLong}`);
+  if (tooLong) {
+    fail(b, p, `placement ${p.name}: ${tooLong}`);
+    return;
+  }
   const location = { store: b.ctx.store, mode: layout.location.mode, path: storePath(layout.location.path) };
   if (isAggregated(d.layout)) {
     // Its content lives in the Destination's file: it is written when that file is.
@@ -75,12 +81,18 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
   let stale: string[] = [];
   if (layout.stateFile) {
     const old = b.ctx.stateFiles.get(storePath(layout.stateFile.path));
-    if (old instanceof Error) return fail(b, p, old.message);
+    if (old instanceof Error) {
+    fail(b, p, old.message);
+    return;
+  }
     try {
       const entries = old ? parseStateFile(old.toString('utf8'), layout.stateFile.path) : [];
       stale = staleStateEntries(d.layout, entries, layout.stateFile.entries);
     } catch (e: any) {
-      return fail(b, p, `placement ${p.name}: ${e.message}`);
+      {
+    fail(b, p, `placement ${p.name}: ${e.message}`);
+    return;
+  }
     }
   }
   const unit = b.unit(placementUnit(p));
@@ -169,8 +181,8 @@ function planCleanup(b: PlanBuilder, d: PlanDestination): void {
   const unit = b.unit(destinationUnit(d));
   unit.cleaned.add(d.name);
   if (d.cleanup !== 'all') return;
-  const layouts = [d.layout, ...(d.previousLayout ? [d.previousLayout] : [])];
-  for (const layout of layouts) {
+  const written = [d.layout, ...(d.previousLayout ? [d.previousLayout] : [])];
+  for (const layout of written) {
     for (const p of d.remove) planPlacementRemoval(b, d, layout, p);
     for (const f of cleanupFiles(layout)) {
       b.delete(unit, f.path, f.kind === 'canary' ? CANARY_WRITER_NAME : undefined);

@@ -51,14 +51,26 @@ export function decodeFiles(
   let total = 0;
   files.forEach((f, i) => {
     const pe = pathError(`files[${i}].path`, f.path);
-    if (pe) return void errors.push(pe);
+    if (pe) {
+      errors.push(pe);
+      return;
+    }
     const path = goClean(f.path);
-    if (seen.has(path)) return void errors.push(`files[${i}].path: "${path}" is listed twice`);
+    if (seen.has(path)) {
+      errors.push(`files[${i}].path: "${path}" is listed twice`);
+      return;
+    }
     seen.add(path);
     const content = decode(`files[${i}]`, f);
-    if (typeof content === 'string') return void errors.push(content);
+    if (typeof content === 'string') {
+      errors.push(content);
+      return;
+    }
     if (content.length > limits.maxFileBytes) {
-      return void errors.push(`files[${i}]: "${path}" is ${content.length} bytes, more than the limit of ${limits.maxFileBytes} (kratix.works.maxFileBytes)`);
+      {
+      errors.push(`files[${i}]: "${path}" is ${content.length} bytes, more than the limit of ${limits.maxFileBytes} (kratix.works.maxFileBytes)`);
+      return;
+    }
     }
     total += content.length;
     out.push({ path, content });

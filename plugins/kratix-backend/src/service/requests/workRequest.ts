@@ -87,7 +87,10 @@ function groupErrors(groups: { directory: string; destinationSelectors?: unknown
     const f = `workloadGroups[${i}]`;
     if (goClean(g.directory) === '.') return void errors.push(`${f}.directory: "${g.directory}" is the work's root; use destinationSelectors for the default group`);
     const pe = pathError(`${f}.directory`, g.directory.replace(/\/+$/, '') || g.directory);
-    if (pe) return void errors.push(pe);
+    if (pe) {
+      errors.push(pe);
+      return;
+    }
     errors.push(...labelErrors(`${f}.destinationSelectors`, g.destinationSelectors));
     const dir = goClean(g.directory);
     const clash = workloadGroupClash(i, dir, dirs.map(d => d.directory));
