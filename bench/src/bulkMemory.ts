@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitWriter } from '@internal/plugin-kratix-backend';
 import { startGitServer } from '@internal/state-store-servers';
 import { nestedFiles, time } from './util';
+import { benchGitWriter } from './writers';
 
 async function main() {
   const n = Number(process.argv[2] ?? 10000);
@@ -13,15 +13,7 @@ async function main() {
   try {
     const url = await server.createRepo('mem');
     const baseline = process.memoryUsage().rss;
-    const writer = new GitWriter({
-      name: 'GitStateStore/bench',
-      url,
-      branch: 'main',
-      path: '',
-      author: { name: 'kratix', email: '' },
-      credentials: { username: server.username, password: server.password },
-      workDir: path.join(tmp, 'work'),
-    });
+    const writer = benchGitWriter(server, url, path.join(tmp, 'work'));
     const files = nestedFiles(n);
     const r = await time(async () => {
       await writer.refresh();

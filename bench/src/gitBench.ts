@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { GitWriter } from '@internal/plugin-kratix-backend';
+import type { GitWriter } from '@internal/plugin-kratix-backend/writers';
 import { GitServer, startGitServer } from '@internal/state-store-servers';
 import { git, line, median, nestedFiles, time } from './util';
+import { benchGitWriter } from './writers';
 
 function authUrl(server: GitServer, url: string) {
   const u = new URL(url);
@@ -61,15 +62,7 @@ export async function gitBench(tmp: string, n: number, rounds: number) {
       oursUrl = await server.createRepo(`ours-a-${r}`);
       await git(['push', '--quiet', authUrl(server, oursUrl), 'main'], seedDir);
 
-      const w = new GitWriter({
-        name: 'GitStateStore/bench',
-        url: oursUrl,
-        branch: 'main',
-        path: '',
-        author: { name: 'kratix', email: '' },
-        credentials: { username: server.username, password: server.password },
-        workDir: path.join(tmp, `ours-a-${r}`),
-      });
+      const w = benchGitWriter(server, oursUrl, path.join(tmp, `ours-a-${r}`));
       const ours = await time(async () => {
         await w.refresh();
         return w.apply(files, 'Update from: bench');

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gitBench } from './gitBench';
 import { s3Bench } from './s3Bench';
+import { scaleBench } from './scale';
+import { BENCH_SOURCES } from './util';
 
 const run = promisify(execFile);
 
@@ -16,18 +18,24 @@ async function main() {
   console.log(
     `# ${os.cpus().length} cores, node ${process.version}, ${n} files (git), ${s3Files} files (S3), ${rounds} rounds`,
   );
+  const only = process.env.BENCH_ONLY;
   try {
+    if (only === 'scale') {
+      await scaleBench(tmp);
+      return;
+    }
     await gitBench(tmp, n, rounds);
     await s3Bench(tmp, s3Files, rounds);
     const { stdout } = await run(
       process.execPath,
-      [...process.execArgv, path.join(__dirname, 'bulkMemory.ts'), String(n)],
+      [...process.execArgv, path.join(BENCH_SOURCES, 'bulkMemory.ts'), String(n)],
       { maxBuffer: 1 << 20 },
     );
     const mem = JSON.parse(stdout.trim().split('\n').pop()!);
     console.log(
       `bench e-peak-memory-bulk-${n}: peak RSS ${Math.round(mem.peakRssMb)} MB (process start ${Math.round(mem.startRssMb)} MB, write ${Math.round(mem.ms)} ms)`,
     );
+    if (only !== 'writers') await scaleBench(tmp);
   } finally {
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }

@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { BucketWriter } from '@internal/plugin-kratix-backend';
 import { startS3Server } from '@internal/state-store-servers';
-import { line, median, nestedFiles, time } from './util';
+import { line, median, nestedFiles, spread, time } from './util';
+import { benchBucketWriter } from './writers';
 
-export async function s3Bench(tmp: string, n: number, rounds: number, concurrency = 16) {
-  const buckets = Array.from({ length: rounds * 2 }, (_, i) => `bench-${i}`);
-  const server = await startS3Server({ directory: path.join(tmp, 's3'), buckets });
-  const client = new S3Client({
+type Server = Awaited<ReturnType<typeof startS3Server>>;
+
+function plainClient(server: Server) {
+  return new S3Client({
     endpoint: server.endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
@@ -16,66 +16,78 @@ export async function s3Bench(tmp: string, n: number, rounds: number, concurrenc
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+async function plainPuts(client: S3Client, bucket: string, files: Map<string, Buffer>, concurrency: number) {
+  const limit = pLimit(concurrency);
+  const puts = [...files].map(([Key, Body]) =>
+    limit(() => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body }))),
+  );
+  await Promise.all(puts);
+}
+
+async function plainListing(client: S3Client, bucket: string): Promise<number> {
+  let token: string | undefined;
+  let n = 0;
+  do {
+    const res = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    n += res.KeyCount ?? 0;
+    token = res.IsTruncated ? res.NextContinuationToken : undefined;
+  } while (token);
+  return n;
+}
+
+/**
+ * (d) new files into a bucket: our writer against a plain SDK PutObject loop
+ * at the same concurrency, the two sides alternating which goes first.
+ * (c) the no-op: our full observation (one listing) against a plain listing.
+ */
+export async function s3Bench(tmp: string, n: number, rounds: number, concurrency = 16) {
+  const buckets = Array.from({ length: rounds * 2 }, (_, i) => `bench-${i}`);
+  const server = await startS3Server({ directory: path.join(tmp, 's3'), buckets });
+  const client = plainClient(server);
   try {
     const ours: number[] = [];
     const plain: number[] = [];
-    let lastWriter: BucketWriter | undefined;
-    let files = nestedFiles(n);
     for (let r = 0; r < rounds; r++) {
-      files = nestedFiles(n, r);
-      const writer = new BucketWriter({
-        name: 'BucketStateStore/bench',
-        bucketName: buckets[2 * r],
-        endpoint: server.endpoint,
-        insecure: true,
-        useDualStack: false,
-        path: '',
-        credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-        concurrency,
-      });
-      const o = await time(() => writer.apply(files, 'bench'));
-      if (o.value.puts !== n) throw new Error(`expected ${n} PUTs, got ${o.value.puts}`);
-      ours.push(o.ms);
-      const limit = pLimit(concurrency);
-      const bucket = buckets[2 * r + 1];
-      plain.push(
-        (
-          await time(() =>
-            Promise.all(
-              [...files].map(([Key, Body]) =>
-                limit(() => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body }))),
-              ),
-            ),
-          )
-        ).ms,
-      );
-      lastWriter = writer;
+      const files = nestedFiles(n, r);
+      const writer = benchBucketWriter(server, buckets[2 * r], concurrency);
+      const runOurs = async () => {
+        const o = await time(() => writer.apply(files, 'bench'));
+        if (o.value.written !== n) throw new Error(`expected ${n} PUTs, got ${o.value.written}`);
+        ours.push(o.ms);
+      };
+      const runPlain = async () => {
+        plain.push((await time(() => plainPuts(client, buckets[2 * r + 1], files, concurrency))).ms);
+      };
+      if (r % 2) {
+        await runPlain();
+        await runOurs();
+      } else {
+        await runOurs();
+        await runPlain();
+      }
+      await writer.close();
     }
     line(
       `d-s3-${n}`,
       median(ours),
       median(plain),
-      `median of ${rounds}, concurrency ${concurrency}; ours ${ours.map(Math.round).join('/')} ms, plain SDK ${plain.map(Math.round).join('/')} ms`,
+      `median of ${rounds}, concurrency ${concurrency}, sides alternating; ours ${spread(ours)}, plain SDK ${spread(plain)}`,
     );
-    const noop = await time(() => lastWriter!.apply(files, 'bench'));
-    const plainList = await time(async () => {
-      // Baseline for a no-op: the listing any ETag comparison needs.
-      const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-      let token: string | undefined;
-      do {
-        const res = await client.send(
-          new ListObjectsV2Command({ Bucket: buckets[2 * (rounds - 1)], ContinuationToken: token }),
-        );
-        token = res.IsTruncated ? res.NextContinuationToken : undefined;
-      } while (token);
-    });
+    const last = buckets[2 * (rounds - 1)];
+    const writer = benchBucketWriter(server, last, concurrency);
+    const noop = await time(() =>
+      writer.observe({ full: true, dirs: [], paths: [], known: new Map(), verify: [] }),
+    );
+    const listing = await time(() => plainListing(client, last));
     line(
       `c-noop-${n}-s3`,
       noop.ms,
-      plainList.ms,
-      `PUTs made ${noop.value.puts}; baseline: listing the bucket`,
+      listing.ms,
+      `objects seen ${noop.value.all().size} (baseline ${listing.value}), PUTs 0: a run whose plan is empty calls no write; baseline: listing the bucket`,
     );
-    await lastWriter!.close();
+    await writer.close();
   } finally {
     client.destroy();
     await server.stop();

@@ -1,3 +1,4 @@
+import path from 'node:path';
 export { gitCli as git } from '@internal/state-store-servers';
 
 export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -31,3 +32,16 @@ export function nestedFiles(n: number, seed = 0): Map<string, Buffer> {
   }
   return files;
 }
+
+/** Each round's time, and the spread between the fastest and the slowest. */
+export function spread(xs: number[]): string {
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  return `${xs.map(Math.round).join('/')} ms, spread ${Math.round(max - min)} ms`;
+}
+
+/** This package's src folder (scripts run in processes of their own live here). */
+export const BENCH_SOURCES = path.join(
+  path.dirname(require.resolve('@internal/bench/package.json')),
+  'src',
+);

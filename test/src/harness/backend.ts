@@ -20,6 +20,8 @@ export async function freePort(): Promise<number> {
 
 export interface RunningBackend {
   baseUrl: string;
+  /** The backend process, for measuring its CPU and memory. */
+  pid: number;
   token: string;
   /** Everything the process printed so far. */
   logs(): string;
@@ -149,6 +151,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   }
   return {
     baseUrl,
+    pid: child.pid!,
     token,
     logs: () => output,
     async userToken(user, groups = []) {

@@ -1,6 +1,6 @@
 // The product's backend, plus test identities: what the end-to-end tests start.
 import { createBackend } from '@backstage/backend-defaults';
-import { backendFeatures } from 'backend/src/features';
+import { backendFeatures } from 'backend/features';
 import { authModuleTestUsers } from './testUsersModule';
 
 const backend = createBackend();

@@ -25,6 +25,8 @@ export interface SubmitResult {
   key: WorkKey;
   created: boolean;
   changed: boolean;
+  /** The Destinations the work is placed on after this submission. */
+  destinations: string[];
 }
 
 /** A NewWork as the stored shape the scheduler reads (paths only). */
@@ -80,22 +82,48 @@ export class WorkIntake {
   }
 
   async submit(work: NewWork, caller: Caller): Promise<SubmitResult> {
-    const { db, scheduler } = this.deps;
+    const [result] = await this.submitMany([work], caller);
+    if (result instanceof Error) throw result;
+    return result;
+  }
+
+  /**
+   * Many works in one transaction (imports): each in a savepoint of its own,
+   * so one refused work does not stop the others; the stores are told once.
+   */
+  async submitMany(works: NewWork[], caller: Caller): Promise<(SubmitResult | Error)[]> {
     const all = await this.deps.destinations.live();
-    const stored = asStored(work, caller);
-    const outcome = await db.transaction(async tx => {
-      const existing = await tx.placements.list({ work });
-      this.checkPermitted(stored, all, caller, new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)));
-      const { created, changed } = await tx.works.upsert({ ...work, createdBy: caller.actor, ownerRefs: caller.ownerRefs, placementConditions: caller.placementConditions });
-      if (changed && !created) await tx.placements.bumpGeneration(work);
-      const placed = await scheduler.place(tx, stored, all.filter(d => caller.mayPlaceOn(d)), existing, { reclaim: changed });
-      this.refuseProblems(placed);
-      const stores = new Set([...placed.touched, ...(changed ? existing.map(p => p.stateStore) : [])]);
-      await tx.stateStores.bumpChange([...stores]);
-      return { created, changed, stores };
+    const results = await this.deps.db.transaction(async tx => {
+      const out: ({ result: SubmitResult; stores: Set<string> } | Error)[] = [];
+      for (const work of works) {
+        try {
+          out.push(await tx.transaction(inner => this.submitIn(inner, work, caller, all)));
+        } catch (e: any) {
+          if (works.length === 1) throw e;
+          out.push(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+      return out;
     });
-    for (const ref of outcome.stores) this.deps.loop.trigger(ref);
-    return { key: { namespace: work.namespace, name: work.name }, created: outcome.created, changed: outcome.changed };
+    const stores = new Set(results.flatMap(r => (r instanceof Error ? [] : [...r.stores])));
+    for (const ref of stores) this.deps.loop.trigger(ref);
+    return results.map(r => (r instanceof Error ? r : r.result));
+  }
+
+  private async submitIn(tx: KratixStore, work: NewWork, caller: Caller, all: StoredDestination[]) {
+    const stored = asStored(work, caller);
+    const existing = await tx.placements.list({ work });
+    this.checkPermitted(stored, all, caller, new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)));
+    const { created, changed } = await tx.works.upsert({ ...work, createdBy: caller.actor, ownerRefs: caller.ownerRefs, placementConditions: caller.placementConditions });
+    if (changed && !created) await tx.placements.bumpGeneration(work);
+    const placed = await this.deps.scheduler.place(tx, stored, all.filter(d => caller.mayPlaceOn(d)), existing, { reclaim: changed });
+    this.refuseProblems(placed);
+    const stores = new Set([...placed.touched, ...(changed ? existing.map(p => p.stateStore) : [])]);
+    await tx.stateStores.bumpChange([...stores]);
+    const kept = existing.filter(p => p.status !== 'deleting').map(p => p.destination);
+    const destinations = [...new Set([...kept, ...placed.created.map(p => p.destination)])].sort();
+    const key = { namespace: work.namespace, name: work.name };
+    return { result: { key, created, changed, destinations }, stores };
   }
 
   /** none-mode clashes are refused at the request: 409 for another work's file, 400 for a reserved name. */

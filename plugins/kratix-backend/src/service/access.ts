@@ -53,6 +53,16 @@ export class Access {
     if (d.result !== AuthorizeResult.ALLOW) throw new NotAllowedError(`not allowed to ${what}`);
   }
 
+  /** Many decisions in one call to the policy, in the order asked. */
+  async allowed(
+    credentials: BackstageCredentials,
+    requests: ({ permission: BasicPermission } | { permission: ResourcePermission; resourceRef: string })[],
+  ): Promise<boolean[]> {
+    if (requests.length === 0) return [];
+    const decisions = await this.deps.permissions.authorize(requests as any, { credentials });
+    return decisions.map(d => d.result === AuthorizeResult.ALLOW);
+  }
+
   /** A predicate for the Destinations the caller may see. */
   async destinationFilter(credentials: BackstageCredentials): Promise<(d: StoredDestination) => boolean> {
     const [decision] = await this.deps.permissions.authorizeConditional(

@@ -72,6 +72,7 @@ export class StoreRun {
 
   async run(ref: string, options: { full?: boolean } = {}): Promise<StoreRunResult> {
     const { db } = this.deps;
+    const started = Date.now();
     const store = await db.stateStores.get(ref);
     if (!store || store.deletedAt) return this.storeGone(ref);
     const full = Boolean(options.full) || this.fullDue(store);
@@ -91,7 +92,7 @@ export class StoreRun {
       return this.fail(store, destinations, placements, e);
     }
     try {
-      return await this.writeStore(store, writer, destinations, placements, full);
+      return await this.writeStore(store, writer, destinations, placements, full, started);
     } catch (e: any) {
       return this.fail(store, destinations, placements, e);
     }
@@ -115,6 +116,7 @@ export class StoreRun {
     destinations: StoredDestination[],
     placements: StoredPlacement[],
     full: boolean,
+    started: number,
   ): Promise<StoreRunResult> {
     const prepared = await this.prepare(store, writer, destinations, placements, full);
     const applied = await applyPlan(writer, prepared.plan, prepared.retrying);
@@ -133,6 +135,11 @@ export class StoreRun {
     const label = stateStoreLabel(store.ref);
     if (applied.written + applied.deleted > 0) {
       this.deps.logger.info(`${label}: wrote ${applied.written} and deleted ${applied.deleted} files (${applied.version ?? 'no new version'})`);
+    }
+    if (full) {
+      this.deps.logger.info(
+        `${label}: full sync of ${placements.length} placements on ${destinations.length} Destinations in ${Date.now() - started} ms`,
+      );
     }
     for (const [unit, error] of applied.failedUnits) this.deps.logger.warn(`${label}: ${unit} failed: ${error}`);
     const result: StoreRunResult = {

@@ -89,10 +89,8 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
       const entries = old ? parseStateFile(old.toString('utf8'), layout.stateFile.path) : [];
       stale = staleStateEntries(d.layout, entries, layout.stateFile.entries);
     } catch (e: any) {
-      {
-    fail(b, p, `placement ${p.name}: ${e.message}`);
-    return;
-  }
+      fail(b, p, `placement ${p.name}: ${e.message}`);
+      return;
     }
   }
   const unit = b.unit(placementUnit(p));

@@ -67,10 +67,8 @@ export function decodeFiles(
       return;
     }
     if (content.length > limits.maxFileBytes) {
-      {
       errors.push(`files[${i}]: "${path}" is ${content.length} bytes, more than the limit of ${limits.maxFileBytes} (kratix.works.maxFileBytes)`);
       return;
-    }
     }
     total += content.length;
     out.push({ path, content });

@@ -85,7 +85,10 @@ function groupErrors(groups: { directory: string; destinationSelectors?: unknown
   const dirs: { directory: string; selectors: Labels }[] = [];
   groups.forEach((g, i) => {
     const f = `workloadGroups[${i}]`;
-    if (goClean(g.directory) === '.') return void errors.push(`${f}.directory: "${g.directory}" is the work's root; use destinationSelectors for the default group`);
+    if (goClean(g.directory) === '.') {
+      errors.push(`${f}.directory: "${g.directory}" is the work's root; use destinationSelectors for the default group`);
+      return;
+    }
     const pe = pathError(`${f}.directory`, g.directory.replace(/\/+$/, '') || g.directory);
     if (pe) {
       errors.push(pe);
@@ -130,7 +133,7 @@ export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
   const shape = shapeErrors(body);
   if (!shape.parsed) {
     const early = body && typeof body === 'object' && !Array.isArray(body) ? identityErrors(body) : [];
-    throw new InputError([...early, ...shape.errors].join('; '));
+    throw new InputError([...new Set([...early, ...shape.errors])].join('; '));
   }
   const b = shape.parsed;
   const groups = groupErrors(b.workloadGroups ?? []);

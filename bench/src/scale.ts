@@ -1,0 +1,281 @@
+// (f) Scale: the real backend with many Destinations and works, on SQLite
+// and PostgreSQL. Sizes: SCALE_DESTINATIONS, SCALE_WORKS, SCALE_IDLE_SECONDS,
+// SCALE_DATABASES (sqlite,postgres).
+import fs from 'node:fs';
+import path from 'node:path';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Client } from 'pg';
+import { RunningBackend, startBackend, writeEntities } from '@internal/e2e-tests/harness';
+import {
+  GitServer,
+  gitCli,
+  S3Server,
+  startGitServer,
+  startS3Server,
+} from '@internal/state-store-servers';
+import { median, time } from './util';
+
+const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+
+interface Stores {
+  git: GitServer;
+  s3: S3Server;
+  gitUrl: string;
+  s3Client: S3Client;
+}
+
+function entities(stores: Stores, destinations: number): unknown[] {
+  const dest = (i: number) => {
+    const onGit = i % 2 === 0;
+    return {
+      apiVersion: 'platform.kratix.io/v1alpha1',
+      kind: 'Destination',
+      metadata: { name: `d${i}`, labels: { id: `d${i}` } },
+      spec: {
+        path: `d${i}`,
+        stateStoreRef: onGit
+          ? { kind: 'GitStateStore', name: 'git' }
+          : { kind: 'BucketStateStore', name: 's3' },
+      },
+    };
+  };
+  return [
+    {
+      apiVersion: 'platform.kratix.io/v1alpha1',
+      kind: 'GitStateStore',
+      metadata: { name: 'git' },
+      spec: { url: stores.gitUrl, secretRef: { name: 'creds' } },
+    },
+    {
+      apiVersion: 'platform.kratix.io/v1alpha1',
+      kind: 'BucketStateStore',
+      metadata: { name: 's3' },
+      spec: { endpoint: stores.s3.endpoint, bucketName: 'kratix', secretRef: { name: 'creds' } },
+    },
+    ...Array.from({ length: destinations }, (_, i) => dest(i)),
+  ];
+}
+
+const work = (i: number, destination: number, tag = 'v1') => ({
+  namespace: 'default',
+  promise: 'app',
+  resource: `w${i}`,
+  pipeline: 'p',
+  destinationSelectors: { id: `d${destination}` },
+  files: [{ path: 'app.yaml', content: `name: w${i}\ntag: ${tag}\n` }],
+});
+
+async function procStat(pid: number): Promise<{ cpuTicks: number; rssMb: number; hwmMb: number }> {
+  const stat = (await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)![1]);
+  return { cpuTicks: Number(stat[11]) + Number(stat[12]), rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`scale: ${what} not reached in ${timeoutMs} ms`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
+async function placementTotals(b: RunningBackend) {
+  const totals = { total: 0, written: 0, failed: 0, pending: 0, destinations: 0 };
+  let cursor: string | undefined;
+  do {
+    const q = `/api/kratix/destinations?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const { body } = await b.api(q);
+    for (const d of body.items) {
+      totals.destinations++;
+      for (const k of ['total', 'written', 'failed', 'pending'] as const) totals[k] += d.placementCounts[k];
+    }
+    cursor = body.nextCursor;
+  } while (cursor);
+  return totals;
+}
+
+async function gitCommits(stores: Stores): Promise<number> {
+  return Number((await gitCli(['--git-dir', stores.git.repoPath('state'), 'rev-list', '--count', 'main'])).trim());
+}
+
+async function gitHas(stores: Stores, file: string): Promise<boolean> {
+  try {
+    await gitCli(['--git-dir', stores.git.repoPath('state'), 'cat-file', '-e', `main:${file}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function s3Has(stores: Stores, key: string): Promise<boolean> {
+  try {
+    await stores.s3Client.send(new HeadObjectCommand({ Bucket: 'kratix', Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One new work to Destination `d`, until its file is in the store. */
+async function changeLatency(b: RunningBackend, stores: Stores, i: number, d: number): Promise<number> {
+  const key = `d${d}/resources/default/app/w${i}/p/5058f/app.yaml`;
+  const r = await time(async () => {
+    const res = await b.api('/api/kratix/works', { method: 'POST', json: work(i, d) });
+    if (res.status >= 300) throw new Error(`scale: POST /works ${res.status} ${res.text}`);
+    await waitFor(`w${i} in the store`, () => (d % 2 === 0 ? gitHas(stores, key) : s3Has(stores, key)), 60_000);
+  });
+  return r.ms;
+}
+
+async function apiLatencies(b: RunningBackend) {
+  const calls = [
+    '/api/kratix/works?limit=50',
+    '/api/kratix/works?limit=50&search=w1',
+    '/api/kratix/destinations?limit=50',
+    '/api/kratix/works/default/app-w1-p',
+    '/api/kratix/destinations/d1',
+    '/api/kratix/destinations/d1/placements?limit=50',
+  ];
+  const out: string[] = [];
+  for (const c of calls) {
+    const ms: number[] = [];
+    let bytes = 0;
+    let status = 0;
+    for (let k = 0; k < 5; k++) {
+      const r = await time(() => b.api(c));
+      ms.push(r.ms);
+      bytes = r.value.text.length;
+      status = r.value.status;
+    }
+    out.push(`${c} ${status} ${Math.round(median(ms))} ms ${(bytes / 1024).toFixed(1)} KB`);
+  }
+  return out;
+}
+
+async function ingest(b: RunningBackend, from: number, count: number, destinations: number) {
+  const chunk = 500;
+  const batches: number[][] = [];
+  for (let i = from; i < from + count; i += chunk) {
+    batches.push(Array.from({ length: Math.min(chunk, from + count - i) }, (_, k) => i + k));
+  }
+  const r = await time(async () => {
+    for (const batch of batches) {
+      const res = await b.api('/api/kratix/works/bulk', {
+        method: 'POST',
+        json: { items: batch.map(i => work(i, i % destinations)) },
+      });
+      const bad = res.body?.items?.find((x: any) => x.status >= 300);
+      if (res.status !== 200 || bad) throw new Error(`scale: bulk ${res.status} ${JSON.stringify(bad ?? res.text).slice(0, 300)}`);
+    }
+  });
+  return r.ms;
+}
+
+async function fullSyncTimes(b: RunningBackend): Promise<string> {
+  const lines = b.logs().split('\n').filter(l => l.includes('full sync of'));
+  const last = new Map<string, string>();
+  for (const l of lines) {
+    const m = /(\w+StateStore\/\S+): (full sync of .*? ms)/.exec(l);
+    if (m) last.set(m[1], m[2]);
+  }
+  return [...last].map(([s, t]) => `${s} ${t}`).join('; ') || 'no full sync logged';
+}
+
+async function scenario(tmp: string, db: 'sqlite' | 'postgres', n: number, works: number, idleS: number) {
+  const dir = await fs.promises.mkdtemp(path.join(tmp, `scale-${db}-`));
+  const git = await startGitServer({ root: path.join(dir, 'git') });
+  const s3 = await startS3Server({ directory: path.join(dir, 's3'), buckets: ['kratix'] });
+  const stores: Stores = {
+    git,
+    s3,
+    gitUrl: await git.createRepo('state'),
+    s3Client: new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    }),
+  };
+  const file = path.join(dir, 'entities.yaml');
+  await writeEntities(file, entities(stores, n));
+  const pgDb = `kratix_scale_${Date.now()}`;
+  await fs.promises.mkdir(path.join(dir, 'db'));
+  const database =
+    db === 'sqlite'
+      ? { client: 'better-sqlite3', connection: { directory: path.join(dir, 'db') } }
+      : { client: 'pg', connection: { ...PG }, prefix: `${pgDb}_` };
+  const b = await startBackend({
+    locations: [file],
+    database,
+    config: {
+      catalog: { processingInterval: { seconds: 5 } },
+      kratix: {
+        secrets: {
+          creds: {
+            allowedHosts: ['127.0.0.1'],
+            username: git.username,
+            password: git.password,
+            accessKeyID: s3.accessKeyId,
+            secretAccessKey: s3.secretAccessKey,
+          },
+        },
+        reconcile: { frequency: { seconds: 2 }, fullSyncInterval: { seconds: 30 } },
+      },
+    },
+  });
+  const say = (s: string) => console.log(`bench f-scale-${db}-${n}x${works}: ${s}`);
+  try {
+    const joined = await time(() =>
+      waitFor('every Destination in the API', async () => (await placementTotals(b)).destinations === n, 600_000),
+    );
+    say(`${n} Destinations in the API after ${Math.round(joined.ms)} ms`);
+    const small = [await changeLatency(b, stores, 900_000, 0), await changeLatency(b, stores, 900_001, 1)];
+    say(`change-to-store with no works: Git ${Math.round(small[0])} ms, S3 ${Math.round(small[1])} ms`);
+    const ingestMs = await ingest(b, 0, works, n);
+    say(`ingest ${works} works via POST /works/bulk: ${Math.round(ingestMs)} ms (${Math.round(works / (ingestMs / 1000))} works/s)`);
+    const converge = await time(() =>
+      waitFor('every placement written', async () => {
+        const t = await placementTotals(b);
+        return t.written >= works + 2 && t.pending === 0;
+      }, 1_800_000),
+    );
+    say(`convergence of ${works} new works: ${Math.round(converge.ms + ingestMs)} ms from the first POST (${Math.round(converge.ms)} ms after the last)`);
+    const large = [await changeLatency(b, stores, 900_002, 2), await changeLatency(b, stores, 900_003, 3)];
+    say(`change-to-store at ${works} works: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms (ratio to no works: Git ${(large[0] / small[0]).toFixed(2)}, S3 ${(large[1] / small[1]).toFixed(2)})`);
+    const commitsBefore = await gitCommits(stores);
+    const before = await procStat(b.pid);
+    await new Promise(r => setTimeout(r, idleS * 1000));
+    const after = await procStat(b.pid);
+    const cpu = ((after.cpuTicks - before.cpuTicks) / 100 / idleS) * 100;
+    const commitsAfter = await gitCommits(stores);
+    say(`idle ${idleS} s: CPU ${cpu.toFixed(1)} % of a core, RSS ${Math.round(after.rssMb)} MB (peak ${Math.round(after.hwmMb)} MB), Git commits during idle ${commitsAfter - commitsBefore}`);
+    for (const l of await apiLatencies(b)) say(`API ${l}`);
+    say(`last full syncs: ${await fullSyncTimes(b)}`);
+  } finally {
+    await b.stop();
+    stores.s3Client.destroy();
+    await git.stop();
+    await s3.stop();
+    if (db === 'postgres') await dropDatabases(pgDb);
+  }
+}
+
+async function dropDatabases(prefix: string) {
+  const client = new Client({ ...PG, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
+    for (const r of rows) await client.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function scaleBench(tmp: string) {
+  const n = Number(process.env.SCALE_DESTINATIONS ?? 100);
+  const works = Number(process.env.SCALE_WORKS ?? 1000);
+  const idleS = Number(process.env.SCALE_IDLE_SECONDS ?? 20);
+  const dbs = (process.env.SCALE_DATABASES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+  for (const db of dbs) await scenario(tmp, db, n, works, idleS);
+}
