@@ -63,6 +63,8 @@ interface Prepared {
  * apply with one writer call, record every outcome in one transaction.
  */
 export class StoreRun {
+  private readonly validated = new WeakSet<StateStoreWriter>();
+
   constructor(private readonly deps: StoreRunDeps) {}
 
   private fullDue(store: StoredStateStore): boolean {
@@ -86,7 +88,12 @@ export class StoreRun {
     let writer: StateStoreWriter;
     try {
       writer = this.deps.writers.get(store);
-      if (full || store.failures > 0) await writer.validatePermissions();
+      // Access is checked once per writer (a new or changed store) and after failures,
+      // not on every full sync: the check itself creates an upload on buckets.
+      if (store.failures > 0 || !this.validated.has(writer)) {
+        await writer.validatePermissions();
+        this.validated.add(writer);
+      }
       await writer.refresh();
     } catch (e: any) {
       return this.fail(store, destinations, placements, e);
