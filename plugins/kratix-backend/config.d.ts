@@ -3,20 +3,47 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   kratix?: {
     /**
-     * Credentials named by State Stores' `spec.secretRef.name`. Git stores use
-     * `username` and `password` (a token); bucket stores `accessKeyID` and
-     * `secretAccessKey`. Use `${ENV_VAR}` substitutions; never put them in entities.
-     * @visibility secret
+     * Credentials named by State Stores' `spec.secretRef.name`. Use `${ENV_VAR}`
+     * substitutions; never put them in entities. A secret is only ever sent to
+     * the hosts in its `allowedHosts`: a store pointing anywhere else is refused
+     * before any request is made.
      */
     secrets?: {
       [name: string]: {
-        /** @visibility secret */
+        /**
+         * Hosts these credentials may be sent to: `host`, `host:port` or
+         * `*.example.com`. Required: a secret without it is used nowhere.
+         */
+        allowedHosts?: string[];
+        /** Git over HTTPS (basicAuth): the user; default `x-access-token`, as Kratix. */
         username?: string;
-        /** @visibility secret */
+        /**
+         * Git over HTTPS (basicAuth): the password or token.
+         * @visibility secret
+         */
         password?: string;
-        /** @visibility secret */
+        /**
+         * Git over SSH (authMethod ssh): the private key in OpenSSH or PEM form.
+         * @visibility secret
+         */
+        sshPrivateKey?: string;
+        /** Git over SSH: the server's host keys, as in a known_hosts file. Required: unknown hosts are refused. */
+        knownHosts?: string;
+        /** GitHub App (authMethod githubApp): the App's id. */
+        appID?: string;
+        /** GitHub App: the installation id on the organisation that holds the repository. */
+        installationID?: string;
+        /**
+         * GitHub App: the App's private key (PEM).
+         * @visibility secret
+         */
+        privateKey?: string;
+        /** Bucket stores (authMethod accessKey): the access key id. */
         accessKeyID?: string;
-        /** @visibility secret */
+        /**
+         * Bucket stores: the secret access key.
+         * @visibility secret
+         */
         secretAccessKey?: string;
       };
     };
@@ -27,8 +54,18 @@ export interface Config {
       catalogFrequency?: HumanDuration | string;
       /** How long one run may take. Default 5 minutes. */
       timeout?: HumanDuration | string;
-      /** How often every file is rewritten and drift in the stores repaired. Default 10 minutes. */
+      /** How often every store is compared with what it should hold, and drift handled. Default 10 minutes. */
       fullSyncInterval?: HumanDuration | string;
+      /** The longest wait between tries of a failing store (the wait doubles from frequency). Default 5 minutes. */
+      maxBackoff?: HumanDuration | string;
+    };
+    drift?: {
+      /**
+       * What a full sync does with a file someone changed or deleted in a store:
+       * `repair` writes it back (default, as Kratix), `report` leaves it and shows
+       * the drift on the Destination and in notifications.
+       */
+      policy?: 'repair' | 'report';
     };
     destinations?: {
       /**
@@ -36,6 +73,23 @@ export interface Config {
        * lists it) before it counts as deleted and its cleanup policy runs. Default 1 hour.
        */
       orphanGrace?: HumanDuration | string;
+      /**
+       * How long the catalog keeps a Destination's claim on its name, path and
+       * mode after it was last processed. Default 10 minutes.
+       */
+      claimTtl?: HumanDuration | string;
+    };
+    /**
+     * The example permission policy (packages/backend): the platform group may do
+     * everything, other users schedule on Destinations they own or labelled with
+     * their team, and change only their own works. Off: everything is allowed.
+     */
+    examplePolicy?: {
+      enabled?: boolean;
+      /** Default `group:default/platform-team`. */
+      platformGroup?: string;
+      /** The Destination label naming a team. Default `team`. */
+      teamLabel?: string;
     };
     works?: {
       /** Largest file of a work, in bytes. Default 1 MiB. */
