@@ -18,7 +18,12 @@ function plainClient(server: Server) {
   });
 }
 
-async function plainPuts(client: S3Client, bucket: string, files: Map<string, Buffer>, concurrency: number) {
+async function plainPuts(
+  client: S3Client,
+  bucket: string,
+  files: Map<string, Buffer>,
+  concurrency: number,
+) {
   const limit = pLimit(concurrency);
   const puts = [...files].map(([Key, Body]) =>
     limit(() => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body }))),
@@ -30,7 +35,9 @@ async function plainListing(client: S3Client, bucket: string): Promise<number> {
   let token: string | undefined;
   let n = 0;
   do {
-    const res = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const res = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+    );
     n += res.KeyCount ?? 0;
     token = res.IsTruncated ? res.NextContinuationToken : undefined;
   } while (token);
@@ -58,7 +65,9 @@ export async function s3Bench(tmp: string, n: number, rounds: number, concurrenc
         ours.push(o.ms);
       };
       const runPlain = async () => {
-        plain.push((await time(() => plainPuts(client, buckets[2 * r + 1], files, concurrency))).ms);
+        plain.push(
+          (await time(() => plainPuts(client, buckets[2 * r + 1], files, concurrency))).ms,
+        );
       };
       if (r % 2) {
         await runPlain();

@@ -69,7 +69,11 @@ async function procStat(pid: number): Promise<{ cpuTicks: number; rssMb: number;
   const stat = (await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
   const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)![1]);
-  return { cpuTicks: Number(stat[11]) + Number(stat[12]), rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  return {
+    cpuTicks: Number(stat[11]) + Number(stat[12]),
+    rssMb: kb('VmRSS') / 1024,
+    hwmMb: kb('VmHWM') / 1024,
+  };
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
@@ -88,7 +92,8 @@ async function placementTotals(b: RunningBackend) {
     const { body } = await b.api(q);
     for (const d of body.items) {
       totals.destinations++;
-      for (const k of ['total', 'written', 'failed', 'pending'] as const) totals[k] += d.placementCounts[k];
+      for (const k of ['total', 'written', 'failed', 'pending'] as const)
+        totals[k] += d.placementCounts[k];
     }
     cursor = body.nextCursor;
   } while (cursor);
@@ -96,7 +101,11 @@ async function placementTotals(b: RunningBackend) {
 }
 
 async function gitCommits(stores: Stores): Promise<number> {
-  return Number((await gitCli(['--git-dir', stores.git.repoPath('state'), 'rev-list', '--count', 'main'])).trim());
+  return Number(
+    (
+      await gitCli(['--git-dir', stores.git.repoPath('state'), 'rev-list', '--count', 'main'])
+    ).trim(),
+  );
 }
 
 async function gitHas(stores: Stores, file: string): Promise<boolean> {
@@ -118,12 +127,21 @@ async function s3Has(stores: Stores, key: string): Promise<boolean> {
 }
 
 /** One new work to Destination `d`, until its file is in the store. */
-async function changeLatency(b: RunningBackend, stores: Stores, i: number, d: number): Promise<number> {
+async function changeLatency(
+  b: RunningBackend,
+  stores: Stores,
+  i: number,
+  d: number,
+): Promise<number> {
   const key = `d${d}/resources/default/app/w${i}/p/5058f/app.yaml`;
   const r = await time(async () => {
     const res = await b.api('/api/kratix/works', { method: 'POST', json: work(i, d) });
     if (res.status >= 300) throw new Error(`scale: POST /works ${res.status} ${res.text}`);
-    await waitFor(`w${i} in the store`, () => (d % 2 === 0 ? gitHas(stores, key) : s3Has(stores, key)), 60_000);
+    await waitFor(
+      `w${i} in the store`,
+      () => (d % 2 === 0 ? gitHas(stores, key) : s3Has(stores, key)),
+      60_000,
+    );
   });
   return r.ms;
 }
@@ -166,14 +184,20 @@ async function ingest(b: RunningBackend, from: number, count: number, destinatio
         json: { items: batch.map(i => work(i, i % destinations)) },
       });
       const bad = res.body?.items?.find((x: any) => x.status >= 300);
-      if (res.status !== 200 || bad) throw new Error(`scale: bulk ${res.status} ${JSON.stringify(bad ?? res.text).slice(0, 300)}`);
+      if (res.status !== 200 || bad)
+        throw new Error(
+          `scale: bulk ${res.status} ${JSON.stringify(bad ?? res.text).slice(0, 300)}`,
+        );
     }
   });
   return r.ms;
 }
 
 async function fullSyncTimes(b: RunningBackend): Promise<string> {
-  const lines = b.logs().split('\n').filter(l => l.includes('full sync of'));
+  const lines = b
+    .logs()
+    .split('\n')
+    .filter(l => l.includes('full sync of'));
   const last = new Map<string, string>();
   for (const l of lines) {
     const m = /(\w+StateStore\/\S+): (full sync of .*? ms)/.exec(l);
@@ -182,7 +206,13 @@ async function fullSyncTimes(b: RunningBackend): Promise<string> {
   return [...last].map(([s, t]) => `${s} ${t}`).join('; ') || 'no full sync logged';
 }
 
-async function scenario(tmp: string, db: 'sqlite' | 'postgres', n: number, works: number, idleS: number) {
+async function scenario(
+  tmp: string,
+  db: 'sqlite' | 'postgres',
+  n: number,
+  works: number,
+  idleS: number,
+) {
   const dir = await fs.promises.mkdtemp(path.join(tmp, `scale-${db}-`));
   const git = await startGitServer({ root: path.join(dir, 'git') });
   const s3 = await startS3Server({ directory: path.join(dir, 's3'), buckets: ['kratix'] });
@@ -228,29 +258,53 @@ async function scenario(tmp: string, db: 'sqlite' | 'postgres', n: number, works
   const say = (s: string) => console.log(`bench f-scale-${db}-${n}x${works}: ${s}`);
   try {
     const joined = await time(() =>
-      waitFor('every Destination in the API', async () => (await placementTotals(b)).destinations === n, 600_000),
+      waitFor(
+        'every Destination in the API',
+        async () => (await placementTotals(b)).destinations === n,
+        600_000,
+      ),
     );
     say(`${n} Destinations in the API after ${Math.round(joined.ms)} ms`);
-    const small = [await changeLatency(b, stores, 900_000, 0), await changeLatency(b, stores, 900_001, 1)];
-    say(`change-to-store with no works: Git ${Math.round(small[0])} ms, S3 ${Math.round(small[1])} ms`);
-    const ingestMs = await ingest(b, 0, works, n);
-    say(`ingest ${works} works via POST /works/bulk: ${Math.round(ingestMs)} ms (${Math.round(works / (ingestMs / 1000))} works/s)`);
-    const converge = await time(() =>
-      waitFor('every placement written', async () => {
-        const t = await placementTotals(b);
-        return t.written >= works + 2 && t.pending === 0;
-      }, 1_800_000),
+    const small = [
+      await changeLatency(b, stores, 900_000, 0),
+      await changeLatency(b, stores, 900_001, 1),
+    ];
+    say(
+      `change-to-store with no works: Git ${Math.round(small[0])} ms, S3 ${Math.round(small[1])} ms`,
     );
-    say(`convergence of ${works} new works: ${Math.round(converge.ms + ingestMs)} ms from the first POST (${Math.round(converge.ms)} ms after the last)`);
-    const large = [await changeLatency(b, stores, 900_002, 2), await changeLatency(b, stores, 900_003, 3)];
-    say(`change-to-store at ${works} works: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms (ratio to no works: Git ${(large[0] / small[0]).toFixed(2)}, S3 ${(large[1] / small[1]).toFixed(2)})`);
+    const ingestMs = await ingest(b, 0, works, n);
+    say(
+      `ingest ${works} works via POST /works/bulk: ${Math.round(ingestMs)} ms (${Math.round(works / (ingestMs / 1000))} works/s)`,
+    );
+    const converge = await time(() =>
+      waitFor(
+        'every placement written',
+        async () => {
+          const t = await placementTotals(b);
+          return t.written >= works + 2 && t.pending === 0;
+        },
+        1_800_000,
+      ),
+    );
+    say(
+      `convergence of ${works} new works: ${Math.round(converge.ms + ingestMs)} ms from the first POST (${Math.round(converge.ms)} ms after the last)`,
+    );
+    const large = [
+      await changeLatency(b, stores, 900_002, 2),
+      await changeLatency(b, stores, 900_003, 3),
+    ];
+    say(
+      `change-to-store at ${works} works: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms (ratio to no works: Git ${(large[0] / small[0]).toFixed(2)}, S3 ${(large[1] / small[1]).toFixed(2)})`,
+    );
     const commitsBefore = await gitCommits(stores);
     const before = await procStat(b.pid);
     await new Promise(r => setTimeout(r, idleS * 1000));
     const after = await procStat(b.pid);
     const cpu = ((after.cpuTicks - before.cpuTicks) / 100 / idleS) * 100;
     const commitsAfter = await gitCommits(stores);
-    say(`idle ${idleS} s: CPU ${cpu.toFixed(1)} % of a core, RSS ${Math.round(after.rssMb)} MB (peak ${Math.round(after.hwmMb)} MB), Git commits during idle ${commitsAfter - commitsBefore}`);
+    say(
+      `idle ${idleS} s: CPU ${cpu.toFixed(1)} % of a core, RSS ${Math.round(after.rssMb)} MB (peak ${Math.round(after.hwmMb)} MB), Git commits during idle ${commitsAfter - commitsBefore}`,
+    );
     for (const l of await apiLatencies(b)) say(`API ${l}`);
     say(`last full syncs: ${await fullSyncTimes(b)}`);
   } finally {
@@ -266,7 +320,9 @@ async function dropDatabases(prefix: string) {
   const client = new Client({ ...PG, database: 'postgres' });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
+    const { rows } = await client.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${prefix}%`,
+    ]);
     for (const r of rows) await client.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
   } finally {
     await client.end();
@@ -277,6 +333,9 @@ export async function scaleBench(tmp: string) {
   const n = Number(process.env.SCALE_DESTINATIONS ?? 100);
   const works = Number(process.env.SCALE_WORKS ?? 1000);
   const idleS = Number(process.env.SCALE_IDLE_SECONDS ?? 20);
-  const dbs = (process.env.SCALE_DATABASES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+  const dbs = (process.env.SCALE_DATABASES ?? 'sqlite,postgres').split(',') as (
+    | 'sqlite'
+    | 'postgres'
+  )[];
   for (const db of dbs) await scenario(tmp, db, n, works, idleS);
 }

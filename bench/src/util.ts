@@ -1,4 +1,5 @@
 import path from 'node:path';
+
 export { gitCli as git } from '@internal/state-store-servers';
 
 export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

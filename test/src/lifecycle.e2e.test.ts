@@ -43,7 +43,11 @@ async function kustomizeBuild(files: Map<string, string>, prefix: string): Promi
     }
     await fs.promises.writeFile(
       path.join(dir, 'kustomization.yaml'),
-      yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: resources.sort() }),
+      yaml.stringify({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: resources.sort(),
+      }),
     );
     const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 64 << 20 });
     return yaml
@@ -68,7 +72,11 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   let repo: string;
   let url: string;
 
-  const destination = (name: string, spec: Record<string, unknown>, labels: Record<string, string> = {}) => ({
+  const destination = (
+    name: string,
+    spec: Record<string, unknown>,
+    labels: Record<string, string> = {},
+  ) => ({
     apiVersion: API,
     kind: 'Destination',
     metadata: { name, labels: { target: name, ...labels } },
@@ -79,29 +87,92 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   const onRoot = { kind: 'BucketStateStore', name: 'root-bucket' };
   const stores = () => [
     // As the Kratix docs write them: empty (null) fields stand for their defaults.
-    { apiVersion: API, kind: 'GitStateStore', metadata: { name: 'platform-git' }, spec: { url, branch: null, path: null, gitAuthor: null, secretRef: { name: 'git-creds' } } },
-    { apiVersion: API, kind: 'BucketStateStore', metadata: { name: 'platform-s3' }, spec: { endpoint: s3.endpoint.replace('http://', ''), insecure: true, bucketName: 'fleet', path: 'clusters', secretRef: { name: 's3-creds' } } },
-    { apiVersion: API, kind: 'BucketStateStore', metadata: { name: 'root-bucket' }, spec: { endpoint: s3.endpoint.replace('http://', ''), insecure: true, bucketName: 'rooted', path: null, secretRef: { name: 's3-creds' } } },
+    {
+      apiVersion: API,
+      kind: 'GitStateStore',
+      metadata: { name: 'platform-git' },
+      spec: { url, branch: null, path: null, gitAuthor: null, secretRef: { name: 'git-creds' } },
+    },
+    {
+      apiVersion: API,
+      kind: 'BucketStateStore',
+      metadata: { name: 'platform-s3' },
+      spec: {
+        endpoint: s3.endpoint.replace('http://', ''),
+        insecure: true,
+        bucketName: 'fleet',
+        path: 'clusters',
+        secretRef: { name: 's3-creds' },
+      },
+    },
+    {
+      apiVersion: API,
+      kind: 'BucketStateStore',
+      metadata: { name: 'root-bucket' },
+      spec: {
+        endpoint: s3.endpoint.replace('http://', ''),
+        insecure: true,
+        bucketName: 'rooted',
+        path: null,
+        secretRef: { name: 's3-creds' },
+      },
+    },
   ];
   const fleet = {
-    aggNorth: destination('agg-north', { path: 'agg-north', stateStoreRef: onGit, filepath: { mode: 'aggregatedYAML' } }),
-    aggSouth: destination('agg-south', { path: 'agg-south', stateStoreRef: onGit, filepath: { mode: 'aggregatedYAML', filename: 'all.yaml' } }),
-    nested: destination('nested-east', { path: 'nested-east', stateStoreRef: onGit, filepath: null, cleanup: null, initWorkloads: null }),
-    flat: destination('flat-west', { path: 'flat-west', stateStoreRef: onGit, filepath: { mode: 'none' } }),
+    aggNorth: destination('agg-north', {
+      path: 'agg-north',
+      stateStoreRef: onGit,
+      filepath: { mode: 'aggregatedYAML' },
+    }),
+    aggSouth: destination('agg-south', {
+      path: 'agg-south',
+      stateStoreRef: onGit,
+      filepath: { mode: 'aggregatedYAML', filename: 'all.yaml' },
+    }),
+    nested: destination('nested-east', {
+      path: 'nested-east',
+      stateStoreRef: onGit,
+      filepath: null,
+      cleanup: null,
+      initWorkloads: null,
+    }),
+    flat: destination('flat-west', {
+      path: 'flat-west',
+      stateStoreRef: onGit,
+      filepath: { mode: 'none' },
+    }),
     rooted: destination('rooted', { path: '/', stateStoreRef: onRoot }),
     mover: destination('mover', { path: 'mover', stateStoreRef: onGit }),
-    keepA: destination('keeper-a', { path: 'keeper-a', stateStoreRef: onS3, cleanup: 'none' }, { pool: 'keepers' }),
-    keepB: destination('keeper-b', { path: 'keeper-b', stateStoreRef: onS3, cleanup: 'none' }, { pool: 'keepers' }),
+    keepA: destination(
+      'keeper-a',
+      { path: 'keeper-a', stateStoreRef: onS3, cleanup: 'none' },
+      { pool: 'keepers' },
+    ),
+    keepB: destination(
+      'keeper-b',
+      { path: 'keeper-b', stateStoreRef: onS3, cleanup: 'none' },
+      { pool: 'keepers' },
+    ),
   };
   let entities: Record<string, unknown> = { ...fleet };
   const register = (over: Record<string, unknown> = {}) => {
     entities = { ...entities, ...over };
     return writeEntities(entitiesFile, [...stores(), ...Object.values(entities).filter(Boolean)]);
   };
-  const submit = async (resource: string, target: Record<string, string>, content = configMap(resource)) => {
+  const submit = async (
+    resource: string,
+    target: Record<string, string>,
+    content = configMap(resource),
+  ) => {
     const res = await backend.api('/api/kratix/works', {
       method: 'POST',
-      json: { promise: 'app', resource, pipeline: 'configure', destinationSelectors: target, files: [{ path: `${resource}.yaml`, content }] },
+      json: {
+        promise: 'app',
+        resource,
+        pipeline: 'configure',
+        destinationSelectors: target,
+        files: [{ path: `${resource}.yaml`, content }],
+      },
     });
     expect([200, 201]).toContain(res.status);
     return res.body;
@@ -130,8 +201,16 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       config: {
         kratix: {
           secrets: {
-            'git-creds': { allowedHosts: ['127.0.0.1'], username: git.username, password: git.password },
-            's3-creds': { allowedHosts: ['127.0.0.1'], accessKeyID: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+            'git-creds': {
+              allowedHosts: ['127.0.0.1'],
+              username: git.username,
+              password: git.password,
+            },
+            's3-creds': {
+              allowedHosts: ['127.0.0.1'],
+              accessKeyID: s3.accessKeyId,
+              secretAccessKey: s3.secretAccessKey,
+            },
           },
           reconcile: { frequency: { seconds: 1 }, fullSyncInterval: { seconds: 2 } },
         },
@@ -140,14 +219,33 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     await eventually(
       async () => {
         const { body } = await backend.api('/api/kratix/destinations?limit=100');
-        expect(body.items.filter((d: any) => d.ready).map((d: any) => d.name).sort()).toEqual(
-          ['agg-north', 'agg-south', 'flat-west', 'keeper-a', 'keeper-b', 'mover', 'nested-east', 'rooted'],
-        );
+        expect(
+          body.items
+            .filter((d: any) => d.ready)
+            .map((d: any) => d.name)
+            .sort(),
+        ).toEqual([
+          'agg-north',
+          'agg-south',
+          'flat-west',
+          'keeper-a',
+          'keeper-b',
+          'mover',
+          'nested-east',
+          'rooted',
+        ]);
       },
       120_000,
       'every Destination ready',
     );
-    for (const target of ['agg-north', 'agg-south', 'nested-east', 'flat-west', 'rooted', 'mover']) {
+    for (const target of [
+      'agg-north',
+      'agg-south',
+      'nested-east',
+      'flat-west',
+      'rooted',
+      'mover',
+    ]) {
       await submit(`${target}-one`, { target });
     }
     await eventually(
@@ -171,7 +269,9 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     expect([nested.mode, nested.cleanup]).toEqual(['nestedByMetadata', 'none']);
     const store = (await backend.api('/api/kratix/statestores/GitStateStore/platform-git')).body;
     expect(store.spec).toMatchObject({ branch: 'main', path: '' });
-    expect((await gitFiles()).get('nested-east/dependencies/kratix-canary-namespace.yaml')).toContain('kind: Namespace');
+    expect(
+      (await gitFiles()).get('nested-east/dependencies/kratix-canary-namespace.yaml'),
+    ).toContain('kind: Namespace');
   });
 
   it('D0: a change for one Destination leaves the aggregated files of the others on its store alone', async () => {
@@ -180,7 +280,12 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     expect(before.get('agg-south/all.yaml')).toBe(configMap('agg-south-one'));
     await submit('nested-east-two', { target: 'nested-east' });
     await eventually(
-      async () => expect((await gitFiles()).has('nested-east/resources/default/app/nested-east-two/configure/5058f/nested-east-two.yaml')).toBe(true),
+      async () =>
+        expect(
+          (await gitFiles()).has(
+            'nested-east/resources/default/app/nested-east-two/configure/5058f/nested-east-two.yaml',
+          ),
+        ).toBe(true),
       30_000,
       'the new work written',
     );
@@ -190,7 +295,11 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       for (const [p, content] of before) expect([p, now.get(p)]).toEqual([p, content]);
       await new Promise(r => setTimeout(r, 1500));
     }
-    for (const [name, prefix] of [['agg-north', 'agg-north/'], ['agg-south', 'agg-south/'], ['flat-west', 'flat-west/']]) {
+    for (const [name, prefix] of [
+      ['agg-north', 'agg-north/'],
+      ['agg-south', 'agg-south/'],
+      ['flat-west', 'flat-west/'],
+    ]) {
       expect([name, await kustomizeBuild(await gitFiles(), prefix)]).toEqual([
         name,
         [`ConfigMap/apps/${name}-one`, ...CANARIES].sort(),
@@ -207,7 +316,9 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     expect(first.get(key)).toBe(configMap('rooted-one'));
     const mtimes = async () => {
       const out = new Map<string, string>();
-      for (const f of await fs.promises.readdir(path.join(dir, 's3', 'rooted'), { recursive: true })) {
+      for (const f of await fs.promises.readdir(path.join(dir, 's3', 'rooted'), {
+        recursive: true,
+      })) {
         const st = await fs.promises.stat(path.join(dir, 's3', 'rooted', String(f)));
         if (st.isFile()) out.set(String(f), String(st.mtimeMs));
       }
@@ -216,7 +327,9 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     const before = await mtimes();
     await new Promise(r => setTimeout(r, 7000)); // three full syncs at least
     expect(await mtimes()).toEqual(before);
-    expect(await kustomizeBuild(await s3Files('rooted'), '')).toEqual(['ConfigMap/apps/rooted-one', ...CANARIES].sort());
+    expect(await kustomizeBuild(await s3Files('rooted'), '')).toEqual(
+      ['ConfigMap/apps/rooted-one', ...CANARIES].sort(),
+    );
   });
 
   it("D2: a Destination moved to another store gets its next write there; the old store's files stay", async () => {
@@ -227,7 +340,9 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       async () => {
         const objects = await s3Files('fleet');
         expect(objects.get(`clusters/${oldKey}`)).toBe(configMap('mover-one'));
-        expect(objects.get('clusters/mover/dependencies/kratix-canary-namespace.yaml')).toContain('kind: Namespace');
+        expect(objects.get('clusters/mover/dependencies/kratix-canary-namespace.yaml')).toContain(
+          'kind: Namespace',
+        );
         const p = await placed('app-mover-one-configure');
         expect(p.map(x => [x.destination, x.status, x.location?.stateStore])).toEqual([
           ['mover', 'written', 'BucketStateStore/platform-s3'],
@@ -238,7 +353,10 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     );
     await submit('mover-one', { target: 'mover' }, configMap('mover-one', 'moved'));
     await eventually(
-      async () => expect((await s3Files('fleet')).get(`clusters/${oldKey}`)).toBe(configMap('mover-one', 'moved')),
+      async () =>
+        expect((await s3Files('fleet')).get(`clusters/${oldKey}`)).toBe(
+          configMap('mover-one', 'moved'),
+        ),
       30_000,
       'the update on the new store',
     );
@@ -257,7 +375,8 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       'pooled written',
     );
     const other = home === 'keeper-a' ? 'keeper-b' : 'keeper-a';
-    const key = (d: string) => `clusters/${d}/resources/default/app/pooled/configure/5058f/pooled.yaml`;
+    const key = (d: string) =>
+      `clusters/${d}/resources/default/app/pooled/configure/5058f/pooled.yaml`;
     await register({ [home === 'keeper-a' ? 'keepA' : 'keepB']: undefined });
     await eventually(
       async () => {
@@ -275,29 +394,53 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   });
 
   it('D6: a mode change is refused with a catalog error naming the field; the written layout stays', async () => {
-    await register({ nested: destination('nested-east', { path: 'nested-east', stateStoreRef: onGit, filepath: { mode: 'aggregatedYAML' } }) });
+    await register({
+      nested: destination('nested-east', {
+        path: 'nested-east',
+        stateStoreRef: onGit,
+        filepath: { mode: 'aggregatedYAML' },
+      }),
+    });
     const error = await eventually(
       async () => {
         const res = await backend.api('/api/kratix/catalog-errors');
-        const item = (res.body.items as any[]).find(i => i.entityRef === 'destination:default/nested-east');
+        const item = (res.body.items as any[]).find(
+          i => i.entityRef === 'destination:default/nested-east',
+        );
         expect(item).toBeDefined();
         return item.errors.join('\n') as string;
       },
       60_000,
       'the mode change refused',
     );
-    expect(error).toContain('spec.filepath.mode: is immutable (Destination "nested-east" was created with nestedByMetadata)');
+    expect(error).toContain(
+      'spec.filepath.mode: is immutable (Destination "nested-east" was created with nestedByMetadata)',
+    );
     await submit('nested-east-three', { target: 'nested-east' });
     await eventually(
-      async () => expect((await gitFiles()).has('nested-east/resources/default/app/nested-east-three/configure/5058f/nested-east-three.yaml')).toBe(true),
+      async () =>
+        expect(
+          (await gitFiles()).has(
+            'nested-east/resources/default/app/nested-east-three/configure/5058f/nested-east-three.yaml',
+          ),
+        ).toBe(true),
       30_000,
       'written in the old mode',
     );
     const files = await gitFiles();
-    expect([...files.keys()].filter(k => k.startsWith('nested-east/') && k.endsWith('aggregated.yaml'))).toEqual([]);
-    expect((await backend.api('/api/kratix/destinations/nested-east')).body.mode).toBe('nestedByMetadata');
+    expect(
+      [...files.keys()].filter(k => k.startsWith('nested-east/') && k.endsWith('aggregated.yaml')),
+    ).toEqual([]);
+    expect((await backend.api('/api/kratix/destinations/nested-east')).body.mode).toBe(
+      'nestedByMetadata',
+    );
     expect(await kustomizeBuild(files, 'nested-east/')).toEqual(
-      ['ConfigMap/apps/nested-east-one', 'ConfigMap/apps/nested-east-three', 'ConfigMap/apps/nested-east-two', ...CANARIES].sort(),
+      [
+        'ConfigMap/apps/nested-east-one',
+        'ConfigMap/apps/nested-east-three',
+        'ConfigMap/apps/nested-east-two',
+        ...CANARIES,
+      ].sort(),
     );
   });
 
@@ -305,15 +448,33 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     // Break flat-west's state file by hand (a foreign push), then change both Destinations.
     const work = path.join(dir, 'hand');
     await run('git', ['clone', '--quiet', repo, work]);
-    const state = (await fs.promises.readdir(path.join(work, 'flat-west', '.kratix'))).find(f => f.includes('flat-west-one'))!;
-    await fs.promises.writeFile(path.join(work, 'flat-west', '.kratix', state), 'files: [unclosed\n');
-    await run('git', ['-C', work, '-c', 'user.name=hand', '-c', 'user.email=hand@example.com', 'commit', '--quiet', '-am', 'hand edit']);
+    const state = (await fs.promises.readdir(path.join(work, 'flat-west', '.kratix'))).find(f =>
+      f.includes('flat-west-one'),
+    )!;
+    await fs.promises.writeFile(
+      path.join(work, 'flat-west', '.kratix', state),
+      'files: [unclosed\n',
+    );
+    await run('git', [
+      '-C',
+      work,
+      '-c',
+      'user.name=hand',
+      '-c',
+      'user.email=hand@example.com',
+      'commit',
+      '--quiet',
+      '-am',
+      'hand edit',
+    ]);
     await run('git', ['-C', work, 'push', '--quiet', 'origin', 'HEAD:main']);
     await submit('flat-west-one', { target: 'flat-west' }, configMap('flat-west-one', 'changed'));
     await submit('agg-north-one', { target: 'agg-north' }, configMap('agg-north-one', 'changed'));
     await eventually(
       async () => {
-        expect((await gitFiles()).get('agg-north/aggregated.yaml')).toBe(configMap('agg-north-one', 'changed'));
+        expect((await gitFiles()).get('agg-north/aggregated.yaml')).toBe(
+          configMap('agg-north-one', 'changed'),
+        );
         const p = await placed('app-flat-west-one-configure');
         expect(p[0].status).toBe('failed');
         expect(p[0].lastError).toContain(`flat-west/.kratix/${state}`);

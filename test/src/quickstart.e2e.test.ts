@@ -13,7 +13,9 @@ const TOKEN = 'kratix-demo-token';
 /** The guest's token, as the README gets it: the static token reaches only the kratix API. */
 let guest = '';
 async function guestToken(): Promise<string> {
-  const res = await fetch(`${BASE}/api/auth/guest/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+  const res = await fetch(`${BASE}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
   return (await res.json()).backstageIdentity.token;
 }
 
@@ -173,15 +175,37 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
   it('keeps its works across a restart: a work made before it can be deleted after, and its files leave the store', async () => {
     const work = await api('/api/kratix/works', {
       method: 'POST',
-      body: JSON.stringify({ promise: 'note', resource: 'kept', pipeline: 'restart', destinationSelectors: { environment: 'dev' }, files: [{ path: 'note.yaml', content: 'kept: true\n' }] }),
+      body: JSON.stringify({
+        promise: 'note',
+        resource: 'kept',
+        pipeline: 'restart',
+        destinationSelectors: { environment: 'dev' },
+        files: [{ path: 'note.yaml', content: 'kept: true\n' }],
+      }),
     });
     expect(work.status).toBe(201);
     const file = 'clusters/dev-cluster/resources/default/note/kept/restart/5058f/note.yaml';
-    await eventually(async () => expect((await readRepo(path.join(data, 'git', 'state.git'))).get(file)).toBe('kept: true\n'), 30_000, 'note written');
+    await eventually(
+      async () =>
+        expect((await readRepo(path.join(data, 'git', 'state.git'))).get(file)).toBe(
+          'kept: true\n',
+        ),
+      30_000,
+      'note written',
+    );
     await stopDemo();
     await startDemo();
-    expect((await api('/api/kratix/works/default/note-kept-restart')).body).toMatchObject({ status: 'written' });
-    expect((await api('/api/kratix/works/default/note-kept-restart', { method: 'DELETE' })).status).toBe(202);
-    await eventually(async () => expect((await readRepo(path.join(data, 'git', 'state.git'))).has(file)).toBe(false), 30_000, 'note removed after restart');
+    expect((await api('/api/kratix/works/default/note-kept-restart')).body).toMatchObject({
+      status: 'written',
+    });
+    expect(
+      (await api('/api/kratix/works/default/note-kept-restart', { method: 'DELETE' })).status,
+    ).toBe(202);
+    await eventually(
+      async () =>
+        expect((await readRepo(path.join(data, 'git', 'state.git'))).has(file)).toBe(false),
+      30_000,
+      'note removed after restart',
+    );
   });
 });

@@ -94,8 +94,16 @@ describe('works reach their Destinations, and Destinations clean up (real backen
       config: {
         kratix: {
           secrets: {
-            'git-creds': { allowedHosts: ['127.0.0.1'], username: '${GIT_USER}', password: '${GIT_PASSWORD}' },
-            's3-creds': { allowedHosts: ['127.0.0.1'], accessKeyID: '${S3_KEY}', secretAccessKey: '${S3_SECRET}' },
+            'git-creds': {
+              allowedHosts: ['127.0.0.1'],
+              username: '${GIT_USER}',
+              password: '${GIT_PASSWORD}',
+            },
+            's3-creds': {
+              allowedHosts: ['127.0.0.1'],
+              accessKeyID: '${S3_KEY}',
+              secretAccessKey: '${S3_SECRET}',
+            },
           },
         },
       },
@@ -292,13 +300,19 @@ describe('works reach their Destinations, and Destinations clean up (real backen
       async () => {
         expect([...(await gitFiles()).keys()].filter(k => k.includes('widgets'))).toEqual([]);
         expect([...(await s3Files()).keys()].filter(k => k.includes('widgets'))).toEqual([]);
-        expect((await backend.api('/api/kratix/works/kratix-platform-system/widgets-install')).status).toBe(404);
+        expect(
+          (await backend.api('/api/kratix/works/kratix-platform-system/widgets-install')).status,
+        ).toBe(404);
       },
       30_000,
       'work removed',
     );
     expect(
-      (await backend.api('/api/kratix/works/kratix-platform-system/widgets-install', { method: 'DELETE' })).status,
+      (
+        await backend.api('/api/kratix/works/kratix-platform-system/widgets-install', {
+          method: 'DELETE',
+        })
+      ).status,
     ).toBe(404);
   });
 
@@ -351,7 +365,11 @@ describe('works reach their Destinations, and Destinations clean up (real backen
     // cleanup: all removed git-dev's placements; s3-dev's (cleanup: none) stay, with no live Destination (D3).
     expect(works.body.items.map((w: any) => [w.name, w.status, w.destinations])).toEqual([
       ['namespace-my-ns-create', 'pending', []],
-      ['namespace-other-ns-create', 'pending', [{ name: 's3-dev', status: 'orphaned', misplaced: false }]],
+      [
+        'namespace-other-ns-create',
+        'pending',
+        [{ name: 's3-dev', status: 'orphaned', misplaced: false }],
+      ],
     ]);
     const orphan = await backend.api('/api/kratix/works/default/namespace-other-ns-create');
     expect(orphan.body.placements[0]).toMatchObject({

@@ -46,7 +46,13 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
       env: { GIT_PASSWORD: git.password },
       config: {
         kratix: {
-          secrets: { git: { allowedHosts: ['127.0.0.1'], username: git.username, password: '${GIT_PASSWORD}' } },
+          secrets: {
+            git: {
+              allowedHosts: ['127.0.0.1'],
+              username: git.username,
+              password: '${GIT_PASSWORD}',
+            },
+          },
           // Store timers far apart: a written work proves the immediate trigger.
           reconcile: {
             frequency: { seconds: 60 },

@@ -65,7 +65,11 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
         apiVersion: 'platform.kratix.io/v1alpha1',
         kind: 'Destination',
         metadata: { name: 'guest-owned', labels: { environment: 'broken' } },
-        spec: { path: 'guest-owned', stateStoreRef: { kind: 'GitStateStore', name: 'broken' }, owner: 'user:development/guest' },
+        spec: {
+          path: 'guest-owned',
+          stateStoreRef: { kind: 'GitStateStore', name: 'broken' },
+          owner: 'user:development/guest',
+        },
       },
     ]);
     gitUrl = url;
@@ -75,7 +79,15 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
       config: {
         app: { title: 'Kratix Destinations for Backstage' },
         permission: { enabled: true },
-        kratix: { secrets: { git: { allowedHosts: ['127.0.0.1'], username: git.username, password: '${GIT_PASSWORD}' } } },
+        kratix: {
+          secrets: {
+            git: {
+              allowedHosts: ['127.0.0.1'],
+              username: git.username,
+              password: '${GIT_PASSWORD}',
+            },
+          },
+        },
       },
     });
     await eventually(
@@ -191,10 +203,17 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it("runs a template's dry run in the template editor and sees the diff of what the store would change", async () => {
-    const template = await fs.promises.readFile(path.join(ROOT, 'examples/templates/create-namespace.yaml'), 'utf8');
+    const template = await fs.promises.readFile(
+      path.join(ROOT, 'examples/templates/create-namespace.yaml'),
+      'utf8',
+    );
     const skeleton = path.join(ROOT, 'examples/templates/skeletons/namespace');
     const files: Record<string, string> = { 'template.yaml': template };
-    for (const f of await fs.promises.readdir(skeleton)) files[`skeletons/namespace/${f}`] = await fs.promises.readFile(path.join(skeleton, f), 'utf8');
+    for (const f of await fs.promises.readdir(skeleton))
+      files[`skeletons/namespace/${f}`] = await fs.promises.readFile(
+        path.join(skeleton, f),
+        'utf8',
+      );
     // The editor asks for a local directory (File System Access API): hand it one in the origin's private file system.
     await page.addInitScript((content: Record<string, string>) => {
       (window as any).showDirectoryPicker = async () => {
@@ -203,8 +222,11 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
         for (const [p, text] of Object.entries(content)) {
           const parts = p.split('/');
           let d = folder;
-          for (const part of parts.slice(0, -1)) d = await d.getDirectoryHandle(part, { create: true });
-          const w = await (await d.getFileHandle(parts[parts.length - 1], { create: true })).createWritable();
+          for (const part of parts.slice(0, -1))
+            d = await d.getDirectoryHandle(part, { create: true });
+          const w = await (
+            await d.getFileHandle(parts[parts.length - 1], { create: true })
+          ).createWritable();
           await w.write(text);
           await w.close();
         }
@@ -215,14 +237,20 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
     await page.getByText('Load Template Directory').click();
     await page.getByText('template.yaml').first().click({ timeout: 60_000 });
     await page.getByLabel(/^Name/).first().fill('team-dry');
-    await page.getByRole('button', { name: /^review$/i }).click().catch(() => undefined);
+    await page
+      .getByRole('button', { name: /^review$/i })
+      .click()
+      .catch(() => undefined);
     await page.getByRole('button', { name: /^create$/i }).click();
     await page.getByText('Dry-run results').waitFor({ timeout: 60_000 });
     await page.getByRole('tab', { name: 'Log' }).click();
     await page.getByRole('button', { name: 'Schedule to a Destination' }).click();
     // The log view shows only the lines in view: search brings the diff's line into it.
     await page.getByPlaceholder('Search').fill('+  name: team-dry');
-    await page.getByText(/\+\s*name: team-dry/).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/\+\s*name: team-dry/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await shot('8-template-dry-run-diff');
     // A dry run writes nothing.
     expect([...(await readRepo(repo)).keys()].filter(k => k.includes('team-dry'))).toEqual([]);
@@ -230,27 +258,42 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
 
   it("shows the store's files on the Destination page, and a file's content", async () => {
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
-    const link = page.getByRole('link', { name: 'Show resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml' });
+    const link = page.getByRole('link', {
+      name: 'Show resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml',
+    });
     await link.waitFor({ timeout: 60_000 });
     await page.getByText('default/namespace-team-ui-create-namespace').first().waitFor();
     await link.click();
-    await page.getByLabel('File content').getByText(/name: team-ui/).waitFor();
+    await page
+      .getByLabel('File content')
+      .getByText(/name: team-ui/)
+      .waitFor();
     await shot('9-destination-files');
     await page.keyboard.press('Escape');
   });
 
   it('sees a foreign commit to a managed file as drift, repaired, on the Destination page', async () => {
-    const file = 'clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml';
+    const file =
+      'clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml';
     await pushWithCli(gitUrl, git, { [file]: 'hand-edited: true\n' }, 'edit by hand');
-    await eventually(async () => expect((await readRepo(repo)).get(file)).toContain('name: team-ui'), 60_000, 'drift repaired');
+    await eventually(
+      async () => expect((await readRepo(repo)).get(file)).toContain('name: team-ui'),
+      60_000,
+      'drift repaired',
+    );
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
-    await page.getByText(/1 file\(s\) changed outside Kratix at .*: repaired/).waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/1 file\(s\) changed outside Kratix at .*: repaired/)
+      .waitFor({ timeout: 60_000 });
     await shot('10-destination-drift');
   });
 
   it("tells a failing store's Destination owner, in Backstage notifications", async () => {
     await page.goto(app('/notifications'));
-    await page.getByText('Kratix: GitStateStore/broken cannot be written').first().waitFor({ timeout: 90_000 });
+    await page
+      .getByText('Kratix: GitStateStore/broken cannot be written')
+      .first()
+      .waitFor({ timeout: 90_000 });
     await shot('11-notification-failing-store');
   });
 });

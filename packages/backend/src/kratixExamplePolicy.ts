@@ -36,13 +36,24 @@ export class KratixExamplePolicy implements PermissionPolicy {
       return { result: AuthorizeResult.ALLOW };
     }
     const p = request.permission;
-    if (isPermission(p, kratixDestinationSchedulePermission) || isPermission(p, kratixDestinationReadPermission)) {
+    if (
+      isPermission(p, kratixDestinationSchedulePermission) ||
+      isPermission(p, kratixDestinationReadPermission)
+    ) {
       if (!user) return { result: AuthorizeResult.DENY };
-      return createKratixDestinationConditionalDecision(p as any, { anyOf: this.teamDestinations(claims) as any });
+      return createKratixDestinationConditionalDecision(p as any, {
+        anyOf: this.teamDestinations(claims) as any,
+      });
     }
-    if (isPermission(p, kratixWorkUpdatePermission) || isPermission(p, kratixWorkDeletePermission)) {
+    if (
+      isPermission(p, kratixWorkUpdatePermission) ||
+      isPermission(p, kratixWorkDeletePermission)
+    ) {
       if (!user) return { result: AuthorizeResult.DENY };
-      return createKratixWorkConditionalDecision(p as any, kratixWorkConditions.isWorkOwner({ claims }));
+      return createKratixWorkConditionalDecision(
+        p as any,
+        kratixWorkConditions.isWorkOwner({ claims }),
+      );
     }
     return { result: AuthorizeResult.ALLOW };
   }
@@ -52,7 +63,12 @@ export class KratixExamplePolicy implements PermissionPolicy {
     const groups = claims.filter(c => c.startsWith('group:')).map(c => parseEntityRef(c).name);
     return [
       kratixDestinationConditions.isDestinationOwner({ claims }),
-      ...groups.map(name => kratixDestinationConditions.hasDestinationLabel({ key: this.options.teamLabel, value: name })),
+      ...groups.map(name =>
+        kratixDestinationConditions.hasDestinationLabel({
+          key: this.options.teamLabel,
+          value: name,
+        }),
+      ),
     ];
   }
 }

@@ -12,13 +12,25 @@ export default createBackendModule({
   moduleId: 'kratix-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger },
+      deps: {
+        policy: policyExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+      },
       async init({ policy, config, logger }) {
         const example = config.getOptionalConfig('kratix.examplePolicy');
         if (example?.getOptionalBoolean('enabled')) {
-          const platformGroup = example.getOptionalString('platformGroup') ?? 'group:default/platform-team';
-          logger.info(`Permission policy: the kratix example policy (platform group ${platformGroup})`);
-          policy.setPolicy(new KratixExamplePolicy({ platformGroup, teamLabel: example.getOptionalString('teamLabel') ?? 'team' }));
+          const platformGroup =
+            example.getOptionalString('platformGroup') ?? 'group:default/platform-team';
+          logger.info(
+            `Permission policy: the kratix example policy (platform group ${platformGroup})`,
+          );
+          policy.setPolicy(
+            new KratixExamplePolicy({
+              platformGroup,
+              teamLabel: example.getOptionalString('teamLabel') ?? 'team',
+            }),
+          );
           return;
         }
         policy.setPolicy({ handle: async () => ({ result: AuthorizeResult.ALLOW }) });

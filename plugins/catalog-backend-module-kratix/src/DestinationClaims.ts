@@ -19,7 +19,10 @@ export interface ClaimOutcome {
   createdWithMode?: string;
 }
 
-const MIGRATIONS = resolvePackagePath('@internal/plugin-catalog-backend-module-kratix', 'migrations');
+const MIGRATIONS = resolvePackagePath(
+  '@internal/plugin-catalog-backend-module-kratix',
+  'migrations',
+);
 
 /**
  * Destination names and store paths, claimed in the catalog's database: the
@@ -31,7 +34,10 @@ export class DestinationClaims {
   static async create(database: DatabaseService, staleAfterMs: number, now = () => Date.now()) {
     const knex = await database.getClient();
     if (!database.migrations?.skip) {
-      await knex.migrate.latest({ directory: MIGRATIONS, tableName: 'kratix_catalog_knex_migrations' });
+      await knex.migrate.latest({
+        directory: MIGRATIONS,
+        tableName: 'kratix_catalog_knex_migrations',
+      });
     }
     return new DestinationClaims(knex, staleAfterMs, now);
   }
@@ -51,8 +57,10 @@ export class DestinationClaims {
     const t = this.now();
     return this.knex.transaction(async tx => {
       const held = await tx('kratix_destination_claims').where({ name: c.name }).first();
-      if (held && held.entity_ref !== c.entityRef && this.live(held, t)) return { nameHeldBy: held.entity_ref };
-      const same = held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
+      if (held && held.entity_ref !== c.entityRef && this.live(held, t))
+        return { nameHeldBy: held.entity_ref };
+      const same =
+        held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
       if (same && held.mode !== c.mode && this.live(held, t)) return { createdWithMode: held.mode };
       const clash = await tx('kratix_destination_claims')
         .where({ store: c.store, clean_path: c.cleanPath })
@@ -60,7 +68,15 @@ export class DestinationClaims {
         .where('seen_ms', '>', t - this.staleAfterMs)
         .first();
       if (clash) return { pathHeldBy: clash.entity_ref };
-      const row = { name: c.name, entity_ref: c.entityRef, uid: c.uid ?? null, store: c.store, clean_path: c.cleanPath, mode: c.mode, seen_ms: t };
+      const row = {
+        name: c.name,
+        entity_ref: c.entityRef,
+        uid: c.uid ?? null,
+        store: c.store,
+        clean_path: c.cleanPath,
+        mode: c.mode,
+        seen_ms: t,
+      };
       await tx('kratix_destination_claims').insert(row).onConflict('name').merge();
       return {};
     });

@@ -38,7 +38,8 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
         `${entity.kind} "${entity.metadata.name}" is invalid: ${result.errors.join('; ')}`,
       );
     }
-    if (entity.kind === 'Destination') await this.checkClaims(entity, (result.entity as DestinationEntity).spec);
+    if (entity.kind === 'Destination')
+      await this.checkClaims(entity, (result.entity as DestinationEntity).spec);
     return true;
   }
 

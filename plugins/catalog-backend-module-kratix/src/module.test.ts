@@ -9,7 +9,9 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 async function processor(now = () => Date.now(), ttl = 1000) {
   const knex = await databases.init('SQLITE_3');
-  return new KratixEntitiesProcessor(await DestinationClaims.create({ getClient: async () => knex } as any, ttl, now));
+  return new KratixEntitiesProcessor(
+    await DestinationClaims.create({ getClient: async () => knex } as any, ttl, now),
+  );
 }
 
 const location = { type: 'file', target: '/tmp/x.yaml' };
@@ -123,11 +125,19 @@ describe('KratixEntitiesProcessor', () => {
   it('refuses a Destination whose name another namespace holds, and a mode change', async () => {
     const p = await processor();
     const ref = { kind: 'GitStateStore', name: 'git' };
-    expect(await p.validateEntityKind(destination('dev', { path: 'dev', stateStoreRef: ref }))).toBe(true);
-    await expect(p.validateEntityKind(destination('dev', { path: 'other', stateStoreRef: ref }, 'team-b'))).rejects.toThrow(
+    expect(
+      await p.validateEntityKind(destination('dev', { path: 'dev', stateStoreRef: ref })),
+    ).toBe(true);
+    await expect(
+      p.validateEntityKind(destination('dev', { path: 'other', stateStoreRef: ref }, 'team-b')),
+    ).rejects.toThrow(
       'metadata.name: a Destination named "dev" already exists (destination:default/dev); Destination names are unique across namespaces, as in Kratix: choose another name',
     );
-    await expect(p.validateEntityKind(destination('dev', { path: 'dev', stateStoreRef: ref, filepath: { mode: 'none' } }))).rejects.toThrow(
+    await expect(
+      p.validateEntityKind(
+        destination('dev', { path: 'dev', stateStoreRef: ref, filepath: { mode: 'none' } }),
+      ),
+    ).rejects.toThrow(
       'spec.filepath.mode: is immutable (Destination "dev" was created with nestedByMetadata); delete the Destination and create it again to change its mode',
     );
   });
@@ -167,7 +177,9 @@ describe('KratixEntitiesProcessor', () => {
 
   it('relates a State Store to its owner', async () => {
     const emit = jest.fn();
-    await (await processor()).postProcessEntity(
+    await (
+      await processor()
+    ).postProcessEntity(
       {
         apiVersion: 'platform.kratix.io/v1alpha1',
         kind: 'BucketStateStore',

@@ -14,11 +14,19 @@ export const catalogModuleKratixEntityModel = createBackendModule({
   moduleId: 'kratix-entity-model',
   register(reg) {
     reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint, database: coreServices.database, config: coreServices.rootConfig },
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        database: coreServices.database,
+        config: coreServices.rootConfig,
+      },
       async init({ catalog, database, config }) {
         const key = 'kratix.destinations.claimTtl';
-        const ttl = durationToMilliseconds(config.has(key) ? readDurationFromConfig(config, { key }) : DEFAULT_CLAIM_TTL);
-        catalog.addProcessor(new KratixEntitiesProcessor(await DestinationClaims.create(database, ttl)));
+        const ttl = durationToMilliseconds(
+          config.has(key) ? readDurationFromConfig(config, { key }) : DEFAULT_CLAIM_TTL,
+        );
+        catalog.addProcessor(
+          new KratixEntitiesProcessor(await DestinationClaims.create(database, ttl)),
+        );
       },
     });
   },

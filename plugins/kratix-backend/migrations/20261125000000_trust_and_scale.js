@@ -9,14 +9,22 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.alterTable('kratix_works', table => {
-    table.string('identity', 767).nullable().comment('<promise>/<resource>/<pipeline> the name stands for');
+    table
+      .string('identity', 767)
+      .nullable()
+      .comment('<promise>/<resource>/<pipeline> the name stands for');
     table.text('owner_refs').nullable().comment('JSON: creator and their groups');
-    table.text('placement_conditions').nullable().comment('JSON: permission conditions for later placements');
+    table
+      .text('placement_conditions')
+      .nullable()
+      .comment('JSON: permission conditions for later placements');
     table.boolean('schedule_pending').notNullable().defaultTo(false);
   });
   await knex('kratix_works').update({
     identity: knex.raw("promise || '/' || coalesce(resource, '') || '/' || pipeline"),
-    owner_refs: knex.raw("case when created_by is null then '[]' else '[\"' || created_by || '\"]' end"),
+    owner_refs: knex.raw(
+      "case when created_by is null then '[]' else '[\"' || created_by || '\"]' end",
+    ),
   });
 
   await knex.schema.alterTable('kratix_placements', table => {
@@ -127,7 +135,15 @@ exports.down = async function down(knex) {
   await knex.schema.dropTable('kratix_path_claims');
   await knex.schema.dropTable('kratix_owned_files');
   await knex.schema.alterTable('kratix_state_stores', table => {
-    table.dropColumns('namespace', 'etag', 'last_seen_tip', 'failures', 'retry_at', 'change_seq', 'done_seq');
+    table.dropColumns(
+      'namespace',
+      'etag',
+      'last_seen_tip',
+      'failures',
+      'retry_at',
+      'change_seq',
+      'done_seq',
+    );
   });
   await knex.schema.alterTable('kratix_destinations', table => {
     table.dropIndex(['state_store'], 'kratix_destinations_store_idx');

@@ -76,7 +76,8 @@ export function readKratixConfig(config: Config): KratixConfig {
       maxFiles: config.getOptionalNumber('kratix.works.maxFiles') ?? DEFAULTS.maxFiles,
     },
     bucket: {
-      concurrency: config.getOptionalNumber('kratix.bucket.concurrency') ?? DEFAULTS.bucketConcurrency,
+      concurrency:
+        config.getOptionalNumber('kratix.bucket.concurrency') ?? DEFAULTS.bucketConcurrency,
       batchDelete: config.getOptionalBoolean('kratix.bucket.batchDelete') ?? true,
     },
     workDir:

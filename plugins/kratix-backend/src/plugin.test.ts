@@ -30,7 +30,9 @@ const entities: Entity[] = [
 const catalog = () =>
   catalogServiceMock.mock({
     getEntities: jest.fn(async (req: any) => {
-      const kinds = new Set((Array.isArray(req?.filter) ? req.filter : [req?.filter]).map((f: any) => f?.kind));
+      const kinds = new Set(
+        (Array.isArray(req?.filter) ? req.filter : [req?.filter]).map((f: any) => f?.kind),
+      );
       return { items: entities.filter(e => kinds.has(e.kind)) };
     }) as any,
     getEntitiesByRefs: jest.fn(async (req: any) => ({
@@ -54,7 +56,13 @@ async function backend(
       mockServices.rootConfig.factory({
         data: {
           kratix: {
-            secrets: { git: { allowedHosts: ['127.0.0.1:1'], username: 'u', password: 'top-secret-password' } },
+            secrets: {
+              git: {
+                allowedHosts: ['127.0.0.1:1'],
+                username: 'u',
+                password: 'top-secret-password',
+              },
+            },
           },
         },
       }),

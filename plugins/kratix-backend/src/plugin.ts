@@ -51,11 +51,18 @@ export const kratixPlugin = createBackendPlugin({
       async init(deps) {
         const { rootConfig, logger, database, permissionsRegistry, lifecycle } = deps;
         const config = readKratixConfig(rootConfig);
-        const db = await DatabaseKratixStore.create({ database, skipMigrations: database.migrations?.skip });
+        const db = await DatabaseKratixStore.create({
+          database,
+          skipMigrations: database.migrations?.skip,
+        });
         const writers = new WriterFactory(rootConfig, config, logger);
         registerPermissions(permissionsRegistry, db, kratixPermissions);
-        const destinationAuthorizer = createConditionAuthorizer(permissionsRegistry.getPermissionRuleset(kratixDestinationResourceRef));
-        const workAuthorizer = createConditionAuthorizer(permissionsRegistry.getPermissionRuleset(kratixWorkResourceRef));
+        const destinationAuthorizer = createConditionAuthorizer(
+          permissionsRegistry.getPermissionRuleset(kratixDestinationResourceRef),
+        );
+        const workAuthorizer = createConditionAuthorizer(
+          permissionsRegistry.getPermissionRuleset(kratixWorkResourceRef),
+        );
         const reconciler = new Reconciler({
           db,
           catalog: deps.catalog,
@@ -64,8 +71,14 @@ export const kratixPlugin = createBackendPlugin({
           scheduler: deps.scheduler,
           writers,
           config,
-          permit: (work, d) => decisionAllows(destinationAuthorizer, work.placementConditions as any, d),
-          onRun: new RunAnnouncer({ db, logger, signals: deps.signals, notifications: deps.notifications }).onRun,
+          permit: (work, d) =>
+            decisionAllows(destinationAuthorizer, work.placementConditions as any, d),
+          onRun: new RunAnnouncer({
+            db,
+            logger,
+            signals: deps.signals,
+            notifications: deps.notifications,
+          }).onRun,
         });
         await reconciler.start();
         lifecycle.addShutdownHook(async () => {

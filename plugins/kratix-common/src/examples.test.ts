@@ -3,13 +3,20 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { validateKratixEntity } from './validation';
 
-const examples = path.resolve(require.resolve('@internal/plugin-kratix-common/package.json'), '../../../examples');
+const examples = path.resolve(
+  require.resolve('@internal/plugin-kratix-common/package.json'),
+  '../../../examples',
+);
 
 function entitiesIn(dir: string) {
   return fs
     .readdirSync(dir)
     .filter(f => f.endsWith('.yaml'))
-    .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(d => [f, d.toJS()] as const))
+    .flatMap(f =>
+      parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(
+        d => [f, d.toJS()] as const,
+      ),
+    )
     .filter(([, e]) => e?.apiVersion === 'platform.kratix.io/v1alpha1');
 }
 
@@ -26,6 +33,11 @@ describe('the shipped examples', () => {
 
   it('the credential examples name the four ways to authenticate', () => {
     const specs = entitiesIn(path.join(examples, 'credentials')).map(([, e]) => e.spec);
-    expect(specs.map(s => s.authMethod ?? 'integration').sort()).toEqual(['IAM', 'githubApp', 'integration', 'ssh']);
+    expect(specs.map(s => s.authMethod ?? 'integration').sort()).toEqual([
+      'IAM',
+      'githubApp',
+      'integration',
+      'ssh',
+    ]);
   });
 });

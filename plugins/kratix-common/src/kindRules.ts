@@ -10,13 +10,16 @@ import {
   secretRefNameErrors,
 } from './storeRules';
 
-const PATH_HINT = 'set it to the directory in the State Store to write to (usually the Destination name), or "/" for the root';
+const PATH_HINT =
+  'set it to the directory in the State Store to write to (usually the Destination name), or "/" for the root';
 
 /** A path inside a State Store (`spec.path` of any kind, or an aggregated filename). */
 function storePathErrors(field: string, value: string | undefined): string[] {
   if (value === undefined) return [];
   if (hasDotDotSegment(value)) {
-    return [`${field}: "${value}" contains a ".." segment; paths must stay inside the State Store, remove the ".."`];
+    return [
+      `${field}: "${value}" contains a ".." segment; paths must stay inside the State Store, remove the ".."`,
+    ];
   }
   return value === '' ? [] : destinationPathErrors(field, value);
 }
@@ -32,9 +35,12 @@ export function destinationRules(spec: any): string[] {
   const filename = spec.filepath?.filename;
   if (typeof filename === 'string' && filename !== '') {
     const clean = goClean(filename);
-    if (hasDotDotSegment(filename)) errors.push(...storePathErrors('spec.filepath.filename', filename));
+    if (hasDotDotSegment(filename))
+      errors.push(...storePathErrors('spec.filepath.filename', filename));
     else if (clean === '.' || clean === '/' || filename.endsWith('/')) {
-      errors.push(`spec.filepath.filename: "${filename}" is not a file name; use a name such as aggregated.yaml`);
+      errors.push(
+        `spec.filepath.filename: "${filename}" is not a file name; use a name such as aggregated.yaml`,
+      );
     } else errors.push(...filePathErrors('spec.filepath.filename', clean.replace(/^\/+/, '')));
   }
   return errors;
@@ -50,7 +56,9 @@ function gitAuthErrors(spec: any): string[] {
   if (method === 'ssh') {
     const errors = isSshUrl(url)
       ? []
-      : [`spec.url: "${url}" is not an SSH URL; authMethod ssh needs ssh://git@host/org/repo.git or git@host:org/repo.git`];
+      : [
+          `spec.url: "${url}" is not an SSH URL; authMethod ssh needs ssh://git@host/org/repo.git or git@host:org/repo.git`,
+        ];
     if (!spec.secretRef) {
       errors.push(
         'spec.secretRef: must be set when using authentication method ssh; name an entry under kratix.secrets in app-config holding sshPrivateKey and knownHosts',
@@ -59,7 +67,9 @@ function gitAuthErrors(spec: any): string[] {
     return errors;
   }
   if (isSshUrl(url)) {
-    return [`spec.url: "${url}" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository's https:// URL`];
+    return [
+      `spec.url: "${url}" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository's https:// URL`,
+    ];
   }
   if (method === 'githubApp' && !/^https?:\/\//i.test(url)) {
     return [`spec.url: authMethod githubApp needs the repository's https:// URL`];

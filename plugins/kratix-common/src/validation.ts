@@ -29,8 +29,16 @@ interface KindDeclaration {
 }
 
 const KINDS: Record<KratixKind, KindDeclaration> = {
-  Destination: { schema: destinationSpecSchema, rules: destinationRules, defaults: destinationDefaults },
-  GitStateStore: { schema: gitStateStoreSpecSchema, rules: gitRules, defaults: gitStateStoreDefaults },
+  Destination: {
+    schema: destinationSpecSchema,
+    rules: destinationRules,
+    defaults: destinationDefaults,
+  },
+  GitStateStore: {
+    schema: gitStateStoreSpecSchema,
+    rules: gitRules,
+    defaults: gitStateStoreDefaults,
+  },
   BucketStateStore: {
     schema: bucketStateStoreSpecSchema,
     rules: bucketRules,
@@ -122,7 +130,10 @@ export function validateKratixEntity(entity: Entity): ValidationResult<KratixEnt
   }
   const kind = entity.kind as KratixKind;
   if (!KINDS[kind]) {
-    return { ok: false, errors: [`kind: "${entity.kind}" is not one of ${KRATIX_KINDS.join(', ')}`] };
+    return {
+      ok: false,
+      errors: [`kind: "${entity.kind}" is not one of ${KRATIX_KINDS.join(', ')}`],
+    };
   }
   if (!entity.spec || typeof entity.spec !== 'object' || Array.isArray(entity.spec)) {
     return { ok: false, errors: [`spec: is required for a ${kind}`] };

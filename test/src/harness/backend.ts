@@ -156,9 +156,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     logs: () => output,
     async userToken(user, groups = []) {
       const res = await fetch(`${baseUrl}/api/auth/test-users/refresh`, {
-        headers: { 'x-test-user': user, 'x-test-groups': groups.join(','), 'x-requested-with': 'XMLHttpRequest' },
+        headers: {
+          'x-test-user': user,
+          'x-test-groups': groups.join(','),
+          'x-requested-with': 'XMLHttpRequest',
+        },
       });
-      if (res.status !== 200) throw new Error(`sign-in as ${user} failed: HTTP ${res.status} ${await res.text()}`);
+      if (res.status !== 200)
+        throw new Error(`sign-in as ${user} failed: HTTP ${res.status} ${await res.text()}`);
       return (await res.json()).backstageIdentity.token;
     },
     async api(p, init = {}) {

@@ -22,18 +22,29 @@ export const authModuleTestUsers = createBackendModule({
         providers.registerProvider({
           providerId: 'test-users',
           factory: createProxyAuthProviderFactory({
-            authenticator: createProxyAuthenticator<void, { user: string; groups: string[] }, undefined>({
+            authenticator: createProxyAuthenticator<
+              void,
+              { user: string; groups: string[] },
+              undefined
+            >({
               defaultProfileTransform: async r => ({ profile: { displayName: r.user } }),
               initialize: () => undefined,
               async authenticate({ req }) {
                 const user = req.get('x-test-user');
                 if (!user) throw new AuthenticationError('missing x-test-user header');
-                return { result: { user, groups: (req.get('x-test-groups') ?? '').split(',').filter(Boolean) } };
+                return {
+                  result: {
+                    user,
+                    groups: (req.get('x-test-groups') ?? '').split(',').filter(Boolean),
+                  },
+                };
               },
             }),
             async signInResolver({ result }, ctx) {
               const sub = `user:default/${result.user}`;
-              return ctx.issueToken({ claims: { sub, ent: [sub, ...result.groups.map(g => `group:default/${g}`)] } });
+              return ctx.issueToken({
+                claims: { sub, ent: [sub, ...result.groups.map(g => `group:default/${g}`)] },
+              });
             },
           }),
         });

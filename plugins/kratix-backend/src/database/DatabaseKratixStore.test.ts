@@ -62,7 +62,10 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   });
 
   it('migrates down and up again', async () => {
-    await knex.migrate.rollback({ directory: `${__dirname}/../../migrations`, tableName: 'kratix_knex_migrations' }, true);
+    await knex.migrate.rollback(
+      { directory: `${__dirname}/../../migrations`, tableName: 'kratix_knex_migrations' },
+      true,
+    );
     expect(await knex.schema.hasTable('kratix_works')).toBe(false);
     await applyMigrations(knex);
     expect(await knex.schema.hasTable('kratix_owned_files')).toBe(true);
@@ -80,8 +83,12 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
       ownerRefs: ['user:default/jo', 'group:default/team-a'],
       contentHash: workContentHash(work()),
     });
-    expect(stored!.groups).toEqual([{ id: GROUP, directory: '.', selectors: { environment: 'dev' }, files: ['b.yaml', 'a.yaml'] }]);
-    const files = await db.works.groupFiles([{ namespace: 'default', name: 'redis-my-redis-configure', groupId: GROUP }]);
+    expect(stored!.groups).toEqual([
+      { id: GROUP, directory: '.', selectors: { environment: 'dev' }, files: ['b.yaml', 'a.yaml'] },
+    ]);
+    const files = await db.works.groupFiles([
+      { namespace: 'default', name: 'redis-my-redis-configure', groupId: GROUP },
+    ]);
     expect(files.get(`default/redis-my-redis-configure/${GROUP}`)).toEqual([
       { path: 'b.yaml', content: Buffer.from('b: 1\n') },
       { path: 'a.yaml', content: Buffer.from([0, 255, 1]) },
@@ -103,27 +110,74 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     const second = await db.works.list({}, { limit: 1, cursor: first.nextCursor });
     expect(second.items.map(w => w.name)).toEqual(['redis-my-redis-configure']);
     expect(second.nextCursor).toBeUndefined();
-    expect((await db.works.list({ promise: 'pg' }, { limit: 10 })).items.map(w => w.name)).toEqual(['other-work']);
-    expect((await db.works.list({ search: 'my-red' }, { limit: 10 })).items.map(w => w.name)).toEqual(['redis-my-redis-configure']);
-    expect((await db.works.list({ ownedBy: ['group:default/team-a'] }, { limit: 10 })).totalCount).toBe(2);
-    expect((await db.works.list({ ownedBy: ['group:default/team-b'] }, { limit: 10 })).totalCount).toBe(0);
+    expect((await db.works.list({ promise: 'pg' }, { limit: 10 })).items.map(w => w.name)).toEqual([
+      'other-work',
+    ]);
+    expect(
+      (await db.works.list({ search: 'my-red' }, { limit: 10 })).items.map(w => w.name),
+    ).toEqual(['redis-my-redis-configure']);
+    expect(
+      (await db.works.list({ ownedBy: ['group:default/team-a'] }, { limit: 10 })).totalCount,
+    ).toBe(2);
+    expect(
+      (await db.works.list({ ownedBy: ['group:default/team-b'] }, { limit: 10 })).totalCount,
+    ).toBe(0);
   });
 
   it('tracks placements: generations, written with their location, failed, deleting, removed', async () => {
-    await db.stateStores.upsert([{ ref: 'GitStateStore:default/g', kind: 'GitStateStore', name: 'g', namespace: 'default', entityRef: 'gitstatestore:default/g', spec: { url: 'https://x' } as any }]);
-    await db.destinations.upsert([{ name: 'dev', namespace: 'default', entityRef: 'destination:default/dev', uid: 'u1', spec: spec(), labels: { environment: 'dev' }, stateStore: 'GitStateStore:default/g' }]);
+    await db.stateStores.upsert([
+      {
+        ref: 'GitStateStore:default/g',
+        kind: 'GitStateStore',
+        name: 'g',
+        namespace: 'default',
+        entityRef: 'gitstatestore:default/g',
+        spec: { url: 'https://x' } as any,
+      },
+    ]);
+    await db.destinations.upsert([
+      {
+        name: 'dev',
+        namespace: 'default',
+        entityRef: 'destination:default/dev',
+        uid: 'u1',
+        spec: spec(),
+        labels: { environment: 'dev' },
+        stateStore: 'GitStateStore:default/g',
+      },
+    ]);
     await db.placements.create([placement]);
     await db.placements.create([placement]); // idempotent
     let [p] = await db.placements.list({ destination: 'dev' });
-    expect(p).toMatchObject({ status: 'pending', generation: 1, writtenGeneration: 0, misplaced: false, dirty: true });
+    expect(p).toMatchObject({
+      status: 'pending',
+      generation: 1,
+      writtenGeneration: 0,
+      misplaced: false,
+      dirty: true,
+    });
     expect(await db.placements.countDirty('GitStateStore:default/g')).toBe(1);
-    const location = { store: 'GitStateStore:default/g', mode: 'nestedByMetadata' as const, path: 'dev/resources/default/redis/my-redis/configure/5058f' };
+    const location = {
+      store: 'GitStateStore:default/g',
+      mode: 'nestedByMetadata' as const,
+      path: 'dev/resources/default/redis/my-redis/configure/5058f',
+    };
     await db.placements.markWritten([{ placement: p, version: 'abc123', location }]);
     [p] = await db.placements.list({ destination: 'dev' });
-    expect(p).toMatchObject({ status: 'written', writtenGeneration: 1, version: 'abc123', dirty: false, written: location });
+    expect(p).toMatchObject({
+      status: 'written',
+      writtenGeneration: 1,
+      version: 'abc123',
+      dirty: false,
+      written: location,
+    });
     expect(await db.placements.countDirty('GitStateStore:default/g')).toBe(0);
     // New content bumps the generation; a write of the old generation does not count.
-    await db.works.upsert(work({ groups: [{ ...work().groups[0], files: [{ path: 'c.yaml', content: Buffer.from('c') }] }] }));
+    await db.works.upsert(
+      work({
+        groups: [{ ...work().groups[0], files: [{ path: 'c.yaml', content: Buffer.from('c') }] }],
+      }),
+    );
     await db.placements.bumpGeneration({ namespace: 'default', name: 'redis-my-redis-configure' });
     const stale = p;
     [p] = await db.placements.list({ destination: 'dev' });
@@ -131,31 +185,64 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     await db.placements.markWritten([{ placement: stale, version: 'old', location }]);
     [p] = await db.placements.list({ destination: 'dev' });
     expect(p).toMatchObject({ writtenGeneration: 1, version: 'abc123', dirty: true });
-    await db.placements.markFailed([{ placement: p, error: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)' }]);
+    await db.placements.markFailed([
+      {
+        placement: p,
+        error: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)',
+      },
+    ]);
     [p] = await db.placements.list({ destination: 'dev' });
-    expect(p).toMatchObject({ status: 'failed', lastError: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)' });
+    expect(p).toMatchObject({
+      status: 'failed',
+      lastError: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)',
+    });
     await db.placements.setMisplaced([p], true);
     expect((await db.placements.list())[0].misplaced).toBe(true);
-    expect(await db.works.markDeleted({ namespace: 'default', name: 'redis-my-redis-configure' })).toBe(true);
-    expect(await db.works.markDeleted({ namespace: 'default', name: 'redis-my-redis-configure' })).toBe(false);
-    await db.placements.markDeleting({ work: { namespace: 'default', name: 'redis-my-redis-configure' } });
+    expect(
+      await db.works.markDeleted({ namespace: 'default', name: 'redis-my-redis-configure' }),
+    ).toBe(true);
+    expect(
+      await db.works.markDeleted({ namespace: 'default', name: 'redis-my-redis-configure' }),
+    ).toBe(false);
+    await db.placements.markDeleting({
+      work: { namespace: 'default', name: 'redis-my-redis-configure' },
+    });
     [p] = await db.placements.list({ destination: 'dev' });
     expect(p.status).toBe('deleting');
     await db.placements.remove([p]);
     await db.works.purgeDeleted([{ namespace: 'default', name: 'redis-my-redis-configure' }]);
     expect(await db.placements.list({ destination: 'dev' })).toEqual([]);
-    expect(await db.works.get({ namespace: 'default', name: 'redis-my-redis-configure' })).toBeUndefined();
+    expect(
+      await db.works.get({ namespace: 'default', name: 'redis-my-redis-configure' }),
+    ).toBeUndefined();
   });
 
   it('tracks Destinations: spec changes, deletion, removal', async () => {
     const before = (await db.destinations.get('dev'))!;
-    await db.destinations.setWritten([{ name: 'dev', specHash: before.specHash, spec: before.spec, store: before.stateStore }]);
+    await db.destinations.setWritten([
+      { name: 'dev', specHash: before.specHash, spec: before.spec, store: before.stateStore },
+    ]);
     expect((await db.destinations.get('dev'))!.written!.specHash).toBe(before.specHash);
-    await db.destinations.upsert([{ name: 'dev', namespace: 'default', entityRef: 'destination:default/dev', uid: 'u1', spec: spec({ initWorkloads: { enabled: false } }), labels: {}, stateStore: 'GitStateStore:default/g' }]);
+    await db.destinations.upsert([
+      {
+        name: 'dev',
+        namespace: 'default',
+        entityRef: 'destination:default/dev',
+        uid: 'u1',
+        spec: spec({ initWorkloads: { enabled: false } }),
+        labels: {},
+        stateStore: 'GitStateStore:default/g',
+      },
+    ]);
     const after = (await db.destinations.get('dev'))!;
     expect(after.specHash).not.toBe(after.written!.specHash);
-    await db.destinations.setStatus([{ name: 'dev', ready: true, message: 'Destination is ready' }]);
-    expect(await db.destinations.get('dev')).toMatchObject({ ready: true, message: 'Destination is ready' });
+    await db.destinations.setStatus([
+      { name: 'dev', ready: true, message: 'Destination is ready' },
+    ]);
+    expect(await db.destinations.get('dev')).toMatchObject({
+      ready: true,
+      message: 'Destination is ready',
+    });
     await db.destinations.markDeleted(['dev']);
     expect(await db.destinations.list()).toEqual([]);
     expect((await db.destinations.list({ includeDeleted: true }))[0].deletedAt).toBeDefined();
@@ -168,12 +255,29 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     const fullBefore = new Date(Date.now() - 60_000);
     expect(await db.stateStores.due(new Date(), fullBefore)).toEqual([ref]);
     const s = (await db.stateStores.get(ref))!;
-    await db.stateStores.setOutcome(ref, { ready: true, message: 'State store is ready', version: 'v1', written: true, fullSync: true, doneSeq: s.changeSeq, retryAt: null });
-    expect(await db.stateStores.get(ref)).toMatchObject({ ready: true, lastVersion: 'v1', failures: 0 });
+    await db.stateStores.setOutcome(ref, {
+      ready: true,
+      message: 'State store is ready',
+      version: 'v1',
+      written: true,
+      fullSync: true,
+      doneSeq: s.changeSeq,
+      retryAt: null,
+    });
+    expect(await db.stateStores.get(ref)).toMatchObject({
+      ready: true,
+      lastVersion: 'v1',
+      failures: 0,
+    });
     expect(await db.stateStores.due(new Date(), fullBefore)).toEqual([]);
     await db.stateStores.bumpChange([ref]);
     expect(await db.stateStores.due(new Date(), fullBefore)).toEqual([ref]);
-    await db.stateStores.setOutcome(ref, { ready: false, message: 'down', failed: true, retryAt: new Date(Date.now() + 60_000) });
+    await db.stateStores.setOutcome(ref, {
+      ready: false,
+      message: 'down',
+      failed: true,
+      retryAt: new Date(Date.now() + 60_000),
+    });
     expect(await db.stateStores.due(new Date(), fullBefore)).toEqual([]);
     expect((await db.stateStores.get(ref))!.failures).toBe(1);
     await db.stateStores.markDeletedExcept([]);
@@ -183,18 +287,45 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   it('keeps the files the plugin owns, and claims of none-mode paths', async () => {
     const store = 'GitStateStore:default/g';
     await db.ownedFiles.put([
-      { store, path: 'flat/a.yaml', digest: 'd1', destination: 'flat', placement: { namespace: 'default', name: 'w.flat-5058f' }, kind: 'file' },
-      { store, path: 'flat/kratix-canary-namespace.yaml', digest: 'd2', destination: 'flat', kind: 'canary' },
+      {
+        store,
+        path: 'flat/a.yaml',
+        digest: 'd1',
+        destination: 'flat',
+        placement: { namespace: 'default', name: 'w.flat-5058f' },
+        kind: 'file',
+      },
+      {
+        store,
+        path: 'flat/kratix-canary-namespace.yaml',
+        digest: 'd2',
+        destination: 'flat',
+        kind: 'canary',
+      },
     ]);
-    expect((await db.ownedFiles.list({ store, destinations: ['flat'] })).map(f => f.path).sort()).toEqual(['flat/a.yaml', 'flat/kratix-canary-namespace.yaml']);
+    expect(
+      (await db.ownedFiles.list({ store, destinations: ['flat'] })).map(f => f.path).sort(),
+    ).toEqual(['flat/a.yaml', 'flat/kratix-canary-namespace.yaml']);
     expect(await db.ownedFiles.indexedPlacements(store)).toEqual(new Set(['default/w.flat-5058f']));
     await db.ownedFiles.forgetPlacements([{ namespace: 'default', name: 'w.flat-5058f' }]);
-    expect((await db.ownedFiles.list({ store })).map(f => f.path)).toEqual(['flat/kratix-canary-namespace.yaml']);
+    expect((await db.ownedFiles.list({ store })).map(f => f.path)).toEqual([
+      'flat/kratix-canary-namespace.yaml',
+    ]);
     const mine = { namespace: 'default', name: 'w.flat-5058f' };
     await db.claims.replace(mine, { namespace: 'default', name: 'w' }, 'flat', ['flat/a.yaml']);
     expect(await db.claims.conflicts('flat', ['flat/a.yaml'], mine)).toEqual([]);
-    expect(await db.claims.conflicts('flat', ['flat/a.yaml'], { namespace: 'default', name: 'v.flat-5058f' })).toEqual([
-      { destination: 'flat', path: 'flat/a.yaml', placement: mine, work: { namespace: 'default', name: 'w' } },
+    expect(
+      await db.claims.conflicts('flat', ['flat/a.yaml'], {
+        namespace: 'default',
+        name: 'v.flat-5058f',
+      }),
+    ).toEqual([
+      {
+        destination: 'flat',
+        path: 'flat/a.yaml',
+        placement: mine,
+        work: { namespace: 'default', name: 'w' },
+      },
     ]);
   });
 

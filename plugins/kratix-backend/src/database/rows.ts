@@ -1,5 +1,11 @@
 import type { FilepathMode, PlacementStatus } from '@internal/plugin-kratix-common';
-import { StoredDestination, StoredGroup, StoredPlacement, StoredStateStore, StoredWork } from './types';
+import {
+  StoredDestination,
+  StoredGroup,
+  StoredPlacement,
+  StoredStateStore,
+  StoredWork,
+} from './types';
 
 /** A timestamp column as ISO text; SQLite keeps what knex wrote (epoch ms for Dates). */
 export function iso(v: unknown): string | undefined {
@@ -13,7 +19,8 @@ export function iso(v: unknown): string | undefined {
 }
 
 export const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
-const json = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : JSON.parse(String(v)));
+const json = (v: unknown) =>
+  v === null || v === undefined || v === '' ? undefined : JSON.parse(String(v));
 
 export function placementFromRow(r: any): StoredPlacement {
   return {

@@ -48,15 +48,21 @@ export type Removal =
 
 export function placementRemoval(
   dest: LayoutDestination,
-  p: Pick<LayoutPlacement, 'name' | 'namespace' | 'promise' | 'resource' | 'pipeline' | 'workloadGroupId'>,
+  p: Pick<
+    LayoutPlacement,
+    'name' | 'namespace' | 'promise' | 'resource' | 'pipeline' | 'workloadGroupId'
+  >,
 ): Removal {
   if (dest.mode === 'nestedByMetadata') return { kind: 'dir', dir: nestedPlacementDir(dest, p) };
-  if (dest.mode === 'none') return { kind: 'stateFile', path: stateFilePath(dest.path, p.namespace, p.name) };
+  if (dest.mode === 'none')
+    return { kind: 'stateFile', path: stateFilePath(dest.path, p.namespace, p.name) };
   return { kind: 'aggregated' };
 }
 
 /** The files of a Destination's cleanup (`cleanup: all`) besides its placements': canaries and aggregate. */
-export function cleanupFiles(dest: LayoutDestination): { path: string; kind: DestinationFileKind }[] {
+export function cleanupFiles(
+  dest: LayoutDestination,
+): { path: string; kind: DestinationFileKind }[] {
   const c = canaryPaths(dest.path, dest.mode);
   return [
     { path: c.namespace, kind: 'canary' },

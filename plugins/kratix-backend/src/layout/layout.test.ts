@@ -26,7 +26,8 @@ import { createHash } from 'node:crypto';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const text = (m: Map<string, Buffer>) => new Map([...m].map(([k, v]) => [k, v.toString()]));
-const contents = (m: Map<string, { content: Buffer }>) => new Map([...m].map(([k, v]) => [k, v.content]));
+const contents = (m: Map<string, { content: Buffer }>) =>
+  new Map([...m].map(([k, v]) => [k, v.content]));
 
 const fruit = { path: 'fruit.yaml', content: Buffer.from('{someApi: foo, someValue: bar}') };
 const file2 = {
@@ -257,9 +258,10 @@ describe('aggregatedYAML', () => {
     const layout = destinationFiles(dest({ mode: 'aggregatedYAML' }), { aggregateOf: [empty] });
     expect(text(contents(layout.writes))).toEqual(new Map([['test-path/aggregated.yaml', '']]));
     // ...and a removal that leaves only empty content removes it (Kratix's deletion flow).
-    expect(destinationFiles(dest({ mode: 'aggregatedYAML' }), { aggregateOf: [empty], removing: true }).deletes).toEqual([
-      { path: 'test-path/aggregated.yaml', kind: 'aggregate' },
-    ]);
+    expect(
+      destinationFiles(dest({ mode: 'aggregatedYAML' }), { aggregateOf: [empty], removing: true })
+        .deletes,
+    ).toEqual([{ path: 'test-path/aggregated.yaml', kind: 'aggregate' }]);
   });
   it('vector 16: sorted by placement name, namespace ignored, newlines kept', () => {
     const a = placement({
@@ -368,11 +370,15 @@ describe('none', () => {
     ).toEqual(['dev/a.yaml']);
   });
   it('D14: a hand-edited entry ./dev/old.yaml of Destination ./dev names dev/old.yaml, as Kratix reads it', () => {
-    expect(staleStateEntries(dest({ mode: 'none', path: './dev' }), ['./dev/old.yaml'], ['dev/b.yaml'])).toEqual(['dev/old.yaml']);
+    expect(
+      staleStateEntries(dest({ mode: 'none', path: './dev' }), ['./dev/old.yaml'], ['dev/b.yaml']),
+    ).toEqual(['dev/old.yaml']);
   });
   it('D15: a legacy relative entry names <dest>/<entry> on writes and removals alike', () => {
     expect(stateEntryPath(dest({ mode: 'none' }), 'fruit.yaml')).toBe('test-path/fruit.yaml');
-    expect(staleStateEntries(dest({ mode: 'none' }), ['fruit.yaml'], [])).toEqual(['test-path/fruit.yaml']);
+    expect(staleStateEntries(dest({ mode: 'none' }), ['fruit.yaml'], [])).toEqual([
+      'test-path/fruit.yaml',
+    ]);
   });
   it('never deletes a hand-edited entry outside the Destination', () => {
     expect(
@@ -444,9 +450,8 @@ describe('canaries (§3)', () => {
     ]);
   });
   it('vector 28: turned off, they are to be deleted', () => {
-    expect(destinationFiles(dest({ mode: 'none' }), { canaries: false }).deletes.map(d => d.path)).toEqual([
-      'test-path/kratix-canary-namespace.yaml',
-      'test-path/kratix-canary-configmap.yaml',
-    ]);
+    expect(
+      destinationFiles(dest({ mode: 'none' }), { canaries: false }).deletes.map(d => d.path),
+    ).toEqual(['test-path/kratix-canary-namespace.yaml', 'test-path/kratix-canary-configmap.yaml']);
   });
 });

@@ -46,7 +46,11 @@ export function aggregatedContent(placements: LayoutPlacement[]): Buffer {
 }
 
 /** `none` mode: the path of each file, `Join(dest.path + "/", file)`. */
-export function flatFilePath(dest: LayoutDestination, file: Pick<LayoutFile, 'path'>, placement: string): string {
+export function flatFilePath(
+  dest: LayoutDestination,
+  file: Pick<LayoutFile, 'path'>,
+  placement: string,
+): string {
   return joinWithin(`${dest.path}/`, file.path, `placement ${placement}: file`);
 }
 
@@ -67,7 +71,8 @@ export function placementLayout(dest: LayoutDestination, p: LayoutPlacement): Pl
   const files = new Map<string, Buffer>();
   if (dest.mode === 'nestedByMetadata') {
     const dir = nestedPlacementDir(dest, p);
-    for (const f of p.files) files.set(joinWithin(dir, f.path, `placement ${p.name}: file`), f.content);
+    for (const f of p.files)
+      files.set(joinWithin(dir, f.path, `placement ${p.name}: file`), f.content);
     return { files, ownedDir: dir, location: { mode: dest.mode, path: dir } };
   }
   if (dest.mode === 'none') {

@@ -8,7 +8,10 @@ import { LayoutDestination } from './types';
  * Destination's own: the `.kratix/` state files and the canaries. A work may
  * not write those. Returns a message for the first such file, or undefined.
  */
-export function reservedPathError(dest: LayoutDestination, flatPaths: string[]): string | undefined {
+export function reservedPathError(
+  dest: LayoutDestination,
+  flatPaths: string[],
+): string | undefined {
   if (dest.mode !== 'none') return undefined;
   const root = destinationRoot(dest);
   const kratixDir = goClean(root === '.' ? '.kratix' : `${root}/.kratix`);

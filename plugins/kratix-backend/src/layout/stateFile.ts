@@ -21,7 +21,10 @@ export function destinationRoot(dest: Pick<LayoutDestination, 'path'>): string {
  * outside the Destination), and compare on the cleaned path, so `./dev` and
  * `dev/` behave like `dev`. Undefined for an entry that would leave the Destination.
  */
-export function stateEntryPath(dest: Pick<LayoutDestination, 'path'>, entry: string): string | undefined {
+export function stateEntryPath(
+  dest: Pick<LayoutDestination, 'path'>,
+  entry: string,
+): string | undefined {
   const root = destinationRoot(dest);
   const rawPrefix = `${dest.path}/`;
   const cleanPrefix = prefixOf(root);

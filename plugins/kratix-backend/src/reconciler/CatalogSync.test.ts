@@ -7,12 +7,23 @@ import { CatalogSync } from './CatalogSync';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-function destination(name: string, uid: string, annotations: Record<string, string> = {}, over: Record<string, unknown> = {}, namespace = 'default'): Entity {
+function destination(
+  name: string,
+  uid: string,
+  annotations: Record<string, string> = {},
+  over: Record<string, unknown> = {},
+  namespace = 'default',
+): Entity {
   return {
     apiVersion: 'platform.kratix.io/v1alpha1',
     kind: 'Destination',
     metadata: { name, namespace, uid, annotations, labels: { env: 'dev' } },
-    spec: { path: name, stateStoreRef: { kind: 'GitStateStore', name: 'git' }, cleanup: 'all', ...over },
+    spec: {
+      path: name,
+      stateStoreRef: { kind: 'GitStateStore', name: 'git' },
+      cleanup: 'all',
+      ...over,
+    },
   };
 }
 const store: Entity = {
@@ -35,32 +46,59 @@ describe('CatalogSync', () => {
   let fullReads: number;
 
   beforeEach(async () => {
-    db = await DatabaseKratixStore.create({ database: { getClient: () => databases.init('SQLITE_3') } });
+    db = await DatabaseKratixStore.create({
+      database: { getClient: () => databases.init('SQLITE_3') },
+    });
     entities = [store];
     fullReads = 0;
     const kinds = (f: any) => new Set((Array.isArray(f) ? f : [f]).map((x: any) => x.kind));
     const catalog = catalogServiceMock.mock({
-      getEntities: jest.fn(async (req: any) => ({ items: entities.map(withEtag).filter(e => kinds(req.filter).has(e.kind)) })) as any,
+      getEntities: jest.fn(async (req: any) => ({
+        items: entities.map(withEtag).filter(e => kinds(req.filter).has(e.kind)),
+      })) as any,
       getEntitiesByRefs: jest.fn(async (req: any) => {
         fullReads += req.entityRefs.length;
-        return { items: req.entityRefs.map((r: string) => entities.map(withEtag).find(e => stringifyEntityRef(e) === r)) };
+        return {
+          items: req.entityRefs.map((r: string) =>
+            entities.map(withEtag).find(e => stringifyEntityRef(e) === r),
+          ),
+        };
       }) as any,
     });
-    sync = new CatalogSync({ db, catalog, auth: mockServices.auth(), logger: mockServices.logger.mock(), orphanGraceMs: 60_000 });
+    sync = new CatalogSync({
+      db,
+      catalog,
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      orphanGraceMs: 60_000,
+    });
   });
 
   it('copies Destinations and stores with their defaults, and forgets a store that left', async () => {
     entities.push(destination('dev', 'u1'));
-    expect(await sync.run()).toMatchObject({ destinations: 1, stores: 1, deleted: [], rescheduled: true });
+    expect(await sync.run()).toMatchObject({
+      destinations: 1,
+      stores: 1,
+      deleted: [],
+      rescheduled: true,
+    });
     expect(await db.destinations.get('dev')).toMatchObject({
       entityRef: 'destination:default/dev',
       namespace: 'default',
       uid: 'u1',
       labels: { env: 'dev' },
       stateStore: 'GitStateStore:default/git',
-      spec: { path: 'dev', filepath: { mode: 'nestedByMetadata' }, initWorkloads: { enabled: true }, strictMatchLabels: false, cleanup: 'all' },
+      spec: {
+        path: 'dev',
+        filepath: { mode: 'nestedByMetadata' },
+        initWorkloads: { enabled: true },
+        strictMatchLabels: false,
+        cleanup: 'all',
+      },
     });
-    expect(await db.stateStores.get('GitStateStore:default/git')).toMatchObject({ spec: { branch: 'main', authMethod: 'basicAuth' } });
+    expect(await db.stateStores.get('GitStateStore:default/git')).toMatchObject({
+      spec: { branch: 'main', authMethod: 'basicAuth' },
+    });
     entities = entities.filter(e => e.kind !== 'GitStateStore');
     await sync.run();
     expect(await db.stateStores.list()).toEqual([]);
@@ -102,7 +140,9 @@ describe('CatalogSync', () => {
   it('takes one Destination per name, across namespaces', async () => {
     entities.push(destination('dev', 'u1'), destination('dev', 'u9', {}, {}, 'other'));
     await sync.run();
-    expect(await db.destinations.list()).toMatchObject([{ name: 'dev', namespace: 'default', uid: 'u1' }]);
+    expect(await db.destinations.list()).toMatchObject([
+      { name: 'dev', namespace: 'default', uid: 'u1' },
+    ]);
   });
 
   it('counts an orphaned Destination as deleted only after the grace period', async () => {

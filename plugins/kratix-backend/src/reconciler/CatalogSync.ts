@@ -13,7 +13,13 @@ import { DESTINATIONS_COUNTER } from './DestinationCache';
 import { destinationMoved } from './store/runInputs';
 
 const ANNOTATION_ORPHAN = 'backstage.io/orphan';
-const LIGHT_FIELDS = ['kind', 'metadata.namespace', 'metadata.name', 'metadata.uid', 'metadata.etag'];
+const LIGHT_FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  'metadata.uid',
+  'metadata.etag',
+];
 
 export interface CatalogSyncResult {
   destinations: number;
@@ -46,7 +52,10 @@ export class CatalogSync {
   private async read(): Promise<Entity[]> {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const { items } = await this.deps.catalog.getEntities(
-      { filter: KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION })), fields: LIGHT_FIELDS },
+      {
+        filter: KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION })),
+        fields: LIGHT_FIELDS,
+      },
       { credentials },
     );
     return items;
@@ -57,7 +66,10 @@ export class CatalogSync {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const out: Entity[] = [];
     for (let i = 0; i < refs.length; i += 500) {
-      const { items } = await this.deps.catalog.getEntitiesByRefs({ entityRefs: refs.slice(i, i + 500) }, { credentials });
+      const { items } = await this.deps.catalog.getEntitiesByRefs(
+        { entityRefs: refs.slice(i, i + 500) },
+        { credentials },
+      );
       out.push(...items.filter((e): e is Entity => Boolean(e)));
     }
     return out;
@@ -72,9 +84,21 @@ export class CatalogSync {
 
   async run(): Promise<CatalogSyncResult> {
     const light = await this.read();
-    const result: CatalogSyncResult = { destinations: 0, stores: 0, deleted: [], rescheduled: false, touched: new Set() };
-    await this.syncStores(light.filter(e => e.kind !== 'Destination'), result);
-    await this.syncDestinations(light.filter(e => e.kind === 'Destination'), result);
+    const result: CatalogSyncResult = {
+      destinations: 0,
+      stores: 0,
+      deleted: [],
+      rescheduled: false,
+      touched: new Set(),
+    };
+    await this.syncStores(
+      light.filter(e => e.kind !== 'Destination'),
+      result,
+    );
+    await this.syncDestinations(
+      light.filter(e => e.kind === 'Destination'),
+      result,
+    );
     if (result.rescheduled) await this.deps.db.coordination.increment(DESTINATIONS_COUNTER);
     await this.deps.db.stateStores.bumpChange([...result.touched]);
     return result;
@@ -121,7 +145,9 @@ export class CatalogSync {
       const first = byName.get(e.metadata.name);
       // Names are unique across namespaces, as in Kratix: a second one is not taken (the catalog refuses it too).
       if (first && first.metadata.namespace !== e.metadata.namespace) {
-        logger.warn(`Destination ${stringifyEntityRef(e)} has the name of ${stringifyEntityRef(first)}; it is ignored`);
+        logger.warn(
+          `Destination ${stringifyEntityRef(e)} has the name of ${stringifyEntityRef(first)}; it is ignored`,
+        );
         continue;
       }
       byName.set(e.metadata.name, e);
@@ -130,10 +156,22 @@ export class CatalogSync {
       const k = known.get(e.metadata.name);
       return !k || k.etag !== e.metadata.etag || k.deleted;
     });
-    const previous = new Map((await db.destinations.list({ includeDeleted: true, names: changed.map(e => e.metadata.name) })).map(d => [d.name, d]));
+    const previous = new Map(
+      (
+        await db.destinations.list({
+          includeDeleted: true,
+          names: changed.map(e => e.metadata.name),
+        })
+      ).map(d => [d.name, d]),
+    );
     for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
       const v = this.valid(e);
-      if (v) await this.syncDestination(v as unknown as DestinationEntity, previous.get(v.metadata.name), result);
+      if (v)
+        await this.syncDestination(
+          v as unknown as DestinationEntity,
+          previous.get(v.metadata.name),
+          result,
+        );
     }
     for (const [name, k] of known) {
       if (!k.deleted && !byName.has(name)) await this.markDeleted(name, `left the catalog`, result);
@@ -145,17 +183,26 @@ export class CatalogSync {
     result.destinations = byName.size;
   }
 
-  private async syncDestination(e: DestinationEntity, previous: StoredDestination | undefined, result: CatalogSyncResult) {
+  private async syncDestination(
+    e: DestinationEntity,
+    previous: StoredDestination | undefined,
+    result: CatalogSyncResult,
+  ) {
     const { db, logger } = this.deps;
     const name = e.metadata.name;
     if (previous?.deletedAt) return; // the old one is still being cleaned up; the new one waits
     if (previous?.uid && e.metadata.uid && previous.uid !== e.metadata.uid) {
-      await this.markDeleted(name, `was deleted and created again (uid ${previous.uid} -> ${e.metadata.uid}); cleaning up the old one first`, result);
+      await this.markDeleted(
+        name,
+        `was deleted and created again (uid ${previous.uid} -> ${e.metadata.uid}); cleaning up the old one first`,
+        result,
+      );
       return;
     }
     const orphaned = e.metadata.annotations?.[ANNOTATION_ORPHAN] === 'true';
     if (orphaned && previous) {
-      if (!previous.orphanSince) await db.destinations.setOrphanSince(name, new Date(), e.metadata.etag);
+      if (!previous.orphanSince)
+        await db.destinations.setOrphanSince(name, new Date(), e.metadata.etag);
       return;
     }
     const input: DestinationInput = {
@@ -166,7 +213,11 @@ export class CatalogSync {
       etag: e.metadata.etag,
       spec: e.spec,
       labels: (e.metadata.labels ?? {}) as Record<string, string>,
-      stateStore: stateStoreRef(e.spec.stateStoreRef.kind, e.metadata.namespace, e.spec.stateStoreRef.name),
+      stateStore: stateStoreRef(
+        e.spec.stateStoreRef.kind,
+        e.metadata.namespace,
+        e.spec.stateStoreRef.name,
+      ),
     };
     await db.destinations.upsert([input]);
     const now = (await db.destinations.get(name))!;
@@ -177,13 +228,19 @@ export class CatalogSync {
       logger.info(`Destination ${name} joined (${now.stateStore})`);
       return;
     }
-    if (JSON.stringify(previous.labels) !== JSON.stringify(now.labels) || previous.spec.strictMatchLabels !== now.spec.strictMatchLabels) {
+    if (
+      JSON.stringify(previous.labels) !== JSON.stringify(now.labels) ||
+      previous.spec.strictMatchLabels !== now.spec.strictMatchLabels
+    ) {
       result.rescheduled = true;
     }
     if (destinationMoved(now) && previous.written) {
       // D2: its placements follow it to its current store and path; the old files stay, as in Kratix.
       await db.placements.markDestinationDirty(name, now.stateStore);
-      await db.ownedFiles.forgetDestination(name, now.stateStore === previous.written.store ? undefined : now.stateStore);
+      await db.ownedFiles.forgetDestination(
+        name,
+        now.stateStore === previous.written.store ? undefined : now.stateStore,
+      );
       if (previous.written.store !== now.stateStore) result.touched.add(previous.written.store);
     }
   }

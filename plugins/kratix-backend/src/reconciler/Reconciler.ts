@@ -45,7 +45,13 @@ export class Reconciler {
     this.run = new StoreRun({ db, writers: deps.writers, logger, config, onRun: deps.onRun });
     this.stores = new StoreLoop({ db, run: this.run, logger, config });
     this.browse = new StoreBrowser(db, deps.writers);
-    this.sync = new CatalogSync({ db, catalog: deps.catalog, auth: deps.auth, logger, orphanGraceMs: config.orphanGraceMs });
+    this.sync = new CatalogSync({
+      db,
+      catalog: deps.catalog,
+      auth: deps.auth,
+      logger,
+      orphanGraceMs: config.orphanGraceMs,
+    });
     this.intake = new WorkIntake({
       db,
       scheduler: this.workScheduler,
@@ -79,10 +85,13 @@ export class Reconciler {
   async syncCatalog(): Promise<void> {
     const { db } = this.deps;
     const lease = 'catalog-sync';
-    if (!(await db.coordination.acquire(lease, this.owner, this.deps.config.reconcile.timeoutMs))) return;
+    if (!(await db.coordination.acquire(lease, this.owner, this.deps.config.reconcile.timeoutMs)))
+      return;
     try {
       const result = await this.sync.run();
-      const touched = result.rescheduled ? await this.workScheduler.scheduleAll() : new Set<string>();
+      const touched = result.rescheduled
+        ? await this.workScheduler.scheduleAll()
+        : new Set<string>();
       for (const ref of new Set([...result.touched, ...touched])) void this.stores.trigger(ref);
     } finally {
       await db.coordination.release(lease, this.owner);

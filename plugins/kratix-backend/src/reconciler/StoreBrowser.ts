@@ -26,15 +26,28 @@ export class StoreBrowser {
 
   private async writerOf(d: StoredDestination) {
     const store = await this.db.stateStores.get(d.stateStore);
-    if (!store || store.deletedAt) throw new NotFoundError(`${stateStoreLabel(d.stateStore)} of Destination ${d.name} not found`);
+    if (!store || store.deletedAt)
+      throw new NotFoundError(
+        `${stateStoreLabel(d.stateStore)} of Destination ${d.name} not found`,
+      );
     return { store, writer: this.writers.get(store) };
   }
 
-  async files(d: StoredDestination): Promise<{ root: string; version?: string; files: BrowsedFile[]; truncated: boolean }> {
+  async files(
+    d: StoredDestination,
+  ): Promise<{ root: string; version?: string; files: BrowsedFile[]; truncated: boolean }> {
     const { writer } = await this.writerOf(d);
     const root = storePath(destinationRoot(effectiveLayout(d)));
-    const snapshot = await writer.observe({ full: root === '', dirs: root === '' ? [] : [root], paths: [], known: new Map(), verify: [] });
-    const owned = new Map((await this.db.ownedFiles.listOfDestination(d.name)).map(f => [f.path, f]));
+    const snapshot = await writer.observe({
+      full: root === '',
+      dirs: root === '' ? [] : [root],
+      paths: [],
+      known: new Map(),
+      verify: [],
+    });
+    const owned = new Map(
+      (await this.db.ownedFiles.listOfDestination(d.name)).map(f => [f.path, f]),
+    );
     const all = snapshot.list(root).sort();
     const files = all.slice(0, MAX_FILES).map(path => ({
       path,
@@ -48,7 +61,8 @@ export class StoreBrowser {
     const { writer } = await this.writerOf(d);
     const root = storePath(destinationRoot(effectiveLayout(d)));
     const p = storePath(path);
-    if (root && p !== root && !p.startsWith(`${root}/`)) throw new NotFoundError(`${path} is not under Destination ${d.name}`);
+    if (root && p !== root && !p.startsWith(`${root}/`))
+      throw new NotFoundError(`${path} is not under Destination ${d.name}`);
     const content = await writer.readFile(p);
     if (!content) throw new NotFoundError(`${path} not found in ${stateStoreLabel(d.stateStore)}`);
     return content;

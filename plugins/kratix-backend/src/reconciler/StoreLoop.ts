@@ -58,7 +58,10 @@ export class StoreLoop {
     const lease = `store:${ref}`;
     const ttl = config.reconcile.timeoutMs;
     if (!(await db.coordination.acquire(lease, this.owner, ttl))) return;
-    const renew = setInterval(() => void db.coordination.acquire(lease, this.owner, ttl).catch(() => undefined), ttl / 3);
+    const renew = setInterval(
+      () => void db.coordination.acquire(lease, this.owner, ttl).catch(() => undefined),
+      ttl / 3,
+    );
     try {
       for (let round = 0; round < MAX_ROUNDS && !this.stopped; round++) {
         const result = await this.deps.run.run(ref);

@@ -44,7 +44,12 @@ function asStored(work: NewWork, caller: Caller): StoredWork {
     ownerRefs: caller.ownerRefs,
     createdAt: now,
     updatedAt: now,
-    groups: work.groups.map(g => ({ id: g.id, directory: g.directory, selectors: g.selectors, files: g.files.map(f => f.path) })),
+    groups: work.groups.map(g => ({
+      id: g.id,
+      directory: g.directory,
+      selectors: g.selectors,
+      files: g.files.map(f => f.path),
+    })),
   };
 }
 
@@ -64,16 +69,28 @@ export class WorkIntake {
   ) {}
 
   /** 403 when a group matches Destinations but none the caller may place on. */
-  private checkPermitted(work: StoredWork, all: StoredDestination[], caller: Caller, placed: Set<string>) {
+  private checkPermitted(
+    work: StoredWork,
+    all: StoredDestination[],
+    caller: Caller,
+    placed: Set<string>,
+  ) {
     const schedulable = (list: StoredDestination[]) =>
-      list.map(d => ({ name: d.name, labels: d.labels, strictMatchLabels: d.spec.strictMatchLabels }));
+      list.map(d => ({
+        name: d.name,
+        labels: d.labels,
+        strictMatchLabels: d.spec.strictMatchLabels,
+      }));
     for (const g of work.groups) {
       if (placed.has(g.id)) continue;
       const matching = candidates(schedulable(all), g.selectors);
       if (matching.length === 0) continue;
       const allowed = new Set(all.filter(d => caller.mayPlaceOn(d)).map(d => d.name));
       if (!matching.some(d => allowed.has(d.name))) {
-        const names = matching.map(d => d.name).slice(0, 5).join(', ');
+        const names = matching
+          .map(d => d.name)
+          .slice(0, 5)
+          .join(', ');
         throw new NotAllowedError(
           `work ${workKey(work)}${g.directory === '.' ? '' : ` (workload group ${g.directory})`} matches only Destinations you may not place works on: ${names}${caller.refusal ? `; ${caller.refusal}` : ''}`,
         );
@@ -113,12 +130,31 @@ export class WorkIntake {
   private async submitIn(tx: KratixStore, work: NewWork, caller: Caller, all: StoredDestination[]) {
     const stored = asStored(work, caller);
     const existing = await tx.placements.list({ work });
-    this.checkPermitted(stored, all, caller, new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)));
-    const { created, changed } = await tx.works.upsert({ ...work, createdBy: caller.actor, ownerRefs: caller.ownerRefs, placementConditions: caller.placementConditions });
+    this.checkPermitted(
+      stored,
+      all,
+      caller,
+      new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)),
+    );
+    const { created, changed } = await tx.works.upsert({
+      ...work,
+      createdBy: caller.actor,
+      ownerRefs: caller.ownerRefs,
+      placementConditions: caller.placementConditions,
+    });
     if (changed && !created) await tx.placements.bumpGeneration(work);
-    const placed = await this.deps.scheduler.place(tx, stored, all.filter(d => caller.mayPlaceOn(d)), existing, { reclaim: changed });
+    const placed = await this.deps.scheduler.place(
+      tx,
+      stored,
+      all.filter(d => caller.mayPlaceOn(d)),
+      existing,
+      { reclaim: changed },
+    );
     this.refuseProblems(placed);
-    const stores = new Set([...placed.touched, ...(changed ? existing.map(p => p.stateStore) : [])]);
+    const stores = new Set([
+      ...placed.touched,
+      ...(changed ? existing.map(p => p.stateStore) : []),
+    ]);
     await tx.stateStores.bumpChange([...stores]);
     const kept = existing.filter(p => p.status !== 'deleting').map(p => p.destination);
     const destinations = [...new Set([...kept, ...placed.created.map(p => p.destination)])].sort();
@@ -135,19 +171,34 @@ export class WorkIntake {
   }
 
   /** Where the work would go and what each store would change; nothing is written anywhere. */
-  async preview(work: NewWork, caller: Caller): Promise<{ destinations: string[]; pendingGroups: string[]; preview: DestinationPreview[] }> {
+  async preview(
+    work: NewWork,
+    caller: Caller,
+  ): Promise<{ destinations: string[]; pendingGroups: string[]; preview: DestinationPreview[] }> {
     const all = await this.deps.destinations.live();
     const stored = asStored(work, caller);
     const existing = await this.deps.db.placements.list({ work });
-    this.checkPermitted(stored, all, caller, new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)));
-    return previewWork(this.deps.run, work, stored, all.filter(d => caller.mayPlaceOn(d)), existing);
+    this.checkPermitted(
+      stored,
+      all,
+      caller,
+      new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)),
+    );
+    return previewWork(
+      this.deps.run,
+      work,
+      stored,
+      all.filter(d => caller.mayPlaceOn(d)),
+      existing,
+    );
   }
 
   /** Deletes a work: its files leave every Destination on the next runs. */
   async remove(key: WorkKey): Promise<{ destinations: string[] }> {
     const { db } = this.deps;
     const stores = await db.transaction(async tx => {
-      if (!(await tx.works.markDeleted(key))) throw new NotFoundError(`work ${workKey(key)} not found`);
+      if (!(await tx.works.markDeleted(key)))
+        throw new NotFoundError(`work ${workKey(key)} not found`);
       const placements = await tx.placements.list({ work: key });
       await tx.placements.markDeleting({ work: key });
       if (placements.length === 0) await tx.works.purgeDeleted([key]);

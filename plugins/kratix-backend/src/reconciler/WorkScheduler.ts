@@ -9,7 +9,13 @@ import {
   StoredWork,
   workKey,
 } from '../database';
-import { effectiveLayout, flatFilePath, placementName, reservedPathError, storePath } from '../layout';
+import {
+  effectiveLayout,
+  flatFilePath,
+  placementName,
+  reservedPathError,
+  storePath,
+} from '../layout';
 import { scheduleWork, SchedulingDestination } from '../scheduling';
 
 /** May this work be placed on this Destination (the placement permission, evaluated for its owner)? */
@@ -51,7 +57,12 @@ export class WorkScheduler {
   ) {}
 
   /** The files a placement would write in a `none`-mode Destination, as the store compares them. */
-  private flatPaths(d: StoredDestination, work: StoredWork, groupId: string, placement: string): string[] | string {
+  private flatPaths(
+    d: StoredDestination,
+    work: StoredWork,
+    groupId: string,
+    placement: string,
+  ): string[] | string {
     const layout = effectiveLayout(d);
     if (layout.mode !== 'none') return [];
     const files = work.groups.find(g => g.id === groupId)?.files ?? [];
@@ -80,12 +91,26 @@ export class WorkScheduler {
     const allowed = destinations.filter(d => this.permit(work, d));
     const live = existing.filter(p => p.status !== 'deleting' && p.status !== 'orphaned');
     const decision = scheduleWork(
-      { key: workKey(work), isResource: Boolean(work.resource), groups: work.groups.map(g => ({ id: g.id, selectors: g.selectors })) },
+      {
+        key: workKey(work),
+        isResource: Boolean(work.resource),
+        groups: work.groups.map(g => ({ id: g.id, selectors: g.selectors })),
+      },
       allowed.map(toScheduling),
-      existing.filter(p => p.status !== 'deleting').map(p => ({ groupId: p.groupId, destination: p.destination })),
+      existing
+        .filter(p => p.status !== 'deleting')
+        .map(p => ({ groupId: p.groupId, destination: p.destination })),
     );
-    const result: PlaceResult = { created: [], problems: [], touched: new Set(), pendingGroups: decision.unscheduled };
-    const keep = [...decision.create.map(c => ({ ...c, isNew: true })), ...live.map(p => ({ groupId: p.groupId, destination: p.destination, isNew: false }))];
+    const result: PlaceResult = {
+      created: [],
+      problems: [],
+      touched: new Set(),
+      pendingGroups: decision.unscheduled,
+    };
+    const keep = [
+      ...decision.create.map(c => ({ ...c, isNew: true })),
+      ...live.map(p => ({ groupId: p.groupId, destination: p.destination, isNew: false })),
+    ];
     for (const c of keep) {
       const d = byName.get(c.destination);
       if (!d) continue;
@@ -109,7 +134,11 @@ export class WorkScheduler {
     }
     await tx.placements.create(result.created);
     // A placement whose Destination left keeps its place (never moved, D3) but is not misplaced.
-    await this.flagMisplaced(tx, live.filter(p => byName.has(p.destination)), decision.misplaced);
+    await this.flagMisplaced(
+      tx,
+      live.filter(p => byName.has(p.destination)),
+      decision.misplaced,
+    );
     for (const o of decision.orphaned) {
       await tx.placements.markDeleting({ work, groupId: o.groupId });
       const d = byName.get(o.destination);
@@ -127,7 +156,13 @@ export class WorkScheduler {
     placement: PlacementKey,
   ): Promise<PlacementProblem | undefined> {
     const paths = this.flatPaths(d, work, groupId, placement.name);
-    if (typeof paths === 'string') return { destination: d.name, groupId, message: `placement ${placement.name}: ${paths}`, conflict: false };
+    if (typeof paths === 'string')
+      return {
+        destination: d.name,
+        groupId,
+        message: `placement ${placement.name}: ${paths}`,
+        conflict: false,
+      };
     if (paths.length === 0 && effectiveLayout(d).mode !== 'none') return undefined;
     const clashes = await tx.claims.conflicts(d.name, paths, placement);
     if (clashes.length > 0) {
@@ -143,7 +178,11 @@ export class WorkScheduler {
     return undefined;
   }
 
-  private async flagMisplaced(tx: KratixStore, live: StoredPlacement[], misplaced: { groupId: string; destination: string }[]) {
+  private async flagMisplaced(
+    tx: KratixStore,
+    live: StoredPlacement[],
+    misplaced: { groupId: string; destination: string }[],
+  ) {
     const flagged = new Set(misplaced.map(m => `${m.groupId}|${m.destination}`));
     const on: PlacementKey[] = [];
     const off: PlacementKey[] = [];
@@ -175,9 +214,14 @@ export class WorkScheduler {
     for (let i = 0; i < works.length; i += 200) {
       await this.db.transaction(async tx => {
         for (const work of works.slice(i, i + 200)) {
-          const r = await this.place(tx, work, destinations, byWork.get(workKey(work)) ?? [], { reclaim: false });
+          const r = await this.place(tx, work, destinations, byWork.get(workKey(work)) ?? [], {
+            reclaim: false,
+          });
           r.touched.forEach(t => touched.add(t));
-          for (const c of r.created) this.logger.info(`Scheduled work ${workKey(work)} group ${c.groupId.slice(0, 5)} to Destination ${c.destination}`);
+          for (const c of r.created)
+            this.logger.info(
+              `Scheduled work ${workKey(work)} group ${c.groupId.slice(0, 5)} to Destination ${c.destination}`,
+            );
         }
       });
       await yieldToLoop();

@@ -37,7 +37,9 @@ export class CatalogErrors {
   record(payload: { entity?: string; location?: string; errors?: { message?: string }[] }): void {
     const messages = (payload?.errors ?? []).map(e => redactUrls(String(e?.message ?? e)));
     // A location that may not hold these kinds: the error is on the Location, naming the refused entity.
-    const refused = messages.some(m => /Entity (destination|gitstatestore|bucketstatestore):/i.test(m));
+    const refused = messages.some(m =>
+      /Entity (destination|gitstatestore|bucketstatestore):/i.test(m),
+    );
     if (!payload?.entity || (!KRATIX_KINDS.test(payload.entity) && !refused)) return;
     const t = this.now();
     this.byRef.set(payload.entity, {
@@ -64,5 +66,8 @@ export class CatalogErrors {
 export function redactUrls(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, '$1***@')
-    .replace(/([?&](?:access_token|private_token|token|password|secret|key|sig|signature|x-amz-signature)=)[^&\s"']+/gi, '$1***');
+    .replace(
+      /([?&](?:access_token|private_token|token|password|secret|key|sig|signature|x-amz-signature)=)[^&\s"']+/gi,
+      '$1***',
+    );
 }

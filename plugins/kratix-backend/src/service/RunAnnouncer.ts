@@ -6,7 +6,6 @@ import { KRATIX_SIGNAL_CHANNEL, stateStoreLabel } from '@internal/plugin-kratix-
 import type { KratixStore, StoredPlacement } from '../database';
 import type { StoreRunResult } from '../reconciler';
 
-
 function destinationLink(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
   return `/catalog/${namespace}/${kind.toLowerCase()}/${name}/kratix`;
@@ -29,7 +28,9 @@ export class RunAnnouncer {
   ) {}
 
   onRun = (ref: string, result: StoreRunResult) => {
-    this.announce(ref, result).catch(e => this.deps.logger.warn(`Could not announce the run of ${ref}: ${e?.message ?? e}`));
+    this.announce(ref, result).catch(e =>
+      this.deps.logger.warn(`Could not announce the run of ${ref}: ${e?.message ?? e}`),
+    );
   };
 
   private async announce(ref: string, result: StoreRunResult) {
@@ -40,11 +41,13 @@ export class RunAnnouncer {
     });
     if (!this.deps.notifications) return;
     if (result.storeTransition) await this.storeChanged(ref, result);
-    const failed = result.placements?.newlyFailed ?? (result.storeTransition ? [] : result.newlyFailed ?? []);
+    const failed =
+      result.placements?.newlyFailed ?? (result.storeTransition ? [] : (result.newlyFailed ?? []));
     for (const f of failed) await this.placement(f.placement, 'failed', f.error);
     for (const p of result.placements?.recovered ?? []) await this.placement(p, 'recovered');
     for (const d of result.drift?.placements.values() ?? []) {
-      if (result.drift && (await this.reported(d.destination))) await this.drift(d.destination, d.files);
+      if (result.drift && (await this.reported(d.destination)))
+        await this.drift(d.destination, d.files);
     }
   }
 
@@ -54,8 +57,13 @@ export class RunAnnouncer {
 
   private async owners(placement: StoredPlacement): Promise<string[]> {
     const d = await this.deps.db.destinations.get(placement.destination);
-    const w = await this.deps.db.works.get({ namespace: placement.workNamespace, name: placement.workName });
-    return [d?.entityRef, w?.createdBy?.startsWith('user:') ? w.createdBy : undefined].filter((x): x is string => Boolean(x));
+    const w = await this.deps.db.works.get({
+      namespace: placement.workNamespace,
+      name: placement.workName,
+    });
+    return [d?.entityRef, w?.createdBy?.startsWith('user:') ? w.createdBy : undefined].filter(
+      (x): x is string => Boolean(x),
+    );
   }
 
   private async placement(p: StoredPlacement, what: 'failed' | 'recovered', error?: string) {
@@ -64,7 +72,10 @@ export class RunAnnouncer {
     await this.deps.notifications!.send({
       recipients: { type: 'entity', entityRef },
       payload: {
-        title: what === 'failed' ? `Kratix: ${p.name} could not be written to ${p.destination}` : `Kratix: ${p.name} is written to ${p.destination} again`,
+        title:
+          what === 'failed'
+            ? `Kratix: ${p.name} could not be written to ${p.destination}`
+            : `Kratix: ${p.name} is written to ${p.destination} again`,
         description: what === 'failed' ? error : `${stateStoreLabel(p.stateStore)} holds it again.`,
         link: `/kratix/works/${p.workNamespace}/${p.workName}`,
         severity: what === 'failed' ? 'high' : 'normal',
@@ -82,7 +93,9 @@ export class RunAnnouncer {
     await this.deps.notifications!.send({
       recipients: { type: 'entity', entityRef },
       payload: {
-        title: failing ? `Kratix: ${stateStoreLabel(ref)} cannot be written` : `Kratix: ${stateStoreLabel(ref)} is written again`,
+        title: failing
+          ? `Kratix: ${stateStoreLabel(ref)} cannot be written`
+          : `Kratix: ${stateStoreLabel(ref)} is written again`,
         description: failing ? result.error : 'Its Destinations are written again.',
         link: destinationLink(destinations[0].entityRef),
         severity: failing ? 'high' : 'normal',

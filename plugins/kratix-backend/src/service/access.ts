@@ -47,7 +47,11 @@ export class Access {
     resourceRef?: string,
   ): Promise<void> {
     const [d] = await this.deps.permissions.authorize(
-      [resourceRef ? { permission: permission as ResourcePermission, resourceRef } : { permission: permission as BasicPermission }],
+      [
+        resourceRef
+          ? { permission: permission as ResourcePermission, resourceRef }
+          : { permission: permission as BasicPermission },
+      ],
       { credentials },
     );
     if (d.result !== AuthorizeResult.ALLOW) throw new NotAllowedError(`not allowed to ${what}`);
@@ -56,7 +60,10 @@ export class Access {
   /** Many decisions in one call to the policy, in the order asked. */
   async allowed(
     credentials: BackstageCredentials,
-    requests: ({ permission: BasicPermission } | { permission: ResourcePermission; resourceRef: string })[],
+    requests: (
+      | { permission: BasicPermission }
+      | { permission: ResourcePermission; resourceRef: string }
+    )[],
   ): Promise<boolean[]> {
     if (requests.length === 0) return [];
     const decisions = await this.deps.permissions.authorize(requests as any, { credentials });
@@ -64,18 +71,33 @@ export class Access {
   }
 
   /** A predicate for the Destinations the caller may see. */
-  async destinationFilter(credentials: BackstageCredentials): Promise<(d: StoredDestination) => boolean> {
+  async destinationFilter(
+    credentials: BackstageCredentials,
+  ): Promise<(d: StoredDestination) => boolean> {
     const [decision] = await this.deps.permissions.authorizeConditional(
       [{ permission: kratixDestinationReadPermission }],
       { credentials },
     );
-    return d => this.allows(decision, () => this.deps.destinationAuthorizer(decision, destinationResource(d)));
+    return d =>
+      this.allows(decision, () =>
+        this.deps.destinationAuthorizer(decision, destinationResource(d)),
+      );
   }
 
   /** A predicate for the works the caller may see. */
   async workFilter(credentials: BackstageCredentials): Promise<(w: StoredWork) => boolean> {
-    const [decision] = await this.deps.permissions.authorizeConditional([{ permission: kratixWorkReadPermission }], { credentials });
-    return w => this.allows(decision, () => this.deps.workAuthorizer(decision, { namespace: w.namespace, name: w.name, ownerRefs: w.ownerRefs }));
+    const [decision] = await this.deps.permissions.authorizeConditional(
+      [{ permission: kratixWorkReadPermission }],
+      { credentials },
+    );
+    return w =>
+      this.allows(decision, () =>
+        this.deps.workAuthorizer(decision, {
+          namespace: w.namespace,
+          name: w.name,
+          ownerRefs: w.ownerRefs,
+        }),
+      );
   }
 
   private allows(decision: PolicyDecision, conditional: () => boolean): boolean {

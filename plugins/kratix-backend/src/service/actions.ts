@@ -19,14 +19,24 @@ export function registerActions(
   registry.register({
     name: 'list-destinations',
     title: 'List Kratix Destinations',
-    description: 'Lists the Destinations the caller may see: labels, path, filepath mode, State Store and readiness.',
+    description:
+      'Lists the Destinations the caller may see: labels, path, filepath mode, State Store and readiness.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ search: z.string().optional().describe('Part of a Destination name') }),
+      input: z =>
+        z.object({ search: z.string().optional().describe('Part of a Destination name') }),
       output: z =>
         z.object({
           destinations: z.array(
-            z.object({ name: z.string(), labels: z.record(z.string()), path: z.string(), mode: z.string(), stateStore: z.string(), ready: z.boolean(), message: z.string() }),
+            z.object({
+              name: z.string(),
+              labels: z.record(z.string()),
+              path: z.string(),
+              mode: z.string(),
+              stateStore: z.string(),
+              ready: z.boolean(),
+              message: z.string(),
+            }),
           ),
         }),
     },
@@ -34,7 +44,19 @@ export function registerActions(
       const canSee = await access.destinationFilter(credentials);
       const page = await db.destinations.page({ search: input.search }, { limit: 500 });
       const items = page.items.filter(canSee).map(d => destinationSummary(d, undefined));
-      return { output: { destinations: items.map(d => ({ name: d.name, labels: d.labels, path: d.path, mode: d.mode, stateStore: d.stateStore, ready: d.ready, message: d.message })) } };
+      return {
+        output: {
+          destinations: items.map(d => ({
+            name: d.name,
+            labels: d.labels,
+            path: d.path,
+            mode: d.mode,
+            stateStore: d.stateStore,
+            ready: d.ready,
+            message: d.message,
+          })),
+        },
+      };
     },
   });
   registry.register({
@@ -43,12 +65,23 @@ export function registerActions(
     description: 'Where a work was placed and whether its files are written, per Destination.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ namespace: z.string().describe('The work namespace, e.g. default'), name: z.string().describe('The work name') }),
-      output: z => z.object({ status: z.string(), destinations: z.array(z.object({ name: z.string(), status: z.string(), misplaced: z.boolean() })) }),
+      input: z =>
+        z.object({
+          namespace: z.string().describe('The work namespace, e.g. default'),
+          name: z.string().describe('The work name'),
+        }),
+      output: z =>
+        z.object({
+          status: z.string(),
+          destinations: z.array(
+            z.object({ name: z.string(), status: z.string(), misplaced: z.boolean() }),
+          ),
+        }),
     },
     action: async ({ input, credentials }) => {
       const w = await db.works.get(input);
-      if (!w || !(await access.workFilter(credentials))(w)) throw new Error(`work ${input.namespace}/${input.name} not found`);
+      if (!w || !(await access.workFilter(credentials))(w))
+        throw new Error(`work ${input.namespace}/${input.name} not found`);
       const summary = workSummary(w, await db.placements.list({ work: input }));
       return { output: { status: summary.status, destinations: summary.destinations } };
     },
@@ -56,7 +89,8 @@ export function registerActions(
   registry.register({
     name: 'preview-work',
     title: 'Preview a Kratix work',
-    description: 'Where a work would be placed and the unified diff of what each State Store would change. Writes nothing.',
+    description:
+      'Where a work would be placed and the unified diff of what each State Store would change. Writes nothing.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
       input: z =>
@@ -66,15 +100,30 @@ export function registerActions(
           namespace: z.string().optional(),
           pipeline: z.string(),
           destinationSelectors: z.record(z.string()).optional(),
-          files: z.array(z.object({ path: z.string(), content: z.string(), encoding: z.enum(['utf-8', 'base64']).optional() })),
+          files: z.array(
+            z.object({
+              path: z.string(),
+              content: z.string(),
+              encoding: z.enum(['utf-8', 'base64']).optional(),
+            }),
+          ),
         }),
       output: z => z.object({ destinations: z.array(z.string()), diff: z.string() }),
     },
     action: async ({ input, credentials }) => {
       const work = parseWorkRequest(input, deps.config.works);
-      const caller = await resolveCaller(credentials, { permissions: access.deps.permissions, userInfo: access.deps.userInfo, authorize: access.deps.destinationAuthorizer });
+      const caller = await resolveCaller(credentials, {
+        permissions: access.deps.permissions,
+        userInfo: access.deps.userInfo,
+        authorize: access.deps.destinationAuthorizer,
+      });
       const preview = await deps.reconciler.intake.preview(work, caller);
-      const diff = preview.preview.map(d => `# ${d.destination}\n${d.error ?? d.changes.map(c => c.diff ?? `${c.action} ${c.path}`).join('\n')}`).join('\n\n');
+      const diff = preview.preview
+        .map(
+          d =>
+            `# ${d.destination}\n${d.error ?? d.changes.map(c => c.diff ?? `${c.action} ${c.path}`).join('\n')}`,
+        )
+        .join('\n\n');
       return { output: { destinations: preview.destinations, diff } };
     },
   });

@@ -5,7 +5,12 @@ import type { Request } from 'express';
 /** Runs `fn` as one audit event: initiated, then succeeded (with its meta) or failed (with the error). */
 export async function audited<T>(
   auditor: AuditorService,
-  options: { eventId: string; request?: Request; meta: JsonObject; severityLevel?: AuditorServiceEventSeverityLevel },
+  options: {
+    eventId: string;
+    request?: Request;
+    meta: JsonObject;
+    severityLevel?: AuditorServiceEventSeverityLevel;
+  },
   fn: () => Promise<T>,
   outcome?: (result: T) => JsonObject,
 ): Promise<T> {

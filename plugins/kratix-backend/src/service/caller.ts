@@ -10,11 +10,18 @@ import { DestinationResource } from '@internal/plugin-kratix-node';
 import type { StoredDestination } from '../database';
 import type { Caller } from '../reconciler';
 
-export type DestinationAuthorizer = ReturnType<typeof createConditionAuthorizer<DestinationResource>>;
+export type DestinationAuthorizer = ReturnType<
+  typeof createConditionAuthorizer<DestinationResource>
+>;
 
 /** What permission rules see of a Destination. */
 export function destinationResource(d: StoredDestination): DestinationResource {
-  return { name: d.name, namespace: d.namespace, owner: ownerRef(d.spec.owner, d.namespace), labels: d.labels };
+  return {
+    name: d.name,
+    namespace: d.namespace,
+    owner: ownerRef(d.spec.owner, d.namespace),
+    labels: d.labels,
+  };
 }
 
 /** `spec.owner` as a full entity ref (a bare name is a group in the Destination's namespace). */
@@ -44,7 +51,11 @@ export function decisionAllows(
  */
 export async function resolveCaller(
   credentials: BackstageCredentials,
-  deps: { permissions: PermissionsService; userInfo: UserInfoService; authorize: DestinationAuthorizer },
+  deps: {
+    permissions: PermissionsService;
+    userInfo: UserInfoService;
+    authorize: DestinationAuthorizer;
+  },
 ): Promise<Caller> {
   const principal: any = credentials.principal;
   let actor: string | undefined;

@@ -25,7 +25,9 @@ export interface RouterOptions {
 
 /** A body that is not JSON is a 415 that says what to send, not a list of missing fields. */
 function requireJson(req: express.Request, res: express.Response, next: express.NextFunction) {
-  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 ||
+    req.headers['transfer-encoding'] !== undefined;
   if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
     res.status(415).json({
       error: {
@@ -39,7 +41,12 @@ function requireJson(req: express.Request, res: express.Response, next: express.
 }
 
 /** A store that cannot be reached while answering a request is a 503 that names the store. */
-function storeErrors(err: Error, _req: express.Request, _res: express.Response, next: express.NextFunction) {
+function storeErrors(
+  err: Error,
+  _req: express.Request,
+  _res: express.Response,
+  next: express.NextFunction,
+) {
   if (err instanceof StoreError) next(new ServiceUnavailableError(err.message));
   else next(err);
 }

@@ -5,7 +5,9 @@ import type { KratixStore, NewWork, WorkKey } from '../database';
 export async function storedAsNew(db: KratixStore, key: WorkKey): Promise<NewWork> {
   const w = await db.works.get(key);
   if (!w || w.deletedAt) throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
-  const files = await db.works.groupFiles(w.groups.map(g => ({ namespace: w.namespace, name: w.name, groupId: g.id })));
+  const files = await db.works.groupFiles(
+    w.groups.map(g => ({ namespace: w.namespace, name: w.name, groupId: g.id })),
+  );
   return {
     namespace: w.namespace,
     name: w.name,

@@ -10,7 +10,13 @@ import {
   CredentialSourceView,
   GitStateStoreSpec,
 } from '@internal/plugin-kratix-common';
-import type { KratixStore, PageRequest, StoredDestination, StoredPlacement, WorkKey } from '../database';
+import type {
+  KratixStore,
+  PageRequest,
+  StoredDestination,
+  StoredPlacement,
+  WorkKey,
+} from '../database';
 import { destinationView, placementView, stateStoreView, ViewContext, workView } from './views';
 import { WebLinks } from './webLinks';
 
@@ -21,11 +27,21 @@ export class ViewLoader {
     private readonly links: WebLinks,
   ) {}
 
-  private async context(placements: StoredPlacement[], extraDestinations: string[] = []): Promise<ViewContext> {
-    const works = await this.db.works.getMany(placements.map(p => ({ namespace: p.workNamespace, name: p.workName })));
+  private async context(
+    placements: StoredPlacement[],
+    extraDestinations: string[] = [],
+  ): Promise<ViewContext> {
+    const works = await this.db.works.getMany(
+      placements.map(p => ({ namespace: p.workNamespace, name: p.workName })),
+    );
     const names = [...new Set([...placements.map(p => p.destination), ...extraDestinations])];
-    const destinations = new Map((await this.db.destinations.list({ includeDeleted: true, names })).map(d => [d.name, d]));
-    const refs = new Set([...placements.map(p => p.stateStore), ...placements.flatMap(p => (p.written ? [p.written.store] : []))]);
+    const destinations = new Map(
+      (await this.db.destinations.list({ includeDeleted: true, names })).map(d => [d.name, d]),
+    );
+    const refs = new Set([
+      ...placements.map(p => p.stateStore),
+      ...placements.flatMap(p => (p.written ? [p.written.store] : [])),
+    ]);
     const stores = new Map();
     for (const ref of refs) {
       const s = await this.db.stateStores.get(ref);
@@ -34,7 +50,10 @@ export class ViewLoader {
     return { works, destinations, stores, links: this.links };
   }
 
-  async work(key: WorkKey, canSeeDestination: (d: StoredDestination) => boolean = () => true): Promise<WorkView> {
+  async work(
+    key: WorkKey,
+    canSeeDestination: (d: StoredDestination) => boolean = () => true,
+  ): Promise<WorkView> {
     const work = await this.db.works.get(key);
     if (!work) throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
     const placements = await this.db.placements.list({ work: key });
@@ -72,7 +91,11 @@ export class ViewLoader {
   async placements(destination: string, page: PageRequest): Promise<Page<PlacementView>> {
     const result = await this.db.placements.page({ destination }, page);
     const ctx = await this.context(result.items, [destination]);
-    return { items: result.items.map(p => placementView(p, ctx)), totalCount: result.totalCount, nextCursor: result.nextCursor };
+    return {
+      items: result.items.map(p => placementView(p, ctx)),
+      totalCount: result.totalCount,
+      nextCursor: result.nextCursor,
+    };
   }
 
   async destination(d: StoredDestination, page: PageRequest): Promise<DestinationView> {
@@ -81,16 +104,28 @@ export class ViewLoader {
       this.placements(d.name, page),
       this.db.stateStores.get(d.stateStore),
     ]);
-    return destinationView(d, counts.get(d.name), placements, store && !store.deletedAt ? store : undefined);
+    return destinationView(
+      d,
+      counts.get(d.name),
+      placements,
+      store && !store.deletedAt ? store : undefined,
+    );
   }
 
-  async stateStore(ref: string, credentials: (s: any) => CredentialSourceView): Promise<StateStoreView> {
+  async stateStore(
+    ref: string,
+    credentials: (s: any) => CredentialSourceView,
+  ): Promise<StateStoreView> {
     const s = await this.db.stateStores.get(ref);
-    if (!s || s.deletedAt) throw new NotFoundError(`${stateStoreLabel(ref)} not found; is it in the catalog and valid?`);
+    if (!s || s.deletedAt)
+      throw new NotFoundError(`${stateStoreLabel(ref)} not found; is it in the catalog and valid?`);
     const destinations = await this.db.destinations.list({ stateStore: ref });
-    const byDestination = await this.db.placements.countsByDestination(destinations.map(d => d.name));
+    const byDestination = await this.db.placements.countsByDestination(
+      destinations.map(d => d.name),
+    );
     const total: Record<string, number> = {};
-    for (const c of byDestination.values()) for (const [k, v] of Object.entries(c)) total[k] = (total[k] ?? 0) + v;
+    for (const c of byDestination.values())
+      for (const [k, v] of Object.entries(c)) total[k] = (total[k] ?? 0) + v;
     return stateStoreView(s, destinations, total, credentials(s));
   }
 }

@@ -35,15 +35,26 @@ export interface ViewContext {
 
 /** A store-relative path as a path in the repository or bucket (with the store's own prefix). */
 function inStore(store: StoredStateStore, path: string): string {
-  return goJoin((store.spec as { path?: string }).path ?? '', path).replace(/^\/+/, '').replace(/^\.$/, '');
+  return goJoin((store.spec as { path?: string }).path ?? '', path)
+    .replace(/^\/+/, '')
+    .replace(/^\.$/, '');
 }
 
-function locationIn(store: StoredStateStore, where: WrittenLocation | { mode: WrittenLocation['mode']; path: string }, links: WebLinks): PlacementLocation {
+function locationIn(
+  store: StoredStateStore,
+  where: WrittenLocation | { mode: WrittenLocation['mode']; path: string },
+  links: WebLinks,
+): PlacementLocation {
   const path = inStore(store, where.path);
   const base = { stateStore: stateStoreLabel(store.ref), mode: where.mode, path };
   if (store.kind === 'GitStateStore') {
     const spec = store.spec as GitStateStoreSpec;
-    return { ...base, url: spec.url, branch: spec.branch, webUrl: links.file(spec.url, spec.branch, path) };
+    return {
+      ...base,
+      url: spec.url,
+      branch: spec.branch,
+      webUrl: links.file(spec.url, spec.branch, path),
+    };
   }
   const spec = store.spec as BucketStateStoreSpec;
   return { ...base, bucket: spec.bucketName, endpoint: spec.endpoint };
@@ -61,7 +72,13 @@ function placementLocation(p: StoredPlacement, ctx: ViewContext): PlacementLocat
   if (!work || !dest || !store) return undefined;
   try {
     const layout = placementLayout(effectiveLayout(dest), {
-      name: p.name, namespace: p.namespace, promise: work.promise, resource: work.resource, pipeline: work.pipeline, workloadGroupId: p.groupId, files: [],
+      name: p.name,
+      namespace: p.namespace,
+      promise: work.promise,
+      resource: work.resource,
+      pipeline: work.pipeline,
+      workloadGroupId: p.groupId,
+      files: [],
     });
     return locationIn(store, layout.location, ctx.links);
   } catch {
@@ -88,7 +105,11 @@ export function placementView(p: StoredPlacement, ctx: ViewContext): PlacementVi
     status: p.status,
     misplaced: p.misplaced,
     version: p.version,
-    lastError: p.lastError ?? (p.status === 'orphaned' ? `Destination ${p.destination} left the catalog; the resource has no live Destination` : undefined),
+    lastError:
+      p.lastError ??
+      (p.status === 'orphaned'
+        ? `Destination ${p.destination} left the catalog; the resource has no live Destination`
+        : undefined),
     scheduledAt: p.scheduledAt,
     writtenAt: p.writtenAt,
     location: placementLocation(p, ctx),
@@ -96,13 +117,18 @@ export function placementView(p: StoredPlacement, ctx: ViewContext): PlacementVi
   };
 }
 
-function workStatus(w: StoredWork, placements: Pick<StoredPlacement, 'status' | 'groupId'>[]): WorkStatus {
+function workStatus(
+  w: StoredWork,
+  placements: Pick<StoredPlacement, 'status' | 'groupId'>[],
+): WorkStatus {
   if (w.deletedAt) return 'deleting';
   const live = placements.filter(p => p.status !== 'orphaned');
   if (live.length === 0) return 'pending';
   if (live.some(p => p.status === 'failed')) return 'failed';
   const placed = new Set(live.map(p => p.groupId));
-  return live.every(p => p.status === 'written') && placed.size === w.groups.length ? 'written' : 'pending';
+  return live.every(p => p.status === 'written') && placed.size === w.groups.length
+    ? 'written'
+    : 'pending';
 }
 
 export function workSummary(w: StoredWork, placements: StoredPlacement[]): WorkSummary {
@@ -114,7 +140,11 @@ export function workSummary(w: StoredWork, placements: StoredPlacement[]): WorkS
     pipeline: w.pipeline,
     kind: w.resource ? 'resource' : 'dependency',
     status: workStatus(w, placements),
-    destinations: placements.map(p => ({ name: p.destination, status: p.status, misplaced: p.misplaced })),
+    destinations: placements.map(p => ({
+      name: p.destination,
+      status: p.status,
+      misplaced: p.misplaced,
+    })),
     createdBy: w.createdBy,
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
@@ -126,7 +156,12 @@ export function workView(w: StoredWork, placements: StoredPlacement[], ctx: View
   const placed = new Set(placements.filter(p => p.status !== 'deleting').map(p => p.groupId));
   return {
     ...workSummary(w, placements),
-    workloadGroups: w.groups.map(g => ({ id: g.id, directory: g.directory, destinationSelectors: g.selectors, files: g.files })),
+    workloadGroups: w.groups.map(g => ({
+      id: g.id,
+      directory: g.directory,
+      destinationSelectors: g.selectors,
+      files: g.files,
+    })),
     placements: placements.map(p => placementView(p, ctx)),
     pendingGroups: w.groups.filter(g => !placed.has(g.id)).map(g => g.id),
   };
@@ -135,10 +170,18 @@ export function workView(w: StoredWork, placements: StoredPlacement[], ctx: View
 export function counts(byStatus: Record<string, number> | undefined): PlacementCounts {
   const c = byStatus ?? {};
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  return { total, written: c.written ?? 0, failed: c.failed ?? 0, pending: (c.pending ?? 0) + (c.deleting ?? 0) };
+  return {
+    total,
+    written: c.written ?? 0,
+    failed: c.failed ?? 0,
+    pending: (c.pending ?? 0) + (c.deleting ?? 0),
+  };
 }
 
-export function destinationSummary(d: StoredDestination, byStatus: Record<string, number> | undefined): DestinationSummary {
+export function destinationSummary(
+  d: StoredDestination,
+  byStatus: Record<string, number> | undefined,
+): DestinationSummary {
   const layout = effectiveLayout(d);
   return {
     name: d.name,
@@ -170,7 +213,11 @@ export function destinationView(
   return {
     ...destinationSummary(d, byStatus),
     spec: { ...d.spec },
-    canaries: { enabled, written: enabled && written && d.ready, paths: [c.namespace, c.configMap] },
+    canaries: {
+      enabled,
+      written: enabled && written && d.ready,
+      paths: [c.namespace, c.configMap],
+    },
     placements: placements.items,
     placementsNextCursor: placements.nextCursor,
     store: store ? { ref: d.stateStore, ready: store.ready } : undefined,
@@ -184,7 +231,10 @@ export function stateStoreView(
   byStatus: Record<string, number>,
   credentials: CredentialSourceView,
 ): StateStoreView {
-  const { secretRef, ...spec } = s.spec as unknown as { secretRef?: { name: string } } & Record<string, unknown>;
+  const { secretRef, ...spec } = s.spec as unknown as { secretRef?: { name: string } } & Record<
+    string,
+    unknown
+  >;
   const c = counts(byStatus);
   return {
     kind: s.kind,
@@ -200,7 +250,12 @@ export function stateStoreView(
     lastFullSyncAt: s.lastFullSyncAt,
     nextAttemptAt: s.failures > 0 ? s.retryAt : undefined,
     credentials,
-    destinations: destinations.map(d => ({ name: d.name, ready: d.ready, path: d.spec.path, mode: effectiveLayout(d).mode })),
+    destinations: destinations.map(d => ({
+      name: d.name,
+      ready: d.ready,
+      path: d.spec.path,
+      mode: effectiveLayout(d).mode,
+    })),
     placements: { total: c.total, written: c.written, failed: c.failed },
   };
 }

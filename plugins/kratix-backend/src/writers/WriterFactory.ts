@@ -72,10 +72,15 @@ export class WriterFactory {
     if (!name) return undefined;
     const label = stateStoreLabel(store.ref);
     const secret = readSecret(this.config, name, k =>
-      this.logger.warn(`${label}: kratix.secrets.${name}.${k} has surrounding whitespace; it was trimmed`),
+      this.logger.warn(
+        `${label}: kratix.secrets.${name}.${k} has surrounding whitespace; it was trimmed`,
+      ),
     );
     if (!secret) {
-      throw new StoreError(`${label}: secret "${name}" not found; add kratix.secrets.${name} to app-config`, 'config');
+      throw new StoreError(
+        `${label}: secret "${name}" not found; add kratix.secrets.${name} to app-config`,
+        'config',
+      );
     }
     return secret;
   }
@@ -85,7 +90,9 @@ export class WriterFactory {
   }
 
   private keyOf(store: StoreDescriptor, secret?: BoundSecret): string {
-    return createHash('sha256').update(JSON.stringify([store.spec, secret?.values ?? null, secret?.allowedHosts ?? null])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify([store.spec, secret?.values ?? null, secret?.allowedHosts ?? null]))
+      .digest('hex');
   }
 
   private resolveGit(store: StoreDescriptor): Resolved {
@@ -111,7 +118,12 @@ export class WriterFactory {
     } else {
       const http = this.httpCredentials(store, spec, secret);
       transport = () =>
-        new HttpGitTransport({ store: label, url: spec.url, credentials: http.credentials, authHint: http.hint });
+        new HttpGitTransport({
+          store: label,
+          url: spec.url,
+          credentials: http.credentials,
+          authHint: http.hint,
+        });
       source = http.source;
     }
     const dirName = `${store.ref.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${createHash('sha256').update(`${spec.url}#${spec.branch}`).digest('hex').slice(0, 12)}`;
@@ -145,7 +157,11 @@ export class WriterFactory {
           store: label,
           secretName: secret.name,
           apiBaseUrl: this.integrations.githubApiBaseUrl(url.host),
-          app: { appId: secret.values.appID, installationId: secret.values.installationID, privateKey: secret.values.privateKey },
+          app: {
+            appId: secret.values.appID,
+            installationId: secret.values.installationID,
+            privateKey: secret.values.privateKey,
+          },
         });
         return {
           credentials: () => tokens.credentials(),
@@ -155,7 +171,10 @@ export class WriterFactory {
       }
       requireKeys(label, secret, ['password']);
       // Kratix: no username means x-access-token (what GitHub expects with a token).
-      const auth = { username: secret.values.username || 'x-access-token', password: secret.values.password };
+      const auth = {
+        username: secret.values.username || 'x-access-token',
+        password: secret.values.password,
+      };
       return {
         credentials: async () => auth,
         hint: `check the username and password of kratix.secrets.${secret.name}`,
@@ -171,7 +190,10 @@ export class WriterFactory {
       };
     }
     if (spec.authMethod === 'githubApp') {
-      throw new StoreError(`${label}: authMethod githubApp needs spec.secretRef or a GitHub App under integrations.github for ${url.host}`, 'config');
+      throw new StoreError(
+        `${label}: authMethod githubApp needs spec.secretRef or a GitHub App under integrations.github for ${url.host}`,
+        'config',
+      );
     }
     return {
       hint: `add spec.secretRef, or credentials for ${url.host} under integrations`,
@@ -182,7 +204,9 @@ export class WriterFactory {
   private resolveBucket(store: StoreDescriptor): Resolved {
     const spec = store.spec as BucketStateStoreSpec;
     const label = stateStoreLabel(store.ref);
-    const host = new URL(/^https?:\/\//i.test(spec.endpoint) ? spec.endpoint : `http://${spec.endpoint}`);
+    const host = new URL(
+      /^https?:\/\//i.test(spec.endpoint) ? spec.endpoint : `http://${spec.endpoint}`,
+    );
     let credentials: BucketWriterCredentials;
     let source: CredentialSourceView;
     let secret: BoundSecret | undefined;
@@ -190,13 +214,23 @@ export class WriterFactory {
       this.aws ??= DefaultAwsCredentialsManager.fromConfig(this.config);
       const aws = this.aws;
       credentials = async () => (await aws.getCredentialProvider()).sdkCredentialProvider();
-      source = { type: 'iam', detail: 'the aws integration main account, or the AWS default credential chain' };
+      source = {
+        type: 'iam',
+        detail: 'the aws integration main account, or the AWS default credential chain',
+      };
     } else {
       secret = this.secret(store);
-      if (!secret) throw new StoreError(`${label}: spec.secretRef must be set when using authentication method accessKey`, 'config');
+      if (!secret)
+        throw new StoreError(
+          `${label}: spec.secretRef must be set when using authentication method accessKey`,
+          'config',
+        );
       assertBound(label, secret, host.hostname, host.port || undefined);
       requireKeys(label, secret, ['accessKeyID', 'secretAccessKey']);
-      credentials = { accessKeyId: secret.values.accessKeyID, secretAccessKey: secret.values.secretAccessKey };
+      credentials = {
+        accessKeyId: secret.values.accessKeyID,
+        secretAccessKey: secret.values.secretAccessKey,
+      };
       source = { type: 'secret', name: secret.name, detail: 'access key' };
     }
     return {

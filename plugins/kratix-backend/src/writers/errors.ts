@@ -88,7 +88,10 @@ export function storeError(
   if (e instanceof StoreError) return e;
   const cause = e instanceof Error ? e : undefined;
   if (status === 401 || status === 403 || code === 'auth') {
-    const name = e?.name && !['Error', 'Unknown', 'HttpError', 'UserCanceledError'].includes(e.name) ? ` ${e.name}` : '';
+    const name =
+      e?.name && !['Error', 'Unknown', 'HttpError', 'UserCanceledError'].includes(e.name)
+        ? ` ${e.name}`
+        : '';
     const what = status === 403 ? 'access denied' : 'authentication failed';
     return new StoreError(
       `${ctx.store}: ${what} while ${doing} ${ctx.target} (HTTP ${status ?? 401}${name}); ${ctx.authHint}`,
@@ -97,9 +100,18 @@ export function storeError(
     );
   }
   const net = networkErrorCode(e);
-  if (net) return new StoreError(`${ctx.store}: cannot reach ${ctx.reach ?? ctx.target} (${net})`, 'unreachable', cause);
+  if (net)
+    return new StoreError(
+      `${ctx.store}: cannot reach ${ctx.reach ?? ctx.target} (${net})`,
+      'unreachable',
+      cause,
+    );
   if (status === 404 || code === 'notFound') {
-    return new StoreError(`${ctx.store}: ${ctx.target} was not found (HTTP 404) while ${doing}`, 'notFound', cause);
+    return new StoreError(
+      `${ctx.store}: ${ctx.target} was not found (HTTP 404) while ${doing}`,
+      'notFound',
+      cause,
+    );
   }
   const detail = `${e?.message ?? e}${e?.cause?.message ? `: ${e.cause.message}` : ''}`;
   return new StoreError(

@@ -66,7 +66,8 @@ export const destinationSpecSchema = {
 export function destinationDefaults(spec: any): DestinationSpec {
   const mode: FilepathMode = spec.filepath?.mode || DEFAULT_FILEPATH_MODE;
   const filepath: DestinationSpec['filepath'] = { mode };
-  if (mode === 'aggregatedYAML') filepath.filename = spec.filepath?.filename || DEFAULT_AGGREGATED_FILENAME;
+  if (mode === 'aggregatedYAML')
+    filepath.filename = spec.filepath?.filename || DEFAULT_AGGREGATED_FILENAME;
   else if (spec.filepath?.filename) filepath.filename = spec.filepath.filename;
   return {
     ...spec,

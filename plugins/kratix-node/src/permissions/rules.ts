@@ -29,7 +29,10 @@ export interface WorkResource {
 export type DestinationQuery = { owners?: string[]; label?: { key: string; value?: string } };
 export type WorkQuery = { owners?: string[]; namespaces?: string[] };
 
-export const kratixDestinationResourceRef = createPermissionResourceRef<DestinationResource, DestinationQuery>().with({
+export const kratixDestinationResourceRef = createPermissionResourceRef<
+  DestinationResource,
+  DestinationQuery
+>().with({
   pluginId: 'kratix',
   resourceType: KRATIX_DESTINATION_RESOURCE_TYPE,
 });
@@ -42,10 +45,14 @@ export const kratixWorkResourceRef = createPermissionResourceRef<WorkResource, W
 /** The Destination's `spec.owner` is one of the claims (the user and their groups). */
 export const isDestinationOwner = createPermissionRule({
   name: 'IS_DESTINATION_OWNER',
-  description: "Allow Destinations whose spec.owner is one of the given refs (the user's ownership refs)",
+  description:
+    "Allow Destinations whose spec.owner is one of the given refs (the user's ownership refs)",
   resourceRef: kratixDestinationResourceRef,
-  paramsSchema: z.object({ claims: z.array(z.string()).describe('Entity refs, e.g. group:default/team-a') }),
-  apply: (d, { claims }) => Boolean(d.owner) && claims.map(c => c.toLowerCase()).includes(d.owner!.toLowerCase()),
+  paramsSchema: z.object({
+    claims: z.array(z.string()).describe('Entity refs, e.g. group:default/team-a'),
+  }),
+  apply: (d, { claims }) =>
+    Boolean(d.owner) && claims.map(c => c.toLowerCase()).includes(d.owner!.toLowerCase()),
   toQuery: ({ claims }) => ({ owners: claims }),
 });
 
@@ -89,7 +96,10 @@ export const kratixWorkRules = { isWorkOwner, hasWorkNamespace };
 export const {
   conditions: kratixDestinationConditions,
   createConditionalDecision: createKratixDestinationConditionalDecision,
-} = createConditionExports({ resourceRef: kratixDestinationResourceRef, rules: kratixDestinationRules });
+} = createConditionExports({
+  resourceRef: kratixDestinationResourceRef,
+  rules: kratixDestinationRules,
+});
 
 export const {
   conditions: kratixWorkConditions,

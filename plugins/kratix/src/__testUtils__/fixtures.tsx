@@ -3,14 +3,24 @@ import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { DestinationView, PlacementView, StateStoreView, WorkSummary, WorkView } from '@internal/plugin-kratix-common';
+import type {
+  DestinationView,
+  PlacementView,
+  StateStoreView,
+  WorkSummary,
+  WorkView,
+} from '@internal/plugin-kratix-common';
 import { KratixApi } from '../api/KratixApi';
 
 export const destination: Entity = {
   apiVersion: 'platform.kratix.io/v1alpha1',
   kind: 'Destination',
   metadata: { name: 'dev-cluster', namespace: 'default', labels: { environment: 'dev' } },
-  spec: { path: 'dev-cluster', stateStoreRef: { kind: 'GitStateStore', name: 'demo-git' }, cleanup: 'all' },
+  spec: {
+    path: 'dev-cluster',
+    stateStoreRef: { kind: 'GitStateStore', name: 'demo-git' },
+    cleanup: 'all',
+  },
 };
 
 export const gitStore: Entity = {
@@ -58,7 +68,14 @@ export const destinationView: DestinationView = {
   drifted: false,
   placementCounts: { total: 1, written: 1, failed: 0, pending: 0 },
   spec: destination.spec!,
-  canaries: { enabled: true, written: true, paths: ['dev-cluster/dependencies/kratix-canary-namespace.yaml', 'dev-cluster/resources/kratix-canary-configmap.yaml'] },
+  canaries: {
+    enabled: true,
+    written: true,
+    paths: [
+      'dev-cluster/dependencies/kratix-canary-namespace.yaml',
+      'dev-cluster/resources/kratix-canary-configmap.yaml',
+    ],
+  },
   placements: [placement],
 };
 
@@ -67,14 +84,21 @@ export const storeView: StateStoreView = {
   name: 'demo-git',
   namespace: 'default',
   entityRef: 'gitstatestore:default/demo-git',
-  spec: { url: 'http://127.0.0.1:8470/state.git', branch: 'main', path: 'clusters', secretRef: { name: 'demo-git' } },
+  spec: {
+    url: 'http://127.0.0.1:8470/state.git',
+    branch: 'main',
+    path: 'clusters',
+    secretRef: { name: 'demo-git' },
+  },
   ready: true,
   status: 'Ready',
   message: 'State store is ready',
   lastVersion: '0123456789abcdef0123456789abcdef01234567',
   lastWrittenAt: '2026-11-24T04:00:00.000Z',
   credentials: { type: 'secret', name: 'demo-git', detail: 'basic auth' },
-  destinations: [{ name: 'dev-cluster', ready: true, path: 'dev-cluster', mode: 'nestedByMetadata' }],
+  destinations: [
+    { name: 'dev-cluster', ready: true, path: 'dev-cluster', mode: 'nestedByMetadata' },
+  ],
   placements: { total: 1, written: 1, failed: 0 },
 };
 
@@ -94,7 +118,14 @@ export const workSummary: WorkSummary = {
 
 export const workView: WorkView = {
   ...workSummary,
-  workloadGroups: [{ id: '5058f1af8388633f609cadb75a75dc9d', directory: '.', destinationSelectors: { environment: 'dev' }, files: ['namespace.yaml'] }],
+  workloadGroups: [
+    {
+      id: '5058f1af8388633f609cadb75a75dc9d',
+      directory: '.',
+      destinationSelectors: { environment: 'dev' },
+      files: ['namespace.yaml'],
+    },
+  ],
   placements: [placement],
   pendingGroups: [],
 };
@@ -104,7 +135,15 @@ export function fakeApi(overrides: Partial<KratixApi> = {}): jest.Mocked<KratixA
     listWorks: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getWork: jest.fn(async () => workView),
     getWorkHistory: jest.fn(async () => [
-      { at: '2026-11-24T04:00:00.000Z', action: 'written' as const, destination: 'dev-cluster', stateStore: 'GitStateStore/demo-git', version: '0123456789abcdef0123456789abcdef01234567', actor: 'user:default/alice', webUrl: 'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567' },
+      {
+        at: '2026-11-24T04:00:00.000Z',
+        action: 'written' as const,
+        destination: 'dev-cluster',
+        stateStore: 'GitStateStore/demo-git',
+        version: '0123456789abcdef0123456789abcdef01234567',
+        actor: 'user:default/alice',
+        webUrl: 'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567',
+      },
     ]),
     previewWork: jest.fn(async () => ({
       work: { namespace: 'default', name: 'namespace-team-a-create-namespace' },
@@ -112,7 +151,20 @@ export function fakeApi(overrides: Partial<KratixApi> = {}): jest.Mocked<KratixA
       placements: [],
       pendingGroups: [],
       dryRun: true,
-      preview: [{ destination: 'dev-cluster', stateStore: 'GitStateStore/demo-git', omitted: 0, changes: [{ path: 'clusters/dev-cluster/x.yaml', action: 'change' as const, diff: '--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n' }] }],
+      preview: [
+        {
+          destination: 'dev-cluster',
+          stateStore: 'GitStateStore/demo-git',
+          omitted: 0,
+          changes: [
+            {
+              path: 'clusters/dev-cluster/x.yaml',
+              action: 'change' as const,
+              diff: '--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n',
+            },
+          ],
+        },
+      ],
     })),
     deleteWork: jest.fn(async () => undefined),
     getDestination: jest.fn(async () => destinationView),
@@ -124,7 +176,14 @@ export function fakeApi(overrides: Partial<KratixApi> = {}): jest.Mocked<KratixA
       version: '0123456789abcdef0123456789abcdef01234567',
       truncated: false,
       files: [
-        { path: 'dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml', relativePath: 'resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml', managed: true, kind: 'file' as const, placement: placement.name, work: placement.work },
+        {
+          path: 'dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml',
+          relativePath: 'resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml',
+          managed: true,
+          kind: 'file' as const,
+          placement: placement.name,
+          work: placement.work,
+        },
         { path: 'dev-cluster/notes.txt', relativePath: 'notes.txt', managed: false },
       ],
     })),

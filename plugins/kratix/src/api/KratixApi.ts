@@ -32,10 +32,17 @@ export interface KratixApi {
   previewWork(work: WorkKey): Promise<ScheduleResult>;
   deleteWork(work: WorkKey): Promise<void>;
   getDestination(name: string): Promise<DestinationView | undefined>;
-  listPlacements(destination: string, page: { limit: number; cursor?: string }): Promise<Page<PlacementView>>;
+  listPlacements(
+    destination: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<PlacementView>>;
   getDestinationFiles(destination: string): Promise<DestinationFilesView | undefined>;
   getFileContent(destination: string, path: string): Promise<string>;
-  getStateStore(kind: string, name: string, namespace?: string): Promise<StateStoreView | undefined>;
+  getStateStore(
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<StateStoreView | undefined>;
 }
 
 export const kratixApiRef = createApiRef<KratixApi>({ id: 'plugin.kratix.api' });

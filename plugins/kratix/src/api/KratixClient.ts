@@ -2,7 +2,8 @@ import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { KratixApi, WorkKey, WorkListQuery } from './KratixApi';
 
-const workPath = (w: WorkKey) => `/works/${encodeURIComponent(w.namespace)}/${encodeURIComponent(w.name)}`;
+const workPath = (w: WorkKey) =>
+  `/works/${encodeURIComponent(w.namespace)}/${encodeURIComponent(w.name)}`;
 
 function query(params: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams();
@@ -33,7 +34,9 @@ export class KratixClient implements KratixApi {
   }
 
   listWorks(q: WorkListQuery) {
-    return this.required<any>(`/works${query({ search: q.search, destination: q.destination, limit: q.limit, cursor: q.cursor })}`);
+    return this.required<any>(
+      `/works${query({ search: q.search, destination: q.destination, limit: q.limit, cursor: q.cursor })}`,
+    );
   }
 
   getWork(w: WorkKey) {
@@ -58,7 +61,9 @@ export class KratixClient implements KratixApi {
   }
 
   listPlacements(destination: string, page: { limit: number; cursor?: string }) {
-    return this.required<any>(`/destinations/${encodeURIComponent(destination)}/placements${query(page)}`);
+    return this.required<any>(
+      `/destinations/${encodeURIComponent(destination)}/placements${query(page)}`,
+    );
   }
 
   getDestinationFiles(destination: string) {
@@ -66,12 +71,16 @@ export class KratixClient implements KratixApi {
   }
 
   async getFileContent(destination: string, path: string): Promise<string> {
-    const res = await this.call(`/destinations/${encodeURIComponent(destination)}/files/content${query({ path })}`);
+    const res = await this.call(
+      `/destinations/${encodeURIComponent(destination)}/files/content${query({ path })}`,
+    );
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return res.text();
   }
 
   getStateStore(kind: string, name: string, namespace = 'default') {
-    return this.json<any>(`/statestores/${encodeURIComponent(kind)}/${encodeURIComponent(name)}${query({ namespace })}`);
+    return this.json<any>(
+      `/statestores/${encodeURIComponent(kind)}/${encodeURIComponent(name)}${query({ namespace })}`,
+    );
   }
 }

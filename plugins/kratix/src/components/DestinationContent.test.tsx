@@ -16,11 +16,19 @@ const render = (api = fakeApi()) =>
 describe('DestinationContent', () => {
   it('shows the spec, readiness, canaries and placements', async () => {
     await render();
-    expect(await screen.findByText('Ready: Test documents written to State Store')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Ready: Test documents written to State Store'),
+    ).toBeInTheDocument();
     expect(screen.getByText('demo-git')).toBeInTheDocument();
     expect(screen.getByText('nestedByMetadata')).toBeInTheDocument();
-    expect(screen.getByText(/written: dev-cluster\/dependencies\/kratix-canary-namespace.yaml/)).toBeInTheDocument();
-    expect(await screen.findByText('clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f')).toBeInTheDocument();
+    expect(
+      screen.getByText(/written: dev-cluster\/dependencies\/kratix-canary-namespace.yaml/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f',
+      ),
+    ).toBeInTheDocument();
     expect(screen.getAllByText('01234567').length).toBeGreaterThan(0);
     expect(screen.getByText('1 (1 written, 0 failed, 0 pending)')).toBeInTheDocument();
   });

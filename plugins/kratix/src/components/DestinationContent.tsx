@@ -1,5 +1,10 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import { InfoCard, Progress, StructuredMetadataTable, WarningPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  StructuredMetadataTable,
+  WarningPanel,
+} from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
 import type { DestinationView } from '@internal/plugin-kratix-common';
@@ -15,9 +20,13 @@ function status(d: DestinationView) {
   const c = d.placementCounts;
   return {
     Readiness: <ReadyLabel ready={d.ready} message={d.message} />,
-    Canaries: d.canaries.enabled ? `${d.canaries.written ? 'written' : 'not written yet'}: ${d.canaries.paths.join(', ')}` : 'disabled',
+    Canaries: d.canaries.enabled
+      ? `${d.canaries.written ? 'written' : 'not written yet'}: ${d.canaries.paths.join(', ')}`
+      : 'disabled',
     Placements: `${c.total} (${c.written} written, ${c.failed} failed, ${c.pending} pending)`,
-    Drift: d.drift ? `${d.drift.files.length} file(s) changed outside Kratix at ${when(d.drift.at)}: ${d.drift.resolution}` : 'none seen',
+    Drift: d.drift
+      ? `${d.drift.files.length} file(s) changed outside Kratix at ${when(d.drift.at)}: ${d.drift.resolution}`
+      : 'none seen',
   };
 }
 
@@ -25,8 +34,15 @@ function status(d: DestinationView) {
 export function DestinationContent() {
   const { entity } = useEntity();
   const api = useApi(kratixApiRef);
-  const { value, loading, error } = useLiveData(() => api.getDestination(entity.metadata.name), [api, entity.metadata.name]);
-  const storeRef = value && { kind: value.stateStore.split(':')[0], namespace: entity.metadata.namespace ?? 'default', name: value.stateStore.split('/').pop()! };
+  const { value, loading, error } = useLiveData(
+    () => api.getDestination(entity.metadata.name),
+    [api, entity.metadata.name],
+  );
+  const storeRef = value && {
+    kind: value.stateStore.split(':')[0],
+    namespace: entity.metadata.namespace ?? 'default',
+    name: value.stateStore.split('/').pop()!,
+  };
   return (
     <Grid container spacing={3}>
       <Grid item xs={12} md={6}>
@@ -38,7 +54,10 @@ export function DestinationContent() {
                 Path: <code>{value.path}</code>,
                 'Filepath mode': value.mode,
                 Cleanup: value.cleanup,
-                Labels: Object.entries(value.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)',
+                Labels:
+                  Object.entries(value.labels)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ') || '(none)',
               }}
             />
           )}
@@ -49,7 +68,10 @@ export function DestinationContent() {
           {loading && !value && <Progress />}
           {error && <LoadError what="the Destination status" error={error} />}
           {!loading && !error && !value && (
-            <WarningPanel title="Not known to the kratix backend yet" message="It reads the catalog every few seconds; an invalid Destination never reaches it." />
+            <WarningPanel
+              title="Not known to the kratix backend yet"
+              message="It reads the catalog every few seconds; an invalid Destination never reaches it."
+            />
           )}
           {value && <StructuredMetadataTable metadata={status(value)} />}
         </InfoCard>

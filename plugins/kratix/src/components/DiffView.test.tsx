@@ -7,8 +7,22 @@ describe('DiffView', () => {
     await renderInTestApp(
       <DiffView
         previews={[
-          { destination: 'dev', stateStore: 'GitStateStore/git', omitted: 3, changes: [{ path: 'a.yaml', action: 'add', diff: '+++ b/a.yaml\n+a: 1\n' }, { path: 'b.bin', action: 'change', binary: true }] },
-          { destination: 'prod', stateStore: 'BucketStateStore/s3', omitted: 0, changes: [], error: 'BucketStateStore/s3: cannot reach 127.0.0.1:9 (ECONNREFUSED)' },
+          {
+            destination: 'dev',
+            stateStore: 'GitStateStore/git',
+            omitted: 3,
+            changes: [
+              { path: 'a.yaml', action: 'add', diff: '+++ b/a.yaml\n+a: 1\n' },
+              { path: 'b.bin', action: 'change', binary: true },
+            ],
+          },
+          {
+            destination: 'prod',
+            stateStore: 'BucketStateStore/s3',
+            omitted: 0,
+            changes: [],
+            error: 'BucketStateStore/s3: cannot reach 127.0.0.1:9 (ECONNREFUSED)',
+          },
         ]}
       />,
     );

@@ -2,7 +2,12 @@ import { makeStyles } from '@material-ui/core';
 import type { DestinationPreview } from '@internal/plugin-kratix-common';
 
 const useStyles = makeStyles(theme => ({
-  pre: { fontSize: 12, overflowX: 'auto', background: theme.palette.background.default, padding: theme.spacing(1) },
+  pre: {
+    fontSize: 12,
+    overflowX: 'auto',
+    background: theme.palette.background.default,
+    padding: theme.spacing(1),
+  },
   add: { color: theme.palette.success?.main ?? 'green' },
   del: { color: theme.palette.error.main },
 }));

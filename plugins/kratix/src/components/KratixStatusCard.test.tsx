@@ -13,7 +13,9 @@ describe('KratixStatusCard', () => {
       </EntityProvider>,
       { ...entityLinks, apis: [[kratixApiRef, fakeApi()], catalog] },
     );
-    expect(await screen.findByText('Ready: Test documents written to State Store')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Ready: Test documents written to State Store'),
+    ).toBeInTheDocument();
     expect(screen.getByText('1 (1 written)')).toBeInTheDocument();
   });
 

@@ -14,7 +14,14 @@ export function KratixStatusCard() {
   const api = useApi(kratixApiRef);
   const isDestination = entity.kind.toLocaleLowerCase('en-US') === 'destination';
   const { value, loading, error } = useLiveData<DestinationView | StateStoreView | undefined>(
-    () => (isDestination ? api.getDestination(entity.metadata.name) : api.getStateStore(entity.kind, entity.metadata.name, entity.metadata.namespace ?? 'default')),
+    () =>
+      isDestination
+        ? api.getDestination(entity.metadata.name)
+        : api.getStateStore(
+            entity.kind,
+            entity.metadata.name,
+            entity.metadata.namespace ?? 'default',
+          ),
     [api, entity.kind, entity.metadata.name],
   );
   return (
@@ -28,7 +35,13 @@ export function KratixStatusCard() {
             Readiness: <ReadyLabel ready={value.ready} message={value.message} />,
             ...(isDestination
               ? { Placements: summary(value as DestinationView) }
-              : { 'Last version written': <code>{shortVersion((value as StateStoreView).lastVersion) || '(nothing yet)'}</code> }),
+              : {
+                  'Last version written': (
+                    <code>
+                      {shortVersion((value as StateStoreView).lastVersion) || '(nothing yet)'}
+                    </code>
+                  ),
+                }),
           }}
         />
       )}

@@ -9,7 +9,10 @@ import { LoadError } from './LoadError';
 /** What a re-run of a work would change in each store; nothing is written. */
 export function PreviewDialog(props: { work?: WorkKey; onClose: () => void }) {
   const api = useApi(kratixApiRef);
-  const { value, loading, error } = useAsync(async () => (props.work ? api.previewWork(props.work) : undefined), [api, props.work?.namespace, props.work?.name]);
+  const { value, loading, error } = useAsync(
+    async () => (props.work ? api.previewWork(props.work) : undefined),
+    [api, props.work?.namespace, props.work?.name],
+  );
   return (
     <Dialog open={Boolean(props.work)} onClose={props.onClose} maxWidth="lg" fullWidth>
       <DialogTitle>

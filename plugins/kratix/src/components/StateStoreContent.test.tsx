@@ -16,19 +16,32 @@ describe('StateStoreContent', () => {
     expect(await screen.findByText('Ready: State store is ready')).toBeInTheDocument();
     expect(screen.getByText('http://127.0.0.1:8470/state.git')).toBeInTheDocument();
     expect(screen.getByText('01234567')).toBeInTheDocument();
-    expect(screen.getByText('kratix.secrets.demo-git in app-config (basic auth)')).toBeInTheDocument();
+    expect(
+      screen.getByText('kratix.secrets.demo-git in app-config (basic auth)'),
+    ).toBeInTheDocument();
     expect(screen.getByText('dev-cluster', { selector: 'a, a *' })).toBeInTheDocument();
   });
 
   it('says when a failing store is tried next', async () => {
-    const failing = { ...storeView, ready: false, status: 'NotReady' as const, message: 'cannot reach it', nextAttemptAt: '2026-11-24T05:00:00.000Z' };
+    const failing = {
+      ...storeView,
+      ready: false,
+      status: 'NotReady' as const,
+      message: 'cannot reach it',
+      nextAttemptAt: '2026-11-24T05:00:00.000Z',
+    };
     await renderInTestApp(
       <EntityProvider entity={gitStore}>
         <StateStoreContent />
       </EntityProvider>,
-      { ...entityLinks, apis: [[kratixApiRef, fakeApi({ getStateStore: async () => failing })], catalog] },
+      {
+        ...entityLinks,
+        apis: [[kratixApiRef, fakeApi({ getStateStore: async () => failing })], catalog],
+      },
     );
     expect(await screen.findByText('Not ready: cannot reach it')).toBeInTheDocument();
-    expect(screen.getByText(new Date('2026-11-24T05:00:00.000Z').toLocaleString())).toBeInTheDocument();
+    expect(
+      screen.getByText(new Date('2026-11-24T05:00:00.000Z').toLocaleString()),
+    ).toBeInTheDocument();
   });
 });

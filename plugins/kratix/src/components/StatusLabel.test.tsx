@@ -20,7 +20,9 @@ describe('status labels', () => {
 
   it('shortens versions', () => {
     expect(shortVersion('0123456789abcdef0123456789abcdef01234567')).toBe('01234567');
-    expect(shortVersion('cd372fb85148700fa88095e3492d3f9f5beb43e555e5ff26d95f5a6adc36f8e6')).toBe('cd372fb85148');
+    expect(shortVersion('cd372fb85148700fa88095e3492d3f9f5beb43e555e5ff26d95f5a6adc36f8e6')).toBe(
+      'cd372fb85148',
+    );
     expect(shortVersion(undefined)).toBe('');
   });
 });

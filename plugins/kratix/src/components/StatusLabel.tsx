@@ -1,4 +1,10 @@
-import { StatusError, StatusOK, StatusPending, StatusRunning, StatusWarning } from '@backstage/core-components';
+import {
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
 
 /** A placement's or work's status, as a coloured label a person can read. */
 export function StatusLabel(props: { status: string; misplaced?: boolean }) {

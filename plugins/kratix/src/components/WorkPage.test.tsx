@@ -11,14 +11,25 @@ describe('WorkPage', () => {
       <Routes>
         <Route path="/kratix/works/:namespace/:name" element={<WorkPage />} />
       </Routes>,
-      { ...entityLinks, initialRouteEntries: ['/kratix/works/default/namespace-team-a-create-namespace'], apis: [[kratixApiRef, fakeApi()], allow, catalog] } as any,
+      {
+        ...entityLinks,
+        initialRouteEntries: ['/kratix/works/default/namespace-team-a-create-namespace'],
+        apis: [[kratixApiRef, fakeApi()], allow, catalog],
+      } as any,
     );
-    expect(await screen.findByText('Work default/namespace-team-a-create-namespace')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Work default/namespace-team-a-create-namespace'),
+    ).toBeInTheDocument();
     expect(screen.getByText('namespace.yaml')).toBeInTheDocument();
-    expect(screen.getByText(/GitStateStore\/demo-git: clusters\/dev-cluster\/resources/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/GitStateStore\/demo-git: clusters\/dev-cluster\/resources/),
+    ).toBeInTheDocument();
     expect((await screen.findAllByText('user:default/alice')).length).toBeGreaterThanOrEqual(2);
     const commit = screen.getAllByText('01234567').find(e => e.closest('a'));
-    expect(commit!.closest('a')).toHaveAttribute('href', 'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567');
+    expect(commit!.closest('a')).toHaveAttribute(
+      'href',
+      'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567',
+    );
   });
 
   it('says when the work does not exist', async () => {
@@ -26,8 +37,14 @@ describe('WorkPage', () => {
       <Routes>
         <Route path="/kratix/works/:namespace/:name" element={<WorkPage />} />
       </Routes>,
-      { ...entityLinks, initialRouteEntries: ['/kratix/works/default/gone'], apis: [[kratixApiRef, fakeApi({ getWork: async () => undefined })], allow, catalog] } as any,
+      {
+        ...entityLinks,
+        initialRouteEntries: ['/kratix/works/default/gone'],
+        apis: [[kratixApiRef, fakeApi({ getWork: async () => undefined })], allow, catalog],
+      } as any,
     );
-    expect(await screen.findByText('default/gone is not known (it may have been deleted).')).toBeInTheDocument();
+    expect(
+      await screen.findByText('default/gone is not known (it may have been deleted).'),
+    ).toBeInTheDocument();
   });
 });

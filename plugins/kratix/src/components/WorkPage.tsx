@@ -1,6 +1,16 @@
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { Content, Header, InfoCard, Page, Progress, StructuredMetadataTable, Table, TableColumn, WarningPanel } from '@backstage/core-components';
+import {
+  Content,
+  Header,
+  InfoCard,
+  Page,
+  Progress,
+  StructuredMetadataTable,
+  Table,
+  TableColumn,
+  WarningPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Button, Grid } from '@material-ui/core';
@@ -14,12 +24,33 @@ import { PreviewDialog } from './PreviewDialog';
 import { StatusLabel } from './StatusLabel';
 
 const placementColumns: TableColumn<PlacementView>[] = [
-  { title: 'Destination', render: p => <EntityRefLink entityRef={{ kind: 'Destination', namespace: 'default', name: p.destination }} /> },
+  {
+    title: 'Destination',
+    render: p => (
+      <EntityRefLink
+        entityRef={{ kind: 'Destination', namespace: 'default', name: p.destination }}
+      />
+    ),
+  },
   { title: 'Group', render: p => <code>{p.directory}</code> },
   { title: 'Status', render: p => <StatusLabel status={p.status} misplaced={p.misplaced} /> },
-  { title: 'Where', render: p => <LinkOrText to={p.location?.webUrl}><code>{p.location ? `${p.location.stateStore}: ${p.location.path}` : ''}</code></LinkOrText> },
+  {
+    title: 'Where',
+    render: p => (
+      <LinkOrText to={p.location?.webUrl}>
+        <code>{p.location ? `${p.location.stateStore}: ${p.location.path}` : ''}</code>
+      </LinkOrText>
+    ),
+  },
   { title: 'Version', render: p => <code title={p.version}>{shortVersion(p.version)}</code> },
-  { title: 'Last error', render: p => p.lastError ?? (p.drift ? `files changed outside Kratix at ${when(p.drift.at)} (${p.drift.resolution})` : '') },
+  {
+    title: 'Last error',
+    render: p =>
+      p.lastError ??
+      (p.drift
+        ? `files changed outside Kratix at ${when(p.drift.at)} (${p.drift.resolution})`
+        : ''),
+  },
   { title: 'Last written', render: p => when(p.writtenAt) },
 ];
 
@@ -27,7 +58,14 @@ const historyColumns: TableColumn<PlacementEventView>[] = [
   { title: 'When', render: e => when(e.at) },
   { title: 'What', field: 'action' },
   { title: 'Destination', field: 'destination' },
-  { title: 'Version', render: e => <LinkOrText to={e.webUrl}><code title={e.version}>{shortVersion(e.version)}</code></LinkOrText> },
+  {
+    title: 'Version',
+    render: e => (
+      <LinkOrText to={e.webUrl}>
+        <code title={e.version}>{shortVersion(e.version)}</code>
+      </LinkOrText>
+    ),
+  },
   { title: 'By', render: e => e.actor ?? '' },
   { title: 'Message', render: e => e.message ?? '' },
 ];
@@ -38,19 +76,35 @@ export function WorkPage() {
   const api = useApi(kratixApiRef);
   const [previewing, setPreviewing] = useState(false);
   const work = useLiveData(() => api.getWork({ namespace, name }), [api, namespace, name]);
-  const history = useLiveData(() => api.getWorkHistory({ namespace, name }), [api, namespace, name]);
+  const history = useLiveData(
+    () => api.getWorkHistory({ namespace, name }),
+    [api, namespace, name],
+  );
   const w = work.value;
   return (
     <Page themeId="tool">
-      <Header title={`Work ${namespace}/${name}`} subtitle={w ? `${w.promise}${w.resource ? ` / ${w.resource}` : ' (dependency)'}` : undefined} />
+      <Header
+        title={`Work ${namespace}/${name}`}
+        subtitle={
+          w ? `${w.promise}${w.resource ? ` / ${w.resource}` : ' (dependency)'}` : undefined
+        }
+      />
       <Content>
         {work.loading && !w && <Progress />}
         {work.error && <LoadError what="the work" error={work.error} />}
-        {!work.loading && !work.error && !w && <WarningPanel title="No such work" message={`${namespace}/${name} is not known (it may have been deleted).`} />}
+        {!work.loading && !work.error && !w && (
+          <WarningPanel
+            title="No such work"
+            message={`${namespace}/${name} is not known (it may have been deleted).`}
+          />
+        )}
         {w && (
           <Grid container spacing={3}>
             <Grid item xs={12} md={6}>
-              <InfoCard title="Work" action={<Button onClick={() => setPreviewing(true)}>Preview a re-run</Button>}>
+              <InfoCard
+                title="Work"
+                action={<Button onClick={() => setPreviewing(true)}>Preview a re-run</Button>}
+              >
                 <StructuredMetadataTable
                   metadata={{
                     Status: <StatusLabel status={w.status} />,
@@ -58,7 +112,9 @@ export function WorkPage() {
                     'Created by': w.createdBy ?? '',
                     Created: when(w.createdAt),
                     Updated: when(w.updatedAt),
-                    'Pending groups': w.pendingGroups.length ? w.pendingGroups.map(g => g.slice(0, 5)).join(', ') : 'none',
+                    'Pending groups': w.pendingGroups.length
+                      ? w.pendingGroups.map(g => g.slice(0, 5)).join(', ')
+                      : 'none',
                   }}
                 />
               </InfoCard>
@@ -67,7 +123,12 @@ export function WorkPage() {
               <InfoCard title="Files">
                 {w.workloadGroups.map(g => (
                   <div key={g.id}>
-                    <strong>{g.directory === '.' ? 'Default group' : g.directory}</strong> (selectors: {Object.entries(g.destinationSelectors).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'})
+                    <strong>{g.directory === '.' ? 'Default group' : g.directory}</strong>{' '}
+                    (selectors:{' '}
+                    {Object.entries(g.destinationSelectors)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(', ') || 'none'}
+                    )
                     <ul>
                       {g.files.map(f => (
                         <li key={f}>
@@ -80,14 +141,27 @@ export function WorkPage() {
               </InfoCard>
             </Grid>
             <Grid item xs={12}>
-              <Table<PlacementView> title="Placements" options={{ paging: false, search: false, padding: 'dense' }} columns={placementColumns} data={w.placements} />
+              <Table<PlacementView>
+                title="Placements"
+                options={{ paging: false, search: false, padding: 'dense' }}
+                columns={placementColumns}
+                data={w.placements}
+              />
             </Grid>
             <Grid item xs={12}>
-              <Table<PlacementEventView> title="History" options={{ paging: true, pageSize: 10, search: false, padding: 'dense' }} columns={historyColumns} data={history.value ?? []} />
+              <Table<PlacementEventView>
+                title="History"
+                options={{ paging: true, pageSize: 10, search: false, padding: 'dense' }}
+                columns={historyColumns}
+                data={history.value ?? []}
+              />
             </Grid>
           </Grid>
         )}
-        <PreviewDialog work={previewing ? { namespace, name } : undefined} onClose={() => setPreviewing(false)} />
+        <PreviewDialog
+          work={previewing ? { namespace, name } : undefined}
+          onClose={() => setPreviewing(false)}
+        />
       </Content>
     </Page>
   );

@@ -5,38 +5,76 @@ import { kratixApiRef } from '../api/KratixApi';
 import { allow, catalog, deny, entityLinks, fakeApi, workSummary } from '../__testUtils__/fixtures';
 import { WorksPage } from './WorksPage';
 
-const withWork = () => fakeApi({ listWorks: jest.fn(async () => ({ items: [workSummary], totalCount: 1 })) });
+const withWork = () =>
+  fakeApi({ listWorks: jest.fn(async () => ({ items: [workSummary], totalCount: 1 })) });
 
 describe('WorksPage', () => {
   it('shows an empty state', async () => {
-    await renderInTestApp(<WorksPage />, { ...entityLinks, apis: [[kratixApiRef, fakeApi()], allow, catalog] });
+    await renderInTestApp(<WorksPage />, {
+      ...entityLinks,
+      apis: [[kratixApiRef, fakeApi()], allow, catalog],
+    });
     expect(await screen.findByText('No works yet')).toBeInTheDocument();
   });
 
   it('searches in the backend, a page at a time', async () => {
     const api = withWork();
-    await renderInTestApp(<WorksPage />, { ...entityLinks, apis: [[kratixApiRef, api], allow, catalog] });
-    expect(await screen.findByText('default/namespace-team-a-create-namespace')).toBeInTheDocument();
+    await renderInTestApp(<WorksPage />, {
+      ...entityLinks,
+      apis: [[kratixApiRef, api], allow, catalog],
+    });
+    expect(
+      await screen.findByText('default/namespace-team-a-create-namespace'),
+    ).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Search works'), { target: { value: 'team-a' } });
-    await waitFor(() => expect(api.listWorks).toHaveBeenLastCalledWith({ search: 'team-a', limit: 25, cursor: undefined }));
+    await waitFor(() =>
+      expect(api.listWorks).toHaveBeenLastCalledWith({
+        search: 'team-a',
+        limit: 25,
+        cursor: undefined,
+      }),
+    );
   });
 
   it('lists works and deletes one after confirmation', async () => {
     const api = withWork();
-    await renderInTestApp(<WorksPage />, { ...entityLinks, apis: [[kratixApiRef, api], allow, catalog] });
-    const button = await screen.findByRole('button', { name: 'Delete default/namespace-team-a-create-namespace' });
+    await renderInTestApp(<WorksPage />, {
+      ...entityLinks,
+      apis: [[kratixApiRef, api], allow, catalog],
+    });
+    const button = await screen.findByRole('button', {
+      name: 'Delete default/namespace-team-a-create-namespace',
+    });
     await waitFor(() => expect(button).toBeEnabled());
     fireEvent.click(button);
-    expect(await screen.findByText('Delete default/namespace-team-a-create-namespace?')).toBeInTheDocument();
-    expect(screen.getByText('Its files are removed from dev-cluster. This cannot be undone.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Delete default/namespace-team-a-create-namespace?'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Its files are removed from dev-cluster. This cannot be undone.'),
+    ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
-    await waitFor(() => expect(api.deleteWork).toHaveBeenCalledWith(expect.objectContaining({ namespace: 'default', name: 'namespace-team-a-create-namespace' })));
+    await waitFor(() =>
+      expect(api.deleteWork).toHaveBeenCalledWith(
+        expect.objectContaining({
+          namespace: 'default',
+          name: 'namespace-team-a-create-namespace',
+        }),
+      ),
+    );
   });
 
   it('previews a re-run as diffs', async () => {
     const api = withWork();
-    await renderInTestApp(<WorksPage />, { ...entityLinks, apis: [[kratixApiRef, api], allow, catalog] });
-    fireEvent.click(await screen.findByRole('button', { name: 'Preview default/namespace-team-a-create-namespace' }));
+    await renderInTestApp(<WorksPage />, {
+      ...entityLinks,
+      apis: [[kratixApiRef, api], allow, catalog],
+    });
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'Preview default/namespace-team-a-create-namespace',
+      }),
+    );
     expect(await screen.findByText('+a: 2')).toBeInTheDocument();
     expect(screen.getByText('-a: 1')).toBeInTheDocument();
   });
@@ -49,8 +87,12 @@ describe('WorksPage', () => {
       </SWRConfig>,
       { ...entityLinks, apis: [[kratixApiRef, withWork()], deny, catalog] },
     );
-    const button = await screen.findByRole('button', { name: 'Delete default/namespace-team-a-create-namespace' });
+    const button = await screen.findByRole('button', {
+      name: 'Delete default/namespace-team-a-create-namespace',
+    });
     await waitFor(() => expect(button).toBeDisabled());
-    expect(screen.getByTitle('Your permissions do not allow deleting this work (kratix.work.delete)')).toBeInTheDocument();
+    expect(
+      screen.getByTitle('Your permissions do not allow deleting this work (kratix.work.delete)'),
+    ).toBeInTheDocument();
   });
 });

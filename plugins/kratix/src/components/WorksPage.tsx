@@ -22,9 +22,21 @@ export function WorksPage() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [preview, setPreview] = useState<WorkKey | undefined>();
   const cursor = cursors[cursors.length - 1];
-  const { value, loading, error, retry } = useLiveData(() => api.listWorks({ search, limit: PAGE, cursor }), [api, search, cursor]);
+  const { value, loading, error, retry } = useLiveData(
+    () => api.listWorks({ search, limit: PAGE, cursor }),
+    [api, search, cursor],
+  );
   const columns: TableColumn<WorkSummary>[] = [
-    { title: 'Work', render: w => <Link to={`/kratix/works/${w.namespace}/${w.name}`}><strong>{w.namespace}/{w.name}</strong></Link> },
+    {
+      title: 'Work',
+      render: w => (
+        <Link to={`/kratix/works/${w.namespace}/${w.name}`}>
+          <strong>
+            {w.namespace}/{w.name}
+          </strong>
+        </Link>
+      ),
+    },
     { title: 'Promise', field: 'promise' },
     { title: 'Resource', render: w => w.resource ?? '(dependency)' },
     { title: 'Pipeline', field: 'pipeline' },
@@ -36,7 +48,10 @@ export function WorksPage() {
         ) : (
           w.destinations.map(d => (
             <div key={d.name}>
-              <EntityRefLink entityRef={{ kind: 'Destination', namespace: 'default', name: d.name }} /> <StatusLabel status={d.status} misplaced={d.misplaced} />
+              <EntityRefLink
+                entityRef={{ kind: 'Destination', namespace: 'default', name: d.name }}
+              />{' '}
+              <StatusLabel status={d.status} misplaced={d.misplaced} />
             </div>
           ))
         ),
@@ -49,7 +64,10 @@ export function WorksPage() {
       render: w => (
         <>
           <Tooltip title="Preview what sending this work again would change">
-            <IconButton aria-label={`Preview ${w.namespace}/${w.name}`} onClick={() => setPreview(w)}>
+            <IconButton
+              aria-label={`Preview ${w.namespace}/${w.name}`}
+              onClick={() => setPreview(w)}
+            >
               <VisibilityIcon />
             </IconButton>
           </Tooltip>
@@ -89,8 +107,12 @@ export function WorksPage() {
           isLoading={loading && !value}
         />
       )}
-      {cursors.length > 1 && <Button onClick={() => setCursors(c => c.slice(0, -1))}>Previous</Button>}
-      {value?.nextCursor && <Button onClick={() => setCursors(c => [...c, value.nextCursor])}>Next</Button>}
+      {cursors.length > 1 && (
+        <Button onClick={() => setCursors(c => c.slice(0, -1))}>Previous</Button>
+      )}
+      {value?.nextCursor && (
+        <Button onClick={() => setCursors(c => [...c, value.nextCursor])}>Next</Button>
+      )}
       <PreviewDialog work={preview} onClose={() => setPreview(undefined)} />
     </Content>
   );

@@ -199,7 +199,9 @@ describe('kratix:schedule', () => {
 
   it('refuses a symbolic link that leaves the workspace, and schedules nothing', async () => {
     await fs.promises.symlink('/etc/hostname', path.join(workspacePath, 'manifests/escape.yaml'));
-    await expect(run({ promise: 'namespace', resource: 'team-a', sourcePath: 'manifests' }).done).rejects.toThrow(
+    await expect(
+      run({ promise: 'namespace', resource: 'team-a', sourcePath: 'manifests' }).done,
+    ).rejects.toThrow(
       'sourcePath: "escape.yaml" is a symbolic link that leaves the workspace (or points nowhere); replace it with the file itself',
     );
     expect(kratix.scheduleWork).not.toHaveBeenCalled();
@@ -212,15 +214,34 @@ describe('kratix:schedule', () => {
       placements: [],
       pendingGroups: [],
       dryRun: true,
-      preview: [{ destination: 'dev-1', stateStore: 'GitStateStore/git', omitted: 0, changes: [{ path: 'dev-1/x.yaml', action: 'add', diff: '+++ b/dev-1/x.yaml\n+x\n' }] }],
+      preview: [
+        {
+          destination: 'dev-1',
+          stateStore: 'GitStateStore/git',
+          omitted: 0,
+          changes: [{ path: 'dev-1/x.yaml', action: 'add', diff: '+++ b/dev-1/x.yaml\n+x\n' }],
+        },
+      ],
     }));
     const { ctx, done } = run(
-      { promise: 'namespace', resource: 'team-a', sourcePath: 'manifests', promiseSelectors: [{ zone: 'eu' }], promiseWorkflowSelectors: [{ tier: 'one' }] },
+      {
+        promise: 'namespace',
+        resource: 'team-a',
+        sourcePath: 'manifests',
+        promiseSelectors: [{ zone: 'eu' }],
+        promiseWorkflowSelectors: [{ tier: 'one' }],
+      },
       { isDryRun: true },
     );
     await done;
-    expect(kratix.scheduleWork.mock.calls[0][0]).toMatchObject({ promiseSelectors: [{ zone: 'eu' }], promiseWorkflowSelectors: [{ tier: 'one' }] });
-    expect(ctx.output).toHaveBeenCalledWith('preview', '# dev-1 (GitStateStore/git)\n+++ b/dev-1/x.yaml\n+x\n');
+    expect(kratix.scheduleWork.mock.calls[0][0]).toMatchObject({
+      promiseSelectors: [{ zone: 'eu' }],
+      promiseWorkflowSelectors: [{ tier: 'one' }],
+    });
+    expect(ctx.output).toHaveBeenCalledWith(
+      'preview',
+      '# dev-1 (GitStateStore/git)\n+++ b/dev-1/x.yaml\n+x\n',
+    );
   });
 
   it('refuses a sourcePath that leaves the workspace through a symlink', async () => {

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { goClean, hasDotDotSegment, labelErrors, ScheduleResult, workloadGroupClash } from '@internal/plugin-kratix-common';
+import {
+  goClean,
+  hasDotDotSegment,
+  labelErrors,
+  ScheduleResult,
+  workloadGroupClash,
+} from '@internal/plugin-kratix-common';
 import { KratixService } from '@internal/plugin-kratix-node';
 import { examples } from './schedule.examples';
 import { readWorkFiles, resolveSourceDir } from './workspaceFiles';
@@ -14,10 +20,19 @@ function groupErrors(groups: GroupInput[]): { dirs: string[]; errors: string[] }
   const errors: string[] = [];
   const dirs: string[] = [];
   groups.forEach((g, i) => {
-    errors.push(...labelErrors(`workloadGroups[${i}].destinationSelectors`, g.destinationSelectors));
+    errors.push(
+      ...labelErrors(`workloadGroups[${i}].destinationSelectors`, g.destinationSelectors),
+    );
     const dir = goClean(g.directory ?? '');
-    if (!g.directory || dir === '.' || hasDotDotSegment(g.directory) || path.isAbsolute(g.directory)) {
-      errors.push(`workloadGroups[${i}].directory: "${g.directory ?? ''}" must be a directory inside sourcePath`);
+    if (
+      !g.directory ||
+      dir === '.' ||
+      hasDotDotSegment(g.directory) ||
+      path.isAbsolute(g.directory)
+    ) {
+      errors.push(
+        `workloadGroups[${i}].directory: "${g.directory ?? ''}" must be a directory inside sourcePath`,
+      );
       return;
     }
     const clash = workloadGroupClash(i, dir, dirs);
@@ -43,7 +58,9 @@ function previewText(result: ScheduleResult): string {
     .map(d => {
       const head = `# ${d.destination} (${d.stateStore})`;
       if (d.error) return `${head}\n${d.error}`;
-      const body = d.changes.map(c => (c.binary ? `Binary file ${c.path} (${c.action})` : c.diff ?? '')).join('\n');
+      const body = d.changes
+        .map(c => (c.binary ? `Binary file ${c.path} (${c.action})` : (c.diff ?? '')))
+        .join('\n');
       return `${head}\n${body || '(no change)'}${d.omitted ? `\n… and ${d.omitted} more files` : ''}`;
     })
     .join('\n\n');
@@ -60,31 +77,87 @@ export function createKratixScheduleAction(options: { kratix: KratixService }) {
     schema: {
       input: {
         promise: z => z.string().describe('The Promise the documents belong to'),
-        resource: z => z.string().optional().describe('The resource name; leave out for a dependency (Promise-level work for every matching Destination)'),
-        namespace: z => z.string().optional().describe('The work namespace (default: default for a resource, kratix-platform-system for a dependency)'),
-        pipeline: z => z.string().optional().describe("The pipeline name in paths (default: the template's name)"),
-        sourcePath: z => z.string().optional().describe('Workspace directory whose files, recursively, are the documents (default: the workspace root)'),
-        destinationSelectors: z => z.record(z.string(), z.string()).optional().describe('Labels a Destination must carry (resource-workflow selectors)'),
-        promiseSelectors: z => z.array(z.record(z.string(), z.string())).optional().describe("The Promise's destinationSelectors; they win over the others"),
-        promiseWorkflowSelectors: z => z.array(z.record(z.string(), z.string())).optional().describe('Promise-workflow selectors; they win over destinationSelectors'),
+        resource: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The resource name; leave out for a dependency (Promise-level work for every matching Destination)',
+            ),
+        namespace: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The work namespace (default: default for a resource, kratix-platform-system for a dependency)',
+            ),
+        pipeline: z =>
+          z
+            .string()
+            .optional()
+            .describe("The pipeline name in paths (default: the template's name)"),
+        sourcePath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Workspace directory whose files, recursively, are the documents (default: the workspace root)',
+            ),
+        destinationSelectors: z =>
+          z
+            .record(z.string(), z.string())
+            .optional()
+            .describe('Labels a Destination must carry (resource-workflow selectors)'),
+        promiseSelectors: z =>
+          z
+            .array(z.record(z.string(), z.string()))
+            .optional()
+            .describe("The Promise's destinationSelectors; they win over the others"),
+        promiseWorkflowSelectors: z =>
+          z
+            .array(z.record(z.string(), z.string()))
+            .optional()
+            .describe('Promise-workflow selectors; they win over destinationSelectors'),
         workloadGroups: z =>
           z
-            .array(z.object({ directory: z.string().describe('A directory under sourcePath'), destinationSelectors: z.record(z.string(), z.string()).optional() }))
+            .array(
+              z.object({
+                directory: z.string().describe('A directory under sourcePath'),
+                destinationSelectors: z.record(z.string(), z.string()).optional(),
+              }),
+            )
             .optional()
-            .describe("Files under each directory are scheduled on their own with only these selectors (Kratix's destination-selectors.yaml)"),
+            .describe(
+              "Files under each directory are scheduled on their own with only these selectors (Kratix's destination-selectors.yaml)",
+            ),
       },
       output: {
         work: z => z.string().describe('<namespace>/<name> of the work'),
         destinations: z => z.array(z.string()).describe('Destinations chosen; empty while pending'),
         locations: z =>
           z
-            .array(z.object({ destination: z.string(), stateStore: z.string().optional(), url: z.string().optional(), bucket: z.string().optional(), path: z.string() }))
+            .array(
+              z.object({
+                destination: z.string(),
+                stateStore: z.string().optional(),
+                url: z.string().optional(),
+                bucket: z.string().optional(),
+                path: z.string(),
+              }),
+            )
             .describe('Where the files are in each State Store'),
-        preview: z => z.string().optional().describe('Dry run: the unified diff of what each store would change'),
+        preview: z =>
+          z
+            .string()
+            .optional()
+            .describe('Dry run: the unified diff of what each store would change'),
       },
     },
     async handler(ctx) {
-      const { namespace, pipeline, name, errors } = workIdentity(ctx.input, ctx.templateInfo?.entityRef);
+      const { namespace, pipeline, name, errors } = workIdentity(
+        ctx.input,
+        ctx.templateInfo?.entityRef,
+      );
       const sourcePath = ctx.input.sourcePath || '.';
       errors.push(...labelErrors('destinationSelectors', ctx.input.destinationSelectors));
       const groups = groupErrors(ctx.input.workloadGroups ?? []);
@@ -93,11 +166,19 @@ export function createKratixScheduleAction(options: { kratix: KratixService }) {
       const sourceDir = await resolveSourceDir(ctx.workspacePath, sourcePath);
       for (const [i, dir] of groups.dirs.entries()) {
         const stat = await fs.promises.stat(path.join(sourceDir, dir)).catch(() => undefined);
-        if (!stat?.isDirectory()) throw new InputError(`workloadGroups[${i}].directory: "${dir}" does not exist under sourcePath "${sourcePath}"`);
+        if (!stat?.isDirectory())
+          throw new InputError(
+            `workloadGroups[${i}].directory: "${dir}" does not exist under sourcePath "${sourcePath}"`,
+          );
       }
       const files = await readWorkFiles(sourceDir, ctx.workspacePath);
-      if (files.length === 0) throw new InputError(`sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`);
-      ctx.logger.info(`${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${files.length} files as work ${namespace}/${name}`);
+      if (files.length === 0)
+        throw new InputError(
+          `sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`,
+        );
+      ctx.logger.info(
+        `${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${files.length} files as work ${namespace}/${name}`,
+      );
       const result = await kratix.scheduleWork(
         {
           promise: ctx.input.promise,
@@ -107,13 +188,22 @@ export function createKratixScheduleAction(options: { kratix: KratixService }) {
           destinationSelectors: ctx.input.destinationSelectors,
           promiseSelectors: ctx.input.promiseSelectors,
           promiseWorkflowSelectors: ctx.input.promiseWorkflowSelectors,
-          workloadGroups: (ctx.input.workloadGroups ?? []).map(g => ({ directory: goClean(g.directory), destinationSelectors: g.destinationSelectors })),
+          workloadGroups: (ctx.input.workloadGroups ?? []).map(g => ({
+            directory: goClean(g.directory),
+            destinationSelectors: g.destinationSelectors,
+          })),
           files,
         },
         { credentials: await ctx.getInitiatorCredentials(), dryRun: ctx.isDryRun },
       );
-      if (result.destinations.length === 0) ctx.logger.warn(`No Destination matches yet; work ${namespace}/${name} is pending and will be placed when one appears`);
-      for (const l of locations(result)) ctx.logger.info(`Destination ${l.destination}: ${l.url ?? `bucket ${l.bucket}`} at ${l.path}`);
+      if (result.destinations.length === 0)
+        ctx.logger.warn(
+          `No Destination matches yet; work ${namespace}/${name} is pending and will be placed when one appears`,
+        );
+      for (const l of locations(result))
+        ctx.logger.info(
+          `Destination ${l.destination}: ${l.url ?? `bucket ${l.bucket}`} at ${l.path}`,
+        );
       ctx.output('work', `${namespace}/${name}`);
       ctx.output('destinations', result.destinations);
       ctx.output('locations', locations(result));

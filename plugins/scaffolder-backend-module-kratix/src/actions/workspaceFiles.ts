@@ -15,17 +15,26 @@ export async function resolveSourceDir(workspacePath: string, sourcePath: string
   const root = await fs.promises.realpath(workspacePath);
   const candidate = path.resolve(root, sourcePath);
   if (!inside(root, candidate)) {
-    throw new InputError(`sourcePath: "${sourcePath}" is outside the workspace; use a path relative to the workspace, e.g. "./manifests"`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" is outside the workspace; use a path relative to the workspace, e.g. "./manifests"`,
+    );
   }
   let real: string;
   try {
     real = await fs.promises.realpath(candidate);
   } catch {
-    throw new InputError(`sourcePath: "${sourcePath}" does not exist in the workspace; render files there first (e.g. with fetch:template)`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" does not exist in the workspace; render files there first (e.g. with fetch:template)`,
+    );
   }
-  if (!inside(root, real)) throw new InputError(`sourcePath: "${sourcePath}" is outside the workspace (through a symlink)`);
+  if (!inside(root, real))
+    throw new InputError(
+      `sourcePath: "${sourcePath}" is outside the workspace (through a symlink)`,
+    );
   if (!(await fs.promises.stat(real)).isDirectory()) {
-    throw new InputError(`sourcePath: "${sourcePath}" is a file; give the directory holding the documents`);
+    throw new InputError(
+      `sourcePath: "${sourcePath}" is a file; give the directory holding the documents`,
+    );
   }
   return real;
 }
@@ -59,7 +68,9 @@ export async function readWorkFiles(dir: string, workspacePath: string): Promise
       if (e.isSymbolicLink()) {
         const resolved = await fs.promises.realpath(childAbs).catch(() => undefined);
         if (!resolved || !inside(root, resolved)) {
-          throw new InputError(`sourcePath: "${childRel}" is a symbolic link that leaves the workspace (or points nowhere); replace it with the file itself`);
+          throw new InputError(
+            `sourcePath: "${childRel}" is a symbolic link that leaves the workspace (or points nowhere); replace it with the file itself`,
+          );
         }
         target = resolved;
       }

@@ -33,9 +33,12 @@ export class CoordinationTable {
       .where({ name })
       .update({ value: this.knex.raw('value + 1') });
     if (updated === 0) {
-      await this.knex('kratix_counters').insert({ name, value: 1 }).onConflict('name').merge({
-        value: this.knex.raw('kratix_counters.value + 1'),
-      });
+      await this.knex('kratix_counters')
+        .insert({ name, value: 1 })
+        .onConflict('name')
+        .merge({
+          value: this.knex.raw('kratix_counters.value + 1'),
+        });
     }
     return this.read(name);
   }

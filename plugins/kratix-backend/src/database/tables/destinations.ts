@@ -4,7 +4,9 @@ import { chunks, decodeCursor, destinationFromRow, encodeCursor } from '../rows'
 import { DestinationInput, DriftRecord, PageRequest, Paged, StoredDestination } from '../types';
 
 export function destinationSpecHash(d: Pick<DestinationInput, 'spec' | 'stateStore'>): string {
-  return createHash('sha256').update(JSON.stringify([d.spec, d.stateStore])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([d.spec, d.stateStore]))
+    .digest('hex');
 }
 
 export interface DestinationFilter {
@@ -29,7 +31,8 @@ export class DestinationTable {
   async list(filter: DestinationFilter = {}): Promise<StoredDestination[]> {
     if (filter.names && filter.names.length > 400) {
       const out: StoredDestination[] = [];
-      for (const names of chunks(filter.names, 400)) out.push(...(await this.list({ ...filter, names })));
+      for (const names of chunks(filter.names, 400))
+        out.push(...(await this.list({ ...filter, names })));
       return out;
     }
     return (await this.query(filter).orderBy('name')).map(destinationFromRow);
@@ -59,7 +62,10 @@ export class DestinationTable {
   async etags(): Promise<Map<string, { etag?: string; deleted: boolean; uid?: string }>> {
     const rows = await this.knex('kratix_destinations').select('name', 'etag', 'deleted_at', 'uid');
     return new Map(
-      rows.map(r => [r.name, { etag: r.etag ?? undefined, deleted: Boolean(r.deleted_at), uid: r.uid ?? undefined }]),
+      rows.map(r => [
+        r.name,
+        { etag: r.etag ?? undefined, deleted: Boolean(r.deleted_at), uid: r.uid ?? undefined },
+      ]),
     );
   }
 
@@ -86,8 +92,17 @@ export class DestinationTable {
         .insert(batch)
         .onConflict('name')
         .merge([
-          'namespace', 'entity_ref', 'uid', 'etag', 'spec', 'labels', 'state_store', 'spec_hash',
-          'orphan_since', 'deleted_at', 'updated_at',
+          'namespace',
+          'entity_ref',
+          'uid',
+          'etag',
+          'spec',
+          'labels',
+          'state_store',
+          'spec_hash',
+          'orphan_since',
+          'deleted_at',
+          'updated_at',
         ]);
     }
   }
@@ -118,7 +133,11 @@ export class DestinationTable {
     for (const d of list) {
       await this.knex('kratix_destinations')
         .where({ name: d.name, spec_hash: d.specHash })
-        .update({ written_spec_hash: d.specHash, written_spec: JSON.stringify(d.spec), written_store: d.store });
+        .update({
+          written_spec_hash: d.specHash,
+          written_spec: JSON.stringify(d.spec),
+          written_store: d.store,
+        });
     }
   }
 

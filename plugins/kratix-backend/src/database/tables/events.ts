@@ -25,11 +25,18 @@ export class PlacementEventTable {
     await this.knex.batchInsert('kratix_placement_events', rows, 100);
   }
 
-  async list(filter: { work?: WorkKey; placement?: PlacementKey }, limit = 200): Promise<PlacementEvent[]> {
+  async list(
+    filter: { work?: WorkKey; placement?: PlacementKey },
+    limit = 200,
+  ): Promise<PlacementEvent[]> {
     const q = this.knex('kratix_placement_events').orderBy('id', 'desc').limit(limit);
-    if (filter.work) q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
+    if (filter.work)
+      q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
     if (filter.placement) {
-      q.where({ placement_namespace: filter.placement.namespace, placement_name: filter.placement.name });
+      q.where({
+        placement_namespace: filter.placement.namespace,
+        placement_name: filter.placement.name,
+      });
     }
     return (await q).map(r => ({
       placement: { namespace: r.placement_namespace, name: r.placement_name },
@@ -53,7 +60,8 @@ export class PlacementEventTable {
         .orderBy('id', 'desc')
         .offset(KEEP_PER_PLACEMENT)
         .first('id');
-      if (cut) await this.knex('kratix_placement_events').where(where).where('id', '<=', cut.id).delete();
+      if (cut)
+        await this.knex('kratix_placement_events').where(where).where('id', '<=', cut.id).delete();
     }
   }
 }

@@ -8,7 +8,9 @@ function fromRow(r: any): OwnedFile {
     path: r.path,
     digest: r.digest,
     destination: r.destination,
-    placement: r.placement_name ? { namespace: r.placement_namespace, name: r.placement_name } : undefined,
+    placement: r.placement_name
+      ? { namespace: r.placement_namespace, name: r.placement_name }
+      : undefined,
     kind: r.kind,
   };
 }
@@ -44,7 +46,9 @@ export class OwnedFileTable {
   }
 
   async listOfDestination(destination: string): Promise<OwnedFile[]> {
-    return (await this.knex('kratix_owned_files').where({ destination }).orderBy('path')).map(fromRow);
+    return (await this.knex('kratix_owned_files').where({ destination }).orderBy('path')).map(
+      fromRow,
+    );
   }
 
   /** Placement keys that own at least one file in the store (those not listed were never indexed). */

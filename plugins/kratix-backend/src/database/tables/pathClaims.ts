@@ -25,9 +25,7 @@ export class PathClaimTable {
       const rows = await this.knex('kratix_path_claims')
         .where({ destination })
         .whereIn('path', batch)
-        .whereNot(q =>
-          q.where({ placement_namespace: self.namespace, placement_name: self.name }),
-        );
+        .whereNot(q => q.where({ placement_namespace: self.namespace, placement_name: self.name }));
       out.push(
         ...rows.map(r => ({
           destination: r.destination,
@@ -85,8 +83,11 @@ export class PathClaimTable {
     const out = new Map<string, PlacementKey>();
     for (const batch of chunks(paths, 400)) {
       if (batch.length === 0) continue;
-      const rows = await this.knex('kratix_path_claims').where({ destination }).whereIn('path', batch);
-      for (const r of rows) out.set(r.path, { namespace: r.placement_namespace, name: r.placement_name });
+      const rows = await this.knex('kratix_path_claims')
+        .where({ destination })
+        .whereIn('path', batch);
+      for (const r of rows)
+        out.set(r.path, { namespace: r.placement_namespace, name: r.placement_name });
     }
     return out;
   }

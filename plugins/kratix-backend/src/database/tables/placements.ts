@@ -35,7 +35,8 @@ export class PlacementTable {
 
   private query(filter: PlacementFilter) {
     const q = this.knex('kratix_placements');
-    if (filter.work) q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
+    if (filter.work)
+      q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
     if (filter.works) {
       q.whereIn(
         ['work_namespace', 'work_name'],
@@ -77,9 +78,9 @@ export class PlacementTable {
     const after = decodeCursor(page.cursor);
     if (after) {
       q.where(w =>
-        w.where('namespace', '>', after[0]).orWhere(w2 =>
-          w2.where('namespace', after[0]).andWhere('name', '>', after[1]),
-        ),
+        w
+          .where('namespace', '>', after[0])
+          .orWhere(w2 => w2.where('namespace', after[0]).andWhere('name', '>', after[1])),
       );
     }
     const rows = (await q.orderBy(['namespace', 'name']).limit(page.limit + 1)).map(
@@ -131,7 +132,10 @@ export class PlacementTable {
     }));
     for (const batch of chunks(rows, 50)) {
       if (batch.length > 0) {
-        await this.knex('kratix_placements').insert(batch).onConflict(['namespace', 'name']).ignore();
+        await this.knex('kratix_placements')
+          .insert(batch)
+          .onConflict(['namespace', 'name'])
+          .ignore();
       }
     }
   }
@@ -161,7 +165,8 @@ export class PlacementTable {
   /** Marks placements for removal (their files leave the store on the next run). */
   async markDeleting(filter: { work?: WorkKey; groupId?: string; keys?: PlacementKey[] }) {
     const q = this.knex('kratix_placements').whereNot({ status: 'deleting' });
-    if (filter.work) q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
+    if (filter.work)
+      q.where({ work_namespace: filter.work.namespace, work_name: filter.work.name });
     if (filter.groupId) q.where({ group_id: filter.groupId });
     if (filter.keys) q.whereIn(['namespace', 'name'], pkeys(filter.keys));
     await q.update({ status: 'deleting', dirty: true, updated_at: new Date() });

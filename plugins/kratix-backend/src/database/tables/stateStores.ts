@@ -32,7 +32,9 @@ export class StateStoreTable {
 
   async etags(): Promise<Map<string, { etag?: string; deleted: boolean }>> {
     const rows = await this.knex('kratix_state_stores').select('ref', 'etag', 'deleted_at');
-    return new Map(rows.map(r => [r.ref, { etag: r.etag ?? undefined, deleted: Boolean(r.deleted_at) }]));
+    return new Map(
+      rows.map(r => [r.ref, { etag: r.etag ?? undefined, deleted: Boolean(r.deleted_at) }]),
+    );
   }
 
   /** A new or changed store starts fresh: no backoff, and a full run. */
@@ -57,8 +59,17 @@ export class StateStoreTable {
         })
         .onConflict('ref')
         .merge([
-          'kind', 'name', 'namespace', 'entity_ref', 'etag', 'spec', 'deleted_at', 'updated_at',
-          'failures', 'retry_at', 'last_full_sync_at',
+          'kind',
+          'name',
+          'namespace',
+          'entity_ref',
+          'etag',
+          'spec',
+          'deleted_at',
+          'updated_at',
+          'failures',
+          'retry_at',
+          'last_full_sync_at',
         ]);
     }
     await this.bumpChange(list.map(s => s.ref));
@@ -100,7 +111,10 @@ export class StateStoreTable {
 
   /** A run found nothing to do: changes up to `seq` are done. */
   async markDone(ref: string, seq: number): Promise<void> {
-    await this.knex('kratix_state_stores').where({ ref }).where('done_seq', '<', seq).update({ done_seq: seq });
+    await this.knex('kratix_state_stores')
+      .where({ ref })
+      .where('done_seq', '<', seq)
+      .update({ done_seq: seq });
   }
 
   async setOutcome(ref: string, o: StoreOutcome): Promise<void> {

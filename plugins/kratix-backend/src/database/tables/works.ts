@@ -172,7 +172,9 @@ export class WorkTable {
   }
 
   async get(key: WorkKey): Promise<StoredWork | undefined> {
-    const row = await this.knex('kratix_works').where({ namespace: key.namespace, name: key.name }).first();
+    const row = await this.knex('kratix_works')
+      .where({ namespace: key.namespace, name: key.name })
+      .first();
     if (!row) return undefined;
     const groups = await this.groupsOf([{ namespace: key.namespace, name: key.name }]);
     return workFromRow(row, groups.get(workKey(key)) ?? []);
@@ -207,7 +209,9 @@ export class WorkTable {
     keys: { namespace: string; name: string; groupId: string }[],
   ): Promise<Map<string, WorkFileContent[]>> {
     const out = new Map<string, WorkFileContent[]>();
-    const unique = [...new Map(keys.map(k => [groupKey(k.namespace, k.name, k.groupId), k])).values()];
+    const unique = [
+      ...new Map(keys.map(k => [groupKey(k.namespace, k.name, k.groupId), k])).values(),
+    ];
     for (const batch of chunks(unique, 150)) {
       const rows = await this.knex('kratix_work_files')
         .select('work_namespace', 'work_name', 'group_id', 'path', 'content')
@@ -261,9 +265,9 @@ export class WorkTable {
     const after = decodeCursor(page.cursor);
     if (after) {
       q.where(w =>
-        w.where('namespace', '>', after[0]).orWhere(w2 =>
-          w2.where('namespace', after[0]).andWhere('name', '>', after[1]),
-        ),
+        w
+          .where('namespace', '>', after[0])
+          .orWhere(w2 => w2.where('namespace', after[0]).andWhere('name', '>', after[1])),
       );
     }
     const rows = await q.orderBy(['namespace', 'name']).limit(page.limit + 1);

@@ -23,7 +23,8 @@ jest.setTimeout(120_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-const NS = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kratix-worker-system\nspec: {}\nstatus: {}\n';
+const NS =
+  'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kratix-worker-system\nspec: {}\nstatus: {}\n';
 const CM =
   'apiVersion: v1\ndata:\n  canary: this confirms your infrastructure is reading from Kratix state stores\nkind: ConfigMap\nmetadata:\n  name: kratix-info\n  namespace: kratix-worker-system\n';
 const GROUP = '5058f1af8388633f609cadb75a75dc9d';
@@ -35,18 +36,30 @@ function work(resource: string, files: Record<string, string>): NewWork {
     promise: 'app',
     resource,
     pipeline: 'p',
-    groups: [{ id: GROUP, directory: '.', selectors: {}, files: Object.entries(files).map(([p, c]) => ({ path: p, content: Buffer.from(c) })) }],
+    groups: [
+      {
+        id: GROUP,
+        directory: '.',
+        selectors: {},
+        files: Object.entries(files).map(([p, c]) => ({ path: p, content: Buffer.from(c) })),
+      },
+    ],
   };
 }
 
 /** What a Destination named after its mode holds, relative to the store path, for the works it has. */
-function expected(mode: string, works: Record<string, Record<string, string>>): Record<string, string> {
+function expected(
+  mode: string,
+  works: Record<string, Record<string, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const names = Object.keys(works).sort();
   if (mode === 'nestedByMetadata') {
     out['nested/dependencies/kratix-canary-namespace.yaml'] = NS;
     out['nested/resources/kratix-canary-configmap.yaml'] = CM;
-    for (const r of names) for (const [f, c] of Object.entries(works[r])) out[`nested/resources/default/app/${r}/p/5058f/${f}`] = c;
+    for (const r of names)
+      for (const [f, c] of Object.entries(works[r]))
+        out[`nested/resources/default/app/${r}/p/5058f/${f}`] = c;
   } else if (mode === 'aggregatedYAML') {
     out['agg/kratix-canary-namespace.yaml'] = NS;
     out['agg/kratix-canary-configmap.yaml'] = CM;
@@ -58,13 +71,19 @@ function expected(mode: string, works: Record<string, Record<string, string>>): 
     for (const r of names) {
       const files = Object.keys(works[r]);
       for (const f of files) out[`flat/${f}`] = works[r][f];
-      out[`flat/.kratix/default-app-${r}-p.flat-5058f.yaml`] = `files:\n${files.map(f => `- flat/${f}\n`).join('')}`;
+      out[`flat/.kratix/default-app-${r}-p.flat-5058f.yaml`] =
+        `files:\n${files.map(f => `- flat/${f}\n`).join('')}`;
     }
   }
   return out;
 }
 
-const destinationSpec = (kind: string, destPath: string, mode: FilepathMode, over: Partial<DestinationSpec> = {}): DestinationSpec => ({
+const destinationSpec = (
+  kind: string,
+  destPath: string,
+  mode: FilepathMode,
+  over: Partial<DestinationSpec> = {},
+): DestinationSpec => ({
   path: destPath,
   stateStoreRef: { kind: kind as any, name: 'store' },
   strictMatchLabels: false,
@@ -92,7 +111,9 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     s3 = await startS3Server({ directory: path.join(tmp, 's3'), buckets: ['state'] });
     url = await git.createRepo('state');
     repo = git.repoPath('state');
-    db = await DatabaseKratixStore.create({ database: { getClient: () => databases.init('SQLITE_3') } });
+    db = await DatabaseKratixStore.create({
+      database: { getClient: () => databases.init('SQLITE_3') },
+    });
     const logger = mockServices.logger.mock();
     const config = new ConfigReader({
       kratix: {
@@ -113,11 +134,45 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     run = new StoreRun({ db, writers: new WriterFactory(config, kc, logger), logger, config: kc });
     const spec =
       kind === 'GitStateStore'
-        ? { url, path: root, branch: 'main', authMethod: 'basicAuth', secretRef: { name: 'creds' }, gitAuthor: { name: 'kratix', email: '' } }
-        : { endpoint: s3.endpoint.replace('http://', ''), insecure: true, useDualStack: false, bucketName: 'state', path: root, authMethod: 'accessKey', secretRef: { name: 'creds' } };
-    await db.stateStores.upsert([{ ref, kind, name: 'store', namespace: 'default', entityRef: `${kind.toLowerCase()}:default/store`, spec: spec as any }]);
+        ? {
+            url,
+            path: root,
+            branch: 'main',
+            authMethod: 'basicAuth',
+            secretRef: { name: 'creds' },
+            gitAuthor: { name: 'kratix', email: '' },
+          }
+        : {
+            endpoint: s3.endpoint.replace('http://', ''),
+            insecure: true,
+            useDualStack: false,
+            bucketName: 'state',
+            path: root,
+            authMethod: 'accessKey',
+            secretRef: { name: 'creds' },
+          };
+    await db.stateStores.upsert([
+      {
+        ref,
+        kind,
+        name: 'store',
+        namespace: 'default',
+        entityRef: `${kind.toLowerCase()}:default/store`,
+        spec: spec as any,
+      },
+    ]);
     for (const [name, mode] of Object.entries(modes)) {
-      await db.destinations.upsert([{ name, namespace: 'default', entityRef: `destination:default/${name}`, uid: name, labels: { mode: name }, stateStore: ref, spec: destinationSpec(kind, name, mode) }]);
+      await db.destinations.upsert([
+        {
+          name,
+          namespace: 'default',
+          entityRef: `destination:default/${name}`,
+          uid: name,
+          labels: { mode: name },
+          stateStore: ref,
+          spec: destinationSpec(kind, name, mode),
+        },
+      ]);
     }
     // The first (full) run lays out the canaries.
     const first = await run.run(ref);
@@ -130,7 +185,8 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
   });
 
   async function storeContent(): Promise<Record<string, string>> {
-    const all = kind === 'GitStateStore' ? await readRepo(repo) : await bucketObjects(s3.endpoint, 'state');
+    const all =
+      kind === 'GitStateStore' ? await readRepo(repo) : await bucketObjects(s3.endpoint, 'state');
     const out: Record<string, string> = {};
     for (const [k, v] of all) out[k.slice(root.length + 1)] = v;
     return out;
@@ -140,7 +196,15 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     const { changed, created } = await db.works.upsert(w);
     if (changed && !created) await db.placements.bumpGeneration(w);
     await db.placements.create(
-      destinations.map(dest => ({ namespace: 'default', name: `${w.name}.${dest}-5058f`, workNamespace: 'default', workName: w.name, groupId: GROUP, destination: dest, stateStore: ref })),
+      destinations.map(dest => ({
+        namespace: 'default',
+        name: `${w.name}.${dest}-5058f`,
+        workNamespace: 'default',
+        workName: w.name,
+        groupId: GROUP,
+        destination: dest,
+        stateStore: ref,
+      })),
     );
     await db.stateStores.bumpChange([ref]);
   }
@@ -162,7 +226,11 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     await place(work('one', { 'a.yaml': 'a: 1', 'b.yaml': 'b: 1' }));
     expect((await run.run(ref)).error).toBeUndefined();
     expect(await storeContent()).toEqual(all({ one: { 'a.yaml': 'a: 1', 'b.yaml': 'b: 1' } }));
-    expect((await db.placements.list()).map(p => p.status)).toEqual(['written', 'written', 'written']);
+    expect((await db.placements.list()).map(p => p.status)).toEqual([
+      'written',
+      'written',
+      'written',
+    ]);
     // Update: b.yaml goes away, a.yaml changes, c.yaml appears in a subdirectory.
     await place(work('one', { 'a.yaml': 'a: 2', 'sub/c.yaml': 'c: 1' }));
     expect((await run.run(ref)).error).toBeUndefined();
@@ -170,7 +238,9 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     // A second work: the aggregate holds both, sorted by placement name.
     await place(work('two', { 'z.yaml': 'z: 1' }));
     expect((await run.run(ref)).error).toBeUndefined();
-    expect(await storeContent()).toEqual(all({ one: { 'a.yaml': 'a: 2', 'sub/c.yaml': 'c: 1' }, two: { 'z.yaml': 'z: 1' } }));
+    expect(await storeContent()).toEqual(
+      all({ one: { 'a.yaml': 'a: 2', 'sub/c.yaml': 'c: 1' }, two: { 'z.yaml': 'z: 1' } }),
+    );
     // Delete the first work: only its files go.
     await remove('app-one-p');
     expect((await run.run(ref)).error).toBeUndefined();
@@ -199,7 +269,10 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     const result = await run.run(ref);
     expect(result).toMatchObject({ written: 1, deleted: 0 });
     const after = await storeContent();
-    expect(after).toEqual({ ...before, 'nested/resources/default/app/only-nested/p/5058f/n.yaml': 'n: 1' });
+    expect(after).toEqual({
+      ...before,
+      'nested/resources/default/app/only-nested/p/5058f/n.yaml': 'n: 1',
+    });
     await remove('app-only-nested-p');
     await remove('app-keep-p');
     await run.run(ref);
@@ -237,7 +310,9 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     expect((await run.run(ref)).error).toBeUndefined();
     const broken = (await db.placements.list()).find(p => p.name === 'app-broken-p.flat-5058f')!;
     expect(broken.status).toBe('failed');
-    expect(broken.lastError).toContain('flat/.kratix/default-app-broken-p.flat-5058f.yaml: not valid YAML');
+    expect(broken.lastError).toContain(
+      'flat/.kratix/default-app-broken-p.flat-5058f.yaml: not valid YAML',
+    );
     expect(broken.lastError).toContain('delete it to let it be rewritten');
     const content = await storeContent();
     expect(content['flat/h.yaml']).toBe('h');
@@ -253,17 +328,26 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     await place(work('drifty', { 'd.yaml': 'd: 1' }), ['nested']);
     await run.run(ref);
     const file = `${root}/nested/resources/default/app/drifty/p/5058f/d.yaml`;
-    await writeForeign({ [file]: 'd: hacked', [`${root}/nested/resources/default/app/drifty/p/5058f/extra.yaml`]: 'extra' });
+    await writeForeign({
+      [file]: 'd: hacked',
+      [`${root}/nested/resources/default/app/drifty/p/5058f/extra.yaml`]: 'extra',
+    });
     const result = await run.run(ref, { full: true });
     expect(result.error).toBeUndefined();
     expect([...result.drift!.placements.values()].map(p => p.files.sort())).toEqual([
-      ['nested/resources/default/app/drifty/p/5058f/d.yaml', 'nested/resources/default/app/drifty/p/5058f/extra.yaml'],
+      [
+        'nested/resources/default/app/drifty/p/5058f/d.yaml',
+        'nested/resources/default/app/drifty/p/5058f/extra.yaml',
+      ],
     ]);
     const content = await storeContent();
     expect(content['nested/resources/default/app/drifty/p/5058f/d.yaml']).toBe('d: 1');
     expect(content['nested/resources/default/app/drifty/p/5058f/extra.yaml']).toBeUndefined();
     const p = (await db.placements.list()).find(x => x.name === 'app-drifty-p.nested-5058f')!;
-    expect(p.drift).toMatchObject({ resolution: 'repaired', files: expect.arrayContaining(['nested/resources/default/app/drifty/p/5058f/d.yaml']) });
+    expect(p.drift).toMatchObject({
+      resolution: 'repaired',
+      files: expect.arrayContaining(['nested/resources/default/app/drifty/p/5058f/d.yaml']),
+    });
     await remove('app-drifty-p');
     await run.run(ref);
   });
@@ -280,8 +364,14 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
       await pushWithCli(url, git, files);
       return;
     }
-    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-    for (const [k, v] of Object.entries(files)) await client.send(new PutObjectCommand({ Bucket: 'state', Key: k, Body: v }));
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    for (const [k, v] of Object.entries(files))
+      await client.send(new PutObjectCommand({ Bucket: 'state', Key: k, Body: v }));
     client.destroy();
   }
 });

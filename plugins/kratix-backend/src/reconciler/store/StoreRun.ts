@@ -2,7 +2,15 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { goJoin, stateStoreLabel } from '@internal/plugin-kratix-common';
 import { storePath } from '../../layout';
 import type { KratixConfig } from '../../config';
-import { KratixStore, OwnedFile, StoredDestination, StoredPlacement, StoredStateStore, StoredWork, workKey } from '../../database';
+import {
+  KratixStore,
+  OwnedFile,
+  StoredDestination,
+  StoredPlacement,
+  StoredStateStore,
+  StoredWork,
+  workKey,
+} from '../../database';
 import { StateStoreWriter, StoreSnapshot, WriterFactory } from '../../writers';
 import { applyPlan } from './applyPlan';
 import { DriftFinding, findDrift } from './drift';
@@ -12,7 +20,14 @@ import { PlanContext, PlanDestination, PlanUnit, StorePlan } from './planTypes';
 import type { PreviewChange } from '../preview';
 import { recordFailure, recordRun, RunTotals } from './recordRun';
 import { clearResolvedDrift, recordDrift } from './recordDrift';
-import { decide, DestinationDecision, destinationDirty, destinationMoved, isActive, loadContent } from './runInputs';
+import {
+  decide,
+  DestinationDecision,
+  destinationDirty,
+  destinationMoved,
+  isActive,
+  loadContent,
+} from './runInputs';
 import { backoffUntil } from './backoff';
 
 export interface StoreRunResult {
@@ -69,7 +84,9 @@ export class StoreRun {
 
   private fullDue(store: StoredStateStore): boolean {
     if (!store.lastFullSyncAt) return true;
-    return Date.now() - Date.parse(store.lastFullSyncAt) >= this.deps.config.reconcile.fullSyncIntervalMs;
+    return (
+      Date.now() - Date.parse(store.lastFullSyncAt) >= this.deps.config.reconcile.fullSyncIntervalMs
+    );
   }
 
   async run(ref: string, options: { full?: boolean } = {}): Promise<StoreRunResult> {
@@ -80,7 +97,9 @@ export class StoreRun {
     const full = Boolean(options.full) || this.fullDue(store);
     const destinations = await db.destinations.list({ stateStore: ref, includeDeleted: true });
     const placements = await this.placementsOf(ref, destinations, full);
-    const retry = store.failures > 0 || (store.retryAt !== undefined && Date.parse(store.retryAt) <= Date.now());
+    const retry =
+      store.failures > 0 ||
+      (store.retryAt !== undefined && Date.parse(store.retryAt) <= Date.now());
     if (!full && !retry && placements.length === 0 && !destinations.some(destinationDirty)) {
       await db.stateStores.markDone(ref, store.changeSeq);
       return { store: ref, skipped: true, written: 0, deleted: 0 };
@@ -106,11 +125,19 @@ export class StoreRun {
   }
 
   /** The placements a run looks at: dirty ones, or all on a full sync, and all of moved or deleted Destinations. */
-  private async placementsOf(ref: string, destinations: StoredDestination[], full: boolean): Promise<StoredPlacement[]> {
+  private async placementsOf(
+    ref: string,
+    destinations: StoredDestination[],
+    full: boolean,
+  ): Promise<StoredPlacement[]> {
     const { db } = this.deps;
     if (full) return db.placements.list({ stateStore: ref });
     const dirty = await db.placements.list({ stateStore: ref, dirty: true });
-    const whole = destinations.filter(d => (d.deletedAt && d.spec.cleanup === 'all') || (!d.deletedAt && destinationMoved(d))).map(d => d.name);
+    const whole = destinations
+      .filter(
+        d => (d.deletedAt && d.spec.cleanup === 'all') || (!d.deletedAt && destinationMoved(d)),
+      )
+      .map(d => d.name);
     if (whole.length === 0) return dirty;
     const more = await db.placements.list({ destinations: whole });
     const seen = new Set(dirty.map(p => `${p.namespace}/${p.name}`));
@@ -137,18 +164,28 @@ export class StoreRun {
       tip: writer.currentVersion?.(),
       actors: prepared.actors,
     });
-    if (prepared.drift) await recordDrift(this.deps.db, store, prepared.drift, this.deps.config.drift, writer.currentVersion?.());
+    if (prepared.drift)
+      await recordDrift(
+        this.deps.db,
+        store,
+        prepared.drift,
+        this.deps.config.drift,
+        writer.currentVersion?.(),
+      );
     if (full) await clearResolvedDrift(this.deps.db, destinations, prepared.drift);
     const label = stateStoreLabel(store.ref);
     if (applied.written + applied.deleted > 0) {
-      this.deps.logger.info(`${label}: wrote ${applied.written} and deleted ${applied.deleted} files (${applied.version ?? 'no new version'})`);
+      this.deps.logger.info(
+        `${label}: wrote ${applied.written} and deleted ${applied.deleted} files (${applied.version ?? 'no new version'})`,
+      );
     }
     if (full) {
       this.deps.logger.info(
         `${label}: full sync of ${placements.length} placements on ${destinations.length} Destinations in ${Date.now() - started} ms`,
       );
     }
-    for (const [unit, error] of applied.failedUnits) this.deps.logger.warn(`${label}: ${unit} failed: ${error}`);
+    for (const [unit, error] of applied.failedUnits)
+      this.deps.logger.warn(`${label}: ${unit} failed: ${error}`);
     const result: StoreRunResult = {
       store: store.ref,
       skipped: false,
@@ -175,25 +212,60 @@ export class StoreRun {
     const owned = new Map<string, OwnedFile>();
     const ownedList = full
       ? await db.ownedFiles.list({ store: store.ref })
-      : await db.ownedFiles.list({ store: store.ref, destinations: [...new Set(placements.map(p => p.destination).concat(destinations.filter(destinationDirty).map(d => d.name)))] });
+      : await db.ownedFiles.list({
+          store: store.ref,
+          destinations: [
+            ...new Set(
+              placements
+                .map(p => p.destination)
+                .concat(destinations.filter(destinationDirty).map(d => d.name)),
+            ),
+          ],
+        });
     for (const f of ownedList) owned.set(f.path, f);
-    const fullSnapshot = full ? await writer.observe({ full: true, dirs: [], paths: [], known: new Map(), verify: [] }) : undefined;
-    const drift = await this.detectDrift(store, writer, placements, destinations, owned, fullSnapshot);
+    const fullSnapshot = full
+      ? await writer.observe({ full: true, dirs: [], paths: [], known: new Map(), verify: [] })
+      : undefined;
+    const drift = await this.detectDrift(
+      store,
+      writer,
+      placements,
+      destinations,
+      owned,
+      fullSnapshot,
+    );
     const extraWrites = new Set<string>();
-    if (drift && this.deps.config.drift === 'repair') for (const k of drift.placements.keys()) extraWrites.add(k);
+    if (drift && this.deps.config.drift === 'repair')
+      for (const k of drift.placements.keys()) extraWrites.add(k);
     if (full) for (const k of await this.unindexed(store, placements)) extraWrites.add(k);
     const decisions = decide(destinations, placements, {
       full,
       extraWrites,
-      destinationsToSettle: drift && this.deps.config.drift === 'repair' ? new Set(drift.destinations.keys()) : undefined,
+      destinationsToSettle:
+        drift && this.deps.config.drift === 'repair'
+          ? new Set(drift.destinations.keys())
+          : undefined,
     });
     const aggregates = await this.aggregatesOf(decisions);
-    const { plan, planDestinations } = await this.planDecisions(store, writer, decisions, aggregates, owned, fullSnapshot);
+    const { plan, planDestinations } = await this.planDecisions(
+      store,
+      writer,
+      decisions,
+      aggregates,
+      owned,
+      fullSnapshot,
+    );
     const retrying = new Set(
-      planDestinations.flatMap(d => d.write.filter(p => p.stored.status === 'failed').map(p => `placement:${p.stored.namespace}/${p.stored.name}`)),
+      planDestinations.flatMap(d =>
+        d.write
+          .filter(p => p.stored.status === 'failed')
+          .map(p => `placement:${p.stored.namespace}/${p.stored.name}`),
+      ),
     );
     const actors = new Map(
-      planDestinations.flatMap(d => d.write.map(p => [`${p.stored.namespace}/${p.stored.name}`, p.actor] as const)),
+      planDestinations.flatMap(d =>
+        d.write.map(p => [`${p.stored.namespace}/${p.stored.name}`, p.actor] as const),
+      ),
     );
     return { plan, retrying, drift, actors };
   }
@@ -212,8 +284,12 @@ export class StoreRun {
     const planDestinations = await loadContent(db, decisions, aggregates, overlay);
     const needs = observationNeeds(planDestinations);
     const stateFiles = await readStateFiles(writer, needs.stateFiles.keys());
-    const snapshot = fullSnapshot ?? (await writer.observe(observeRequest(false, needs, stateFiles, owned, planDestinations)));
-    const claims = await db.claims.ofDestinations(planDestinations.filter(d => d.layout.mode === 'none').map(d => d.name));
+    const snapshot =
+      fullSnapshot ??
+      (await writer.observe(observeRequest(false, needs, stateFiles, owned, planDestinations)));
+    const claims = await db.claims.ofDestinations(
+      planDestinations.filter(d => d.layout.mode === 'none').map(d => d.name),
+    );
     const ctx: PlanContext = {
       store: store.ref,
       snapshot,
@@ -222,7 +298,9 @@ export class StoreRun {
       owned,
       claimedByOther: (destination, path, self) => {
         const holder = claims.get(destination)?.get(path);
-        return Boolean(holder) && (holder!.namespace !== self.namespace || holder!.name !== self.name);
+        return (
+          Boolean(holder) && (holder!.namespace !== self.namespace || holder!.name !== self.name)
+        );
       },
       storeRoot: (store.spec as { path?: string }).path ?? '',
       maxKeyBytes: store.kind === 'BucketStateStore' ? 1024 : undefined,
@@ -231,7 +309,10 @@ export class StoreRun {
   }
 
   /** Every active placement of the aggregated Destinations being rebuilt. */
-  private async aggregatesOf(decisions: DestinationDecision[], replace?: Overlay): Promise<Map<string, StoredPlacement[]>> {
+  private async aggregatesOf(
+    decisions: DestinationDecision[],
+    replace?: Overlay,
+  ): Promise<Map<string, StoredPlacement[]>> {
     const aggregated = decisions.filter(x => x.rebuildAggregate).map(x => x.destination.name);
     const out = new Map<string, StoredPlacement[]>();
     if (aggregated.length === 0) return out;
@@ -261,25 +342,48 @@ export class StoreRun {
     const destinations = await db.destinations.list({ stateStore: ref });
     const decisions = decide(destinations, overlay.placements, { full: false });
     const owned = new Map<string, OwnedFile>();
-    for (const f of await db.ownedFiles.list({ store: ref, destinations: decisions.map(x => x.destination.name) })) owned.set(f.path, f);
-    const { plan, snapshot } = await this.planDecisions(store, writer, decisions, await this.aggregatesOf(decisions, overlay), owned, undefined, overlay);
+    for (const f of await db.ownedFiles.list({
+      store: ref,
+      destinations: decisions.map(x => x.destination.name),
+    }))
+      owned.set(f.path, f);
+    const { plan, snapshot } = await this.planDecisions(
+      store,
+      writer,
+      decisions,
+      await this.aggregatesOf(decisions, overlay),
+      owned,
+      undefined,
+      overlay,
+    );
     const out = new Map<string, PreviewChange[]>();
     const destinationOf = (unit: PlanUnit) =>
-      unit.written[0]?.placement.destination ?? unit.removed[0]?.destination ?? [...unit.destinations, ...unit.cleaned][0] ?? unit.name.replace(/^destination:/, '');
+      unit.written[0]?.placement.destination ??
+      unit.removed[0]?.destination ??
+      [...unit.destinations, ...unit.cleaned][0] ??
+      unit.name.replace(/^destination:/, '');
     for (const unit of plan.units.values()) {
       for (const path of unit.paths) {
         const after = plan.changes.get(path);
         if (after === undefined) continue;
-        const before = snapshot.digest(path) !== undefined ? await writer.readFile(path) : undefined;
+        const before =
+          snapshot.digest(path) !== undefined ? await writer.readFile(path) : undefined;
         const list = out.get(destinationOf(unit)) ?? [];
         // Shown as a path in the repository or bucket, with the store's own prefix.
-        list.push({ path: storePath(goJoin((store.spec as { path?: string }).path ?? '', path)), before, after });
+        list.push({
+          path: storePath(goJoin((store.spec as { path?: string }).path ?? '', path)),
+          before,
+          after,
+        });
         out.set(destinationOf(unit), list);
       }
     }
     for (const f of plan.failed) {
       const list = out.get(f.placement.destination) ?? [];
-      list.push({ path: `(placement ${f.placement.name} cannot be written: ${f.error})`, after: undefined });
+      list.push({
+        path: `(placement ${f.placement.name} cannot be written: ${f.error})`,
+        after: undefined,
+      });
       out.set(f.placement.destination, list);
     }
     return out;
@@ -296,25 +400,53 @@ export class StoreRun {
   ): Promise<DriftFinding | undefined> {
     const active = new Set(destinations.filter(d => !d.deletedAt).map(d => d.name));
     const ownedDirs = placements
-      .filter(p => p.written?.mode === 'nestedByMetadata' && p.written.store === store.ref && p.status === 'written')
-      .map(p => ({ dir: p.written!.path, key: { namespace: p.namespace, name: p.name }, destination: p.destination }));
+      .filter(
+        p =>
+          p.written?.mode === 'nestedByMetadata' &&
+          p.written.store === store.ref &&
+          p.status === 'written',
+      )
+      .map(p => ({
+        dir: p.written!.path,
+        key: { namespace: p.namespace, name: p.name },
+        destination: p.destination,
+      }));
     let finding: DriftFinding | undefined;
     if (fullSnapshot) {
-      finding = findDrift([...owned.values()].filter(f => active.has(f.destination)), fullSnapshot, undefined, ownedDirs);
+      finding = findDrift(
+        [...owned.values()].filter(f => active.has(f.destination)),
+        fullSnapshot,
+        undefined,
+        ownedDirs,
+      );
     } else if (writer.changesSince && store.lastSeenTip) {
       const { paths } = await writer.changesSince(store.lastSeenTip);
       if (paths.length === 0) return undefined;
       const touched = await this.deps.db.ownedFiles.atPaths(store.ref, paths);
       for (const f of touched) owned.set(f.path, f);
-      const snapshot = await writer.observe({ full: false, dirs: [], paths, known: new Map(), verify: [] });
-      finding = findDrift(touched.filter(f => active.has(f.destination)), snapshot, new Set(paths));
+      const snapshot = await writer.observe({
+        full: false,
+        dirs: [],
+        paths,
+        known: new Map(),
+        verify: [],
+      });
+      finding = findDrift(
+        touched.filter(f => active.has(f.destination)),
+        snapshot,
+        new Set(paths),
+      );
     }
-    if (!finding || (finding.placements.size === 0 && finding.destinations.size === 0)) return undefined;
+    if (!finding || (finding.placements.size === 0 && finding.destinations.size === 0))
+      return undefined;
     return finding;
   }
 
   /** Written placements the owned-files index has never seen (written before it existed): laid out once more. */
-  private async unindexed(store: StoredStateStore, placements: StoredPlacement[]): Promise<string[]> {
+  private async unindexed(
+    store: StoredStateStore,
+    placements: StoredPlacement[],
+  ): Promise<string[]> {
     const indexed = await this.deps.db.ownedFiles.indexedPlacements(store.ref);
     return placements
       .filter(p => p.status === 'written' && !indexed.has(`${p.namespace}/${p.name}`))
@@ -329,7 +461,9 @@ export class StoreRun {
   ): Promise<StoreRunResult> {
     const error = String(e?.message ?? e);
     const retryAt = backoffUntil(store.failures + 1, this.deps.config.reconcile);
-    this.deps.logger.warn(`Writing ${stateStoreLabel(store.ref)} failed: ${error}; next try at ${retryAt.toISOString()}`);
+    this.deps.logger.warn(
+      `Writing ${stateStoreLabel(store.ref)} failed: ${error}; next try at ${retryAt.toISOString()}`,
+    );
     await recordFailure(this.deps.db, store, destinations, placements, error, retryAt);
     const result: StoreRunResult = {
       store: store.ref,
@@ -338,7 +472,9 @@ export class StoreRun {
       deleted: 0,
       error,
       storeTransition: store.failures === 0 ? 'failing' : undefined,
-      newlyFailed: placements.filter(p => p.dirty && p.status !== 'failed' && p.status !== 'deleting').map(placement => ({ placement, error })),
+      newlyFailed: placements
+        .filter(p => p.dirty && p.status !== 'failed' && p.status !== 'deleting')
+        .map(placement => ({ placement, error })),
     };
     this.deps.onRun?.(store.ref, result);
     return result;
@@ -350,7 +486,13 @@ export class StoreRun {
     const destinations = await db.destinations.list({ stateStore: ref, includeDeleted: true });
     const label = stateStoreLabel(ref);
     await db.destinations.setStatus(
-      destinations.filter(d => !d.deletedAt).map(d => ({ name: d.name, ready: false, message: `${label}: not found; add the ${label.split('/')[0]} named "${label.split('/')[1]}" to the catalog or fix spec.stateStoreRef` })),
+      destinations
+        .filter(d => !d.deletedAt)
+        .map(d => ({
+          name: d.name,
+          ready: false,
+          message: `${label}: not found; add the ${label.split('/')[0]} named "${label.split('/')[1]}" to the catalog or fix spec.stateStoreRef`,
+        })),
     );
     const gone = destinations.filter(d => d.deletedAt).map(d => d.name);
     for (const name of gone) await db.placements.orphanDestination(name);
@@ -358,4 +500,3 @@ export class StoreRun {
     return { store: ref, skipped: true, written: 0, deleted: 0 };
   }
 }
-

@@ -50,7 +50,8 @@ async function applyGroup(
     out.written += result.written;
     out.deleted += result.deleted;
     for (const [path, error] of result.failed ?? []) {
-      for (const n of names) if (plan.units.get(n)!.paths.has(path)) out.failedUnits.set(n, error.message);
+      for (const n of names)
+        if (plan.units.get(n)!.paths.has(path)) out.failedUnits.set(n, error.message);
     }
   } catch (e: any) {
     const refused = e instanceof StoreError && e.kind === 'refused';

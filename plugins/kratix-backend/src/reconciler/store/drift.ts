@@ -26,7 +26,11 @@ export function findDrift(
   const note = (f: { placement?: PlacementKey; destination: string }, path: string) => {
     if (f.placement) {
       const k = keyOf(f.placement);
-      const entry = out.placements.get(k) ?? { key: f.placement, destination: f.destination, files: [] };
+      const entry = out.placements.get(k) ?? {
+        key: f.placement,
+        destination: f.destination,
+        files: [],
+      };
       entry.files.push(path);
       out.placements.set(k, entry);
     } else {
@@ -41,7 +45,8 @@ export function findDrift(
   // A file someone added inside a directory a placement replaces as a whole.
   for (const d of ownedDirs) {
     for (const p of snapshot.list(d.dir)) {
-      if (!ownedPaths.has(p) && (!paths || paths.has(p))) note({ placement: d.key, destination: d.destination }, p);
+      if (!ownedPaths.has(p) && (!paths || paths.has(p)))
+        note({ placement: d.key, destination: d.destination }, p);
     }
   }
   return out;

@@ -79,11 +79,16 @@ export function observeRequest(
 ): ObserveRequest {
   const verify = new Set<string>();
   const known = new Map<string, string>();
-  const planned = new Set(destinations.flatMap(d => [...d.write, ...d.remove]).map(p => `${p.stored.namespace}/${p.stored.name}`));
+  const planned = new Set(
+    destinations
+      .flatMap(d => [...d.write, ...d.remove])
+      .map(p => `${p.stored.namespace}/${p.stored.name}`),
+  );
   for (const f of owned.values()) {
     known.set(f.path, f.digest);
     // What these placements wrote before: to remove what they no longer write.
-    if (f.placement && planned.has(`${f.placement.namespace}/${f.placement.name}`)) needs.paths.add(f.path);
+    if (f.placement && planned.has(`${f.placement.namespace}/${f.placement.name}`))
+      needs.paths.add(f.path);
   }
   for (const [path, content] of stateFiles) {
     const layout = needs.stateFiles.get(path);

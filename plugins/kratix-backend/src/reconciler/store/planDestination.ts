@@ -38,7 +38,11 @@ function fail(b: PlanBuilder, p: PlanPlacement, error: string) {
 function keyTooLong(b: PlanBuilder, paths: Iterable<string>): string | undefined {
   if (!b.ctx.maxKeyBytes) return undefined;
   for (const p of paths) {
-    const [error] = storeKeyErrors('file', storePath(goJoin(b.ctx.storeRoot, p)), b.ctx.maxKeyBytes);
+    const [error] = storeKeyErrors(
+      'file',
+      storePath(goJoin(b.ctx.storeRoot, p)),
+      b.ctx.maxKeyBytes,
+    );
     if (error) return error;
   }
   return undefined;
@@ -72,7 +76,11 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
     fail(b, p, `placement ${p.name}: ${tooLong}`);
     return;
   }
-  const location = { store: b.ctx.store, mode: layout.location.mode, path: storePath(layout.location.path) };
+  const location = {
+    store: b.ctx.store,
+    mode: layout.location.mode,
+    path: storePath(layout.location.path),
+  };
   if (isAggregated(d.layout)) {
     // Its content lives in the Destination's file: it is written when that file is.
     b.unit(destinationUnit(d)).written.push({ placement: p.stored, location });
@@ -82,9 +90,9 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
   if (layout.stateFile) {
     const old = b.ctx.stateFiles.get(storePath(layout.stateFile.path));
     if (old instanceof Error) {
-    fail(b, p, old.message);
-    return;
-  }
+      fail(b, p, old.message);
+      return;
+    }
     try {
       const entries = old ? parseStateFile(old.toString('utf8'), layout.stateFile.path) : [];
       stale = staleStateEntries(d.layout, entries, layout.stateFile.entries);
@@ -95,7 +103,10 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
   }
   const unit = b.unit(placementUnit(p));
   unit.written.push({ placement: p.stored, location });
-  const owner = { destination: d.name, placement: { namespace: p.stored.namespace, name: p.stored.name } };
+  const owner = {
+    destination: d.name,
+    placement: { namespace: p.stored.namespace, name: p.stored.name },
+  };
   for (const [path, content] of layout.files) {
     const kind = path === layout.stateFile?.path ? 'stateFile' : 'file';
     b.write(unit, path, content, { ...owner, kind }, p.name);
@@ -103,10 +114,12 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
   const keep = new Set([...layout.files.keys()].map(storePath));
   if (layout.ownedDir) {
     // nestedByMetadata: the directory is replaced as a whole.
-    for (const f of b.ctx.snapshot.list(storePath(layout.ownedDir))) if (!keep.has(f)) b.delete(unit, f, p.name);
+    for (const f of b.ctx.snapshot.list(storePath(layout.ownedDir)))
+      if (!keep.has(f)) b.delete(unit, f, p.name);
   }
   for (const f of stale) {
-    if (!keep.has(storePath(f)) && !b.ctx.claimedByOther(d.name, storePath(f), p.stored)) b.delete(unit, f, p.name);
+    if (!keep.has(storePath(f)) && !b.ctx.claimedByOther(d.name, storePath(f), p.stored))
+      b.delete(unit, f, p.name);
   }
   for (const f of b.ownedBy(p.stored)) {
     if (keep.has(f.path)) continue;
@@ -119,7 +132,12 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
   }
 }
 
-function planPlacementRemoval(b: PlanBuilder, d: PlanDestination, layout: LayoutDestination, p: PlanPlacement): void {
+function planPlacementRemoval(
+  b: PlanBuilder,
+  d: PlanDestination,
+  layout: LayoutDestination,
+  p: PlanPlacement,
+): void {
   const removal = placementRemoval(layout, p);
   if (removal.kind === 'aggregated') {
     b.unit(destinationUnit(d)).removed.push(p.stored);
@@ -165,12 +183,14 @@ function planDestinationFiles(b: PlanBuilder, d: PlanDestination): void {
   for (const [path, f] of files.writes) {
     const name = f.kind === 'canary' ? CANARY_WRITER_NAME : undefined;
     b.write(unit, path, f.content, { destination: d.name, kind: f.kind }, name);
-    if (f.kind === 'aggregate' && unit.paths.has(storePath(path))) changedNames.forEach(n => unit.names.add(n));
+    if (f.kind === 'aggregate' && unit.paths.has(storePath(path)))
+      changedNames.forEach(n => unit.names.add(n));
   }
   for (const f of files.deletes) {
     const before = unit.paths.size;
     b.delete(unit, f.path, f.kind === 'canary' ? CANARY_WRITER_NAME : undefined);
-    if (f.kind === 'aggregate' && unit.paths.size > before) changedNames.forEach(n => unit.names.add(n));
+    if (f.kind === 'aggregate' && unit.paths.size > before)
+      changedNames.forEach(n => unit.names.add(n));
   }
 }
 
@@ -187,4 +207,3 @@ function planCleanup(b: PlanBuilder, d: PlanDestination): void {
     }
   }
 }
-

@@ -24,7 +24,10 @@ export function changesOf(plan: StorePlan, unitNames: string[]): Map<string, Buf
 }
 
 /** Names for the commit message of some units. */
-export function namesOf(plan: StorePlan, unitNames: string[]): { names: string[]; anyWrite: boolean } {
+export function namesOf(
+  plan: StorePlan,
+  unitNames: string[],
+): { names: string[]; anyWrite: boolean } {
   const names: string[] = [];
   let anyWrite = false;
   for (const name of unitNames) {

@@ -1,5 +1,11 @@
 import type { LayoutDestination, LayoutPlacement } from '../../layout';
-import type { OwnedFile, PlacementKey, StoredPlacement, WorkKey, WrittenLocation } from '../../database';
+import type {
+  OwnedFile,
+  PlacementKey,
+  StoredPlacement,
+  WorkKey,
+  WrittenLocation,
+} from '../../database';
 import type { StoreSnapshot } from '../../writers';
 
 /** A placement with its work's content, ready to lay out. */

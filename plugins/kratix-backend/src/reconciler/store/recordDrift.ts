@@ -23,22 +23,26 @@ export async function recordDrift(
   }
   const placements = [...finding.placements.values()];
   if (placements.length === 0) return;
-  const rows = await db.placements.list({ destinations: [...new Set(placements.map(p => p.destination))] });
+  const rows = await db.placements.list({
+    destinations: [...new Set(placements.map(p => p.destination))],
+  });
   const byKey = new Map(rows.map(r => [`${r.namespace}/${r.name}`, r]));
   await db.events.add(
     placements.flatMap(p => {
       const r = byKey.get(`${p.key.namespace}/${p.key.name}`);
       if (!r) return [];
-      return [{
-        placement: p.key,
-        work: { namespace: r.workNamespace, name: r.workName },
-        destination: p.destination,
-        stateStore: store.ref,
-        action: 'drift' as const,
-        version,
-        at,
-        message: `${p.files.length} file(s) changed outside Kratix: ${p.files.slice(0, 5).join(', ')}${p.files.length > 5 ? ', …' : ''} (${resolution})`,
-      }];
+      return [
+        {
+          placement: p.key,
+          work: { namespace: r.workNamespace, name: r.workName },
+          destination: p.destination,
+          stateStore: store.ref,
+          action: 'drift' as const,
+          version,
+          at,
+          message: `${p.files.length} file(s) changed outside Kratix: ${p.files.slice(0, 5).join(', ')}${p.files.length > 5 ? ', …' : ''} (${resolution})`,
+        },
+      ];
     }),
   );
 }
@@ -49,8 +53,12 @@ export async function clearResolvedDrift(
   destinations: StoredDestination[],
   finding: DriftFinding | undefined,
 ): Promise<void> {
-  const still = new Set([...(finding?.destinations.keys() ?? []), ...[...(finding?.placements.values() ?? [])].map(p => p.destination)]);
+  const still = new Set([
+    ...(finding?.destinations.keys() ?? []),
+    ...[...(finding?.placements.values() ?? [])].map(p => p.destination),
+  ]);
   for (const d of destinations) {
-    if (d.drift?.resolution === 'reported' && !still.has(d.name)) await db.destinations.setDrift(d.name, null);
+    if (d.drift?.resolution === 'reported' && !still.has(d.name))
+      await db.destinations.setDrift(d.name, null);
   }
 }

@@ -52,8 +52,12 @@ function event(
   };
 }
 
-function destinationStatus(d: StoredDestination, failed?: string): { ready: boolean; message: string } {
-  if (failed) return { ready: false, message: `Failed to write test documents to State Store: ${failed}` };
+function destinationStatus(
+  d: StoredDestination,
+  failed?: string,
+): { ready: boolean; message: string } {
+  if (failed)
+    return { ready: false, message: `Failed to write test documents to State Store: ${failed}` };
   const written = effectiveLayout(d).mode;
   if (written !== d.spec.filepath.mode) {
     return {
@@ -74,18 +78,25 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
     u.written.map(w => ({
       placement: w.placement,
       location: w.location,
-      version: u.paths.size > 0 ? r.applied.version : w.placement.version ?? r.store.lastVersion,
+      version: u.paths.size > 0 ? r.applied.version : (w.placement.version ?? r.store.lastVersion),
     })),
   );
   const failed = [
     ...r.plan.failed,
-    ...bad.flatMap(u => [...u.written.map(w => w.placement), ...u.removed].map(placement => ({ placement, error: r.applied.failedUnits.get(u.name)! }))),
+    ...bad.flatMap(u =>
+      [...u.written.map(w => w.placement), ...u.removed].map(placement => ({
+        placement,
+        error: r.applied.failedUnits.get(u.name)!,
+      })),
+    ),
   ];
   const removed = ok.flatMap(u => u.removed);
   const failedDestinations = new Set(failed.map(f => f.placement.destination));
   const cleaned = ok.flatMap(u => [...u.cleaned]).filter(n => !failedDestinations.has(n));
   const events: PlacementEvent[] = [
-    ...written.map(w => event(w.placement, 'written', { version: w.version, actor: r.actors.get(key(w.placement)) })),
+    ...written.map(w =>
+      event(w.placement, 'written', { version: w.version, actor: r.actors.get(key(w.placement)) }),
+    ),
     ...removed.map(p => event(p, 'removed', { version: r.applied.version })),
     ...failed.map(f => event(f.placement, 'failed', { message: f.error })),
   ];
@@ -97,13 +108,20 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
     await tx.placements.remove(removed, cleaned);
     await tx.claims.release(removed);
     await tx.ownedFiles.forgetPlacements(removed);
-    await settleDestinations(tx, r, ok.flatMap(u => [...u.destinations]), bad);
+    await settleDestinations(
+      tx,
+      r,
+      ok.flatMap(u => [...u.destinations]),
+      bad,
+    );
     for (const name of cleaned) {
       await tx.placements.orphanDestination(name);
       await tx.ownedFiles.forgetDestination(name);
     }
     await tx.destinations.remove(cleaned);
-    await tx.works.purgeDeleted(removed.map(p => ({ namespace: p.workNamespace, name: p.workName })));
+    await tx.works.purgeDeleted(
+      removed.map(p => ({ namespace: p.workNamespace, name: p.workName })),
+    );
     await tx.events.add(events);
     await tx.stateStores.setOutcome(r.store.ref, {
       ready: true,
@@ -138,15 +156,20 @@ async function settleDestinations(
     const d = r.destinations.get(name);
     if (!d || d.deletedAt) continue;
     statuses.push({ name, ...destinationStatus(d) });
-    if (d.written && d.written.specHash === d.specHash && d.written.store === d.stateStore) continue;
+    if (d.written && d.written.specHash === d.specHash && d.written.store === d.stateStore)
+      continue;
     const layout = effectiveLayout(d);
-    const spec = { ...d.spec, filepath: { mode: layout.mode, ...(layout.filename ? { filename: layout.filename } : {}) } };
+    const spec = {
+      ...d.spec,
+      filepath: { mode: layout.mode, ...(layout.filename ? { filename: layout.filename } : {}) },
+    };
     writtenSpecs.push({ name, specHash: d.specHash, spec, store: d.stateStore });
   }
   for (const u of bad) {
     for (const name of u.destinations) {
       const d = r.destinations.get(name);
-      if (d && !d.deletedAt) statuses.push({ name, ...destinationStatus(d, r.applied.failedUnits.get(u.name)) });
+      if (d && !d.deletedAt)
+        statuses.push({ name, ...destinationStatus(d, r.applied.failedUnits.get(u.name)) });
     }
   }
   await tx.destinations.setWritten(writtenSpecs);
@@ -170,8 +193,16 @@ export async function recordFailure(
       failed: true,
     });
     await tx.destinations.setStatus(
-      destinations.filter(d => !d.deletedAt).map(d => ({ name: d.name, ready: false, message: `Failed to write to State Store: ${error}` })),
+      destinations
+        .filter(d => !d.deletedAt)
+        .map(d => ({
+          name: d.name,
+          ready: false,
+          message: `Failed to write to State Store: ${error}`,
+        })),
     );
-    await tx.placements.markFailed(placements.filter(p => p.dirty).map(p => ({ placement: p, error })));
+    await tx.placements.markFailed(
+      placements.filter(p => p.dirty).map(p => ({ placement: p, error })),
+    );
   });
 }

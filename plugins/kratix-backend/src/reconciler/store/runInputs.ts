@@ -13,7 +13,12 @@ export const isActive = (p: StoredPlacement) => p.status !== 'deleting' && p.sta
 
 /** Its spec (path, store, canaries) is not what was last laid out. */
 export function destinationDirty(d: StoredDestination): boolean {
-  return Boolean(d.deletedAt) || !d.written || d.written.specHash !== d.specHash || d.written.store !== d.stateStore;
+  return (
+    Boolean(d.deletedAt) ||
+    !d.written ||
+    d.written.specHash !== d.specHash ||
+    d.written.store !== d.stateStore
+  );
 }
 
 /** Its files move: every placement is laid out again. */
@@ -46,12 +51,20 @@ export function decide(
   for (const d of destinations) {
     const mine = byDest.get(d.name) ?? [];
     const dirty = destinationDirty(d);
-    const extra = (p: StoredPlacement) => options.extraWrites?.has(`${p.namespace}/${p.name}`) ?? false;
+    const extra = (p: StoredPlacement) =>
+      options.extraWrites?.has(`${p.namespace}/${p.name}`) ?? false;
     if (d.deletedAt) {
-      out.push({ destination: d, write: [], remove: d.spec.cleanup === 'all' ? mine : [], rebuildAggregate: false });
+      out.push({
+        destination: d,
+        write: [],
+        remove: d.spec.cleanup === 'all' ? mine : [],
+        rebuildAggregate: false,
+      });
       continue;
     }
-    const write = mine.filter(p => isActive(p) && (p.dirty || p.status !== 'written' || extra(p) || destinationMoved(d)));
+    const write = mine.filter(
+      p => isActive(p) && (p.dirty || p.status !== 'written' || extra(p) || destinationMoved(d)),
+    );
     const remove = mine.filter(p => p.status === 'deleting');
     const settle = dirty || options.full || (options.destinationsToSettle?.has(d.name) ?? false);
     if (write.length === 0 && remove.length === 0 && !settle) continue; // D0: nothing to do here
@@ -60,7 +73,9 @@ export function decide(
       write,
       remove,
       canaries: settle ? d.spec.initWorkloads.enabled : undefined,
-      rebuildAggregate: effectiveLayout(d).mode === 'aggregatedYAML' && (write.length > 0 || remove.length > 0 || settle),
+      rebuildAggregate:
+        effectiveLayout(d).mode === 'aggregatedYAML' &&
+        (write.length > 0 || remove.length > 0 || settle),
     });
   }
   return out;
@@ -73,12 +88,20 @@ export async function loadContent(
   aggregates: Map<string, StoredPlacement[]>,
   overlay?: { work: StoredWork; files: Map<string, { path: string; content: Buffer }[]> },
 ): Promise<PlanDestination[]> {
-  const all = decisions.flatMap(x => [...x.write, ...x.remove, ...(aggregates.get(x.destination.name) ?? [])]);
+  const all = decisions.flatMap(x => [
+    ...x.write,
+    ...x.remove,
+    ...(aggregates.get(x.destination.name) ?? []),
+  ]);
   const overlayKey = overlay ? workKey(overlay.work) : undefined;
   const stored = all.filter(p => `${p.workNamespace}/${p.workName}` !== overlayKey);
-  const works = await db.works.getMany(stored.map(p => ({ namespace: p.workNamespace, name: p.workName })));
+  const works = await db.works.getMany(
+    stored.map(p => ({ namespace: p.workNamespace, name: p.workName })),
+  );
   const files = await db.works.groupFiles(
-    stored.filter(p => p.status !== 'deleting').map(p => ({ namespace: p.workNamespace, name: p.workName, groupId: p.groupId })),
+    stored
+      .filter(p => p.status !== 'deleting')
+      .map(p => ({ namespace: p.workNamespace, name: p.workName, groupId: p.groupId })),
   );
   if (overlay) {
     works.set(overlayKey!, overlay.work);
@@ -100,7 +123,8 @@ export async function loadContent(
       actor: work.createdBy,
     };
   };
-  const defined = (list: StoredPlacement[]) => list.map(toPlan).filter((x): x is PlanPlacement => Boolean(x));
+  const defined = (list: StoredPlacement[]) =>
+    list.map(toPlan).filter((x): x is PlanPlacement => Boolean(x));
   return decisions.map(x => ({
     name: x.destination.name,
     layout: effectiveLayout(x.destination),

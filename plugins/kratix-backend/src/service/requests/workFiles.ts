@@ -18,8 +18,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /** A file path inside a work: relative, clean, no `..`, and nothing git or S3 cannot hold. */
 export function pathError(field: string, p: string): string | undefined {
-  if (p.startsWith('/')) return `${field}: "${p}" must be relative to the work's root, not absolute`;
-  if (hasDotDotSegment(p)) return `${field}: "${p}" contains a ".." segment; files must stay inside the work`;
+  if (p.startsWith('/'))
+    return `${field}: "${p}" must be relative to the work's root, not absolute`;
+  if (hasDotDotSegment(p))
+    return `${field}: "${p}" contains a ".." segment; files must stay inside the work`;
   if (goClean(p) === '.' || p.endsWith('/')) return `${field}: "${p}" is a directory, not a file`;
   return filePathErrors(field, p)[0];
 }
@@ -45,7 +47,12 @@ export function decodeFiles(
   const errors: string[] = [];
   const out: WorkFileContent[] = [];
   if (files.length > limits.maxFiles) {
-    return { files: [], errors: [`files: ${files.length} files is more than the limit of ${limits.maxFiles} (kratix.works.maxFiles)`] };
+    return {
+      files: [],
+      errors: [
+        `files: ${files.length} files is more than the limit of ${limits.maxFiles} (kratix.works.maxFiles)`,
+      ],
+    };
   }
   const seen = new Set<string>();
   let total = 0;
@@ -67,13 +74,23 @@ export function decodeFiles(
       return;
     }
     if (content.length > limits.maxFileBytes) {
-      errors.push(`files[${i}]: "${path}" is ${content.length} bytes, more than the limit of ${limits.maxFileBytes} (kratix.works.maxFileBytes)`);
+      errors.push(
+        `files[${i}]: "${path}" is ${content.length} bytes, more than the limit of ${limits.maxFileBytes} (kratix.works.maxFileBytes)`,
+      );
       return;
     }
     total += content.length;
     out.push({ path, content });
   });
-  if (total > limits.maxWorkBytes) errors.push(`files: ${total} bytes in all, more than the limit of ${limits.maxWorkBytes} (kratix.works.maxWorkBytes)`);
-  errors.push(...pathConflictErrors('files', out.map(f => f.path)));
+  if (total > limits.maxWorkBytes)
+    errors.push(
+      `files: ${total} bytes in all, more than the limit of ${limits.maxWorkBytes} (kratix.works.maxWorkBytes)`,
+    );
+  errors.push(
+    ...pathConflictErrors(
+      'files',
+      out.map(f => f.path),
+    ),
+  );
   return { files: out, errors };
 }

@@ -15,7 +15,9 @@ import { DEFAULT_GROUP_DIRECTORY, workloadGroupId } from '../../layout';
 import { resolveSelectors, squashSelectors } from '../../scheduling';
 import { decodeFiles, pathError } from './workFiles';
 
-const labelMap = z.record(z.string(), z.unknown(), { error: 'must be a map of label keys to values, e.g. {environment: dev}' });
+const labelMap = z.record(z.string(), z.unknown(), {
+  error: 'must be a map of label keys to values, e.g. {environment: dev}',
+});
 
 /** The shape of `POST /works`; rules that need the whole body follow in parseWorkRequest. */
 const workRequestSchema = z.object(
@@ -27,20 +29,29 @@ const workRequestSchema = z.object(
     static: z.boolean({ error: 'must be true or false' }).optional(),
     destinationSelectors: labelMap.optional(),
     promiseSelectors: z.array(labelMap, { error: 'must be a list of label maps' }).optional(),
-    promiseWorkflowSelectors: z.array(labelMap, { error: 'must be a list of label maps' }).optional(),
+    promiseWorkflowSelectors: z
+      .array(labelMap, { error: 'must be a list of label maps' })
+      .optional(),
     workloadGroups: z
       .array(
-        z.object({ directory: z.string({ error: 'must be a directory of the work' }), destinationSelectors: labelMap.optional() }),
+        z.object({
+          directory: z.string({ error: 'must be a directory of the work' }),
+          destinationSelectors: labelMap.optional(),
+        }),
         { error: 'must be a list of {directory, destinationSelectors}' },
       )
       .optional(),
     files: z
       .array(
         z.object({
-          path: z.string({ error: 'must be a non-empty relative path' }).min(1, { error: 'must be a non-empty relative path' }),
+          path: z
+            .string({ error: 'must be a non-empty relative path' })
+            .min(1, { error: 'must be a non-empty relative path' }),
           content: z.string({ error: 'must be a string' }),
           encoding: z
-            .enum(['utf-8', 'base64'], { error: iss => `${JSON.stringify(iss.input)} is not one of utf-8, base64` })
+            .enum(['utf-8', 'base64'], {
+              error: iss => `${JSON.stringify(iss.input)} is not one of utf-8, base64`,
+            })
             .optional(),
         }),
         { error: 'at least one file is required, as [{path, content}]' },
@@ -54,11 +65,14 @@ type ParsedBody = z.infer<typeof workRequestSchema>;
 
 function fieldOf(path: PropertyKey[]): string {
   if (path.length === 0) return 'body';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
 }
 
 function shapeErrors(body: unknown): { parsed?: ParsedBody; errors: string[] } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return { errors: ['body: must be a JSON object describing a work'] };
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return { errors: ['body: must be a JSON object describing a work'] };
   const result = workRequestSchema.safeParse(body);
   if (result.success) return { parsed: result.data, errors: [] };
   return { errors: [...new Set(result.error.issues.map(i => `${fieldOf(i.path)}: ${i.message}`))] };
@@ -71,22 +85,33 @@ function identityErrors(b: any): string[] {
     ...nameErrors('namespace', b.namespace, false),
   ];
   if (b.static) {
-    if (b.pipeline) errors.push('pipeline: static dependencies have no pipeline; remove it or set static: false');
-    if (b.resource) errors.push('resource: static dependencies belong to the promise; remove the resource');
+    if (b.pipeline)
+      errors.push('pipeline: static dependencies have no pipeline; remove it or set static: false');
+    if (b.resource)
+      errors.push('resource: static dependencies belong to the promise; remove the resource');
   } else errors.push(...nameErrors('pipeline', b.pipeline));
   errors.push(...labelErrors('destinationSelectors', b.destinationSelectors));
-  (b.promiseSelectors ?? []).forEach((s: unknown, i: number) => errors.push(...labelErrors(`promiseSelectors[${i}]`, s)));
-  (b.promiseWorkflowSelectors ?? []).forEach((s: unknown, i: number) => errors.push(...labelErrors(`promiseWorkflowSelectors[${i}]`, s)));
+  (b.promiseSelectors ?? []).forEach((s: unknown, i: number) =>
+    errors.push(...labelErrors(`promiseSelectors[${i}]`, s)),
+  );
+  (b.promiseWorkflowSelectors ?? []).forEach((s: unknown, i: number) =>
+    errors.push(...labelErrors(`promiseWorkflowSelectors[${i}]`, s)),
+  );
   return errors;
 }
 
-function groupErrors(groups: { directory: string; destinationSelectors?: unknown }[]): { dirs: { directory: string; selectors: Labels }[]; errors: string[] } {
+function groupErrors(groups: { directory: string; destinationSelectors?: unknown }[]): {
+  dirs: { directory: string; selectors: Labels }[];
+  errors: string[];
+} {
   const errors: string[] = [];
   const dirs: { directory: string; selectors: Labels }[] = [];
   groups.forEach((g, i) => {
     const f = `workloadGroups[${i}]`;
     if (goClean(g.directory) === '.') {
-      errors.push(`${f}.directory: "${g.directory}" is the work's root; use destinationSelectors for the default group`);
+      errors.push(
+        `${f}.directory: "${g.directory}" is the work's root; use destinationSelectors for the default group`,
+      );
       return;
     }
     const pe = pathError(`${f}.directory`, g.directory.replace(/\/+$/, '') || g.directory);
@@ -96,7 +121,11 @@ function groupErrors(groups: { directory: string; destinationSelectors?: unknown
     }
     errors.push(...labelErrors(`${f}.destinationSelectors`, g.destinationSelectors));
     const dir = goClean(g.directory);
-    const clash = workloadGroupClash(i, dir, dirs.map(d => d.directory));
+    const clash = workloadGroupClash(
+      i,
+      dir,
+      dirs.map(d => d.directory),
+    );
     if (clash) errors.push(clash);
     dirs.push({ directory: dir, selectors: { ...((g.destinationSelectors as Labels) ?? {}) } });
   });
@@ -112,14 +141,29 @@ function defaultSelectors(b: ParsedBody): Labels {
   });
 }
 
-function splitGroups(b: ParsedBody, files: WorkFileContent[], dirs: { directory: string; selectors: Labels }[]): NewWork['groups'] {
+function splitGroups(
+  b: ParsedBody,
+  files: WorkFileContent[],
+  dirs: { directory: string; selectors: Labels }[],
+): NewWork['groups'] {
   const inDir = (f: WorkFileContent, d: string) => f.path.startsWith(`${d}/`);
   const groups: NewWork['groups'] = [];
   const rest = files.filter(f => !dirs.some(d => inDir(f, d.directory)));
   if (rest.length > 0) {
-    groups.push({ id: workloadGroupId(DEFAULT_GROUP_DIRECTORY), directory: DEFAULT_GROUP_DIRECTORY, selectors: defaultSelectors(b), files: rest });
+    groups.push({
+      id: workloadGroupId(DEFAULT_GROUP_DIRECTORY),
+      directory: DEFAULT_GROUP_DIRECTORY,
+      selectors: defaultSelectors(b),
+      files: rest,
+    });
   }
-  for (const d of dirs) groups.push({ id: workloadGroupId(d.directory), directory: d.directory, selectors: d.selectors, files: files.filter(f => inDir(f, d.directory)) });
+  for (const d of dirs)
+    groups.push({
+      id: workloadGroupId(d.directory),
+      directory: d.directory,
+      selectors: d.selectors,
+      files: files.filter(f => inDir(f, d.directory)),
+    });
   return groups;
 }
 
@@ -132,7 +176,8 @@ function splitGroups(b: ParsedBody, files: WorkFileContent[], dirs: { directory:
 export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
   const shape = shapeErrors(body);
   if (!shape.parsed) {
-    const early = body && typeof body === 'object' && !Array.isArray(body) ? identityErrors(body) : [];
+    const early =
+      body && typeof body === 'object' && !Array.isArray(body) ? identityErrors(body) : [];
     throw new InputError([...new Set([...early, ...shape.errors])].join('; '));
   }
   const b = shape.parsed;

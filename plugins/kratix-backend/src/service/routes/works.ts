@@ -21,7 +21,13 @@ import { storedAsNew } from '../storedWork';
 
 const MAX_BULK = 500;
 
-export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; access: Access; views: ViewLoader; config: KratixConfig }) {
+export function worksRouter(deps: {
+  db: KratixStore;
+  reconciler: Reconciler;
+  access: Access;
+  views: ViewLoader;
+  config: KratixConfig;
+}) {
   const { db, reconciler, access, views, config } = deps;
   const router = Router();
 
@@ -30,7 +36,12 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
     const credentials = await access.credentials(req);
     const existing = await db.works.get(work);
     if (existing && !existing.deletedAt) {
-      await access.require(credentials, kratixWorkUpdatePermission, `update kratix work ${work.namespace}/${work.name}`, `${work.namespace}/${work.name}`);
+      await access.require(
+        credentials,
+        kratixWorkUpdatePermission,
+        `update kratix work ${work.namespace}/${work.name}`,
+        `${work.namespace}/${work.name}`,
+      );
     } else {
       await access.require(credentials, kratixWorkCreatePermission, 'create kratix works');
     }
@@ -51,14 +62,32 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
   async function submitOne(req: Request, body: unknown, dryRun: boolean) {
     const work = parseWorkRequest(body, config.works);
     const credentials = await authorizeSubmit(req, work);
-    const caller = await resolveCaller(credentials, { permissions: access.deps.permissions, userInfo: access.deps.userInfo, authorize: access.deps.destinationAuthorizer });
+    const caller = await resolveCaller(credentials, {
+      permissions: access.deps.permissions,
+      userInfo: access.deps.userInfo,
+      authorize: access.deps.destinationAuthorizer,
+    });
     if (dryRun) {
       const preview = await reconciler.intake.preview(work, caller);
-      return { status: 200, body: { work: { namespace: work.namespace, name: work.name }, dryRun: true, destinations: preview.destinations, placements: [], pendingGroups: preview.pendingGroups, preview: preview.preview } };
+      return {
+        status: 200,
+        body: {
+          work: { namespace: work.namespace, name: work.name },
+          dryRun: true,
+          destinations: preview.destinations,
+          placements: [],
+          pendingGroups: preview.pendingGroups,
+          preview: preview.preview,
+        },
+      };
     }
     const result = await audited(
       access.deps.auditor,
-      { eventId: 'work-submit', request: req, meta: { work: `${work.namespace}/${work.name}`, promise: work.promise } },
+      {
+        eventId: 'work-submit',
+        request: req,
+        meta: { work: `${work.namespace}/${work.name}`, promise: work.promise },
+      },
       () => reconciler.intake.submit(work, caller),
       r => ({ created: r.created, changed: r.changed }),
     );
@@ -67,7 +96,10 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
 
   router.post('/works', async (req, res) => {
     const dryRun = req.query.dryRun === 'true' || (req.body as any)?.dryRun === true;
-    const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? { ...req.body } : req.body;
+    const body =
+      req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+        ? { ...req.body }
+        : req.body;
     if (body && typeof body === 'object') delete (body as any).dryRun;
     const out = await submitOne(req, body, dryRun);
     res.status(out.status).json(out.body);
@@ -81,7 +113,11 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
       throw new InputError(`items: must be a list of 1 to ${MAX_BULK} works`);
     }
     const credentials = await access.credentials(req);
-    const caller = await resolveCaller(credentials, { permissions: access.deps.permissions, userInfo: access.deps.userInfo, authorize: access.deps.destinationAuthorizer });
+    const caller = await resolveCaller(credentials, {
+      permissions: access.deps.permissions,
+      userInfo: access.deps.userInfo,
+      authorize: access.deps.destinationAuthorizer,
+    });
     const parsed = items.map(item => {
       try {
         return { work: parseWorkRequest(item, config.works) };
@@ -91,30 +127,55 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
     });
     const works = parsed.flatMap(p => (p.work ? [p.work] : []));
     const existing = await db.works.getMany(works);
-    const isUpdate = (w: NewWork) => Boolean(existing.get(`${w.namespace}/${w.name}`) && !existing.get(`${w.namespace}/${w.name}`)!.deletedAt);
+    const isUpdate = (w: NewWork) =>
+      Boolean(
+        existing.get(`${w.namespace}/${w.name}`) &&
+          !existing.get(`${w.namespace}/${w.name}`)!.deletedAt,
+      );
     const updates = works.filter(isUpdate);
     const [mayCreate, ...mayUpdate] = await access.allowed(credentials, [
       { permission: kratixWorkCreatePermission },
-      ...updates.map(w => ({ permission: kratixWorkUpdatePermission, resourceRef: `${w.namespace}/${w.name}` })),
+      ...updates.map(w => ({
+        permission: kratixWorkUpdatePermission,
+        resourceRef: `${w.namespace}/${w.name}`,
+      })),
     ]);
-    const updateAllowed = new Map(updates.map((w, i) => [`${w.namespace}/${w.name}`, mayUpdate[i]]));
+    const updateAllowed = new Map(
+      updates.map((w, i) => [`${w.namespace}/${w.name}`, mayUpdate[i]]),
+    );
     const refusal = (w: NewWork) => {
       const allowed = isUpdate(w) ? updateAllowed.get(`${w.namespace}/${w.name}`) : mayCreate;
       if (allowed) return undefined;
-      return new NotAllowedError(isUpdate(w) ? `not allowed to update kratix work ${w.namespace}/${w.name}` : 'not allowed to create kratix works');
+      return new NotAllowedError(
+        isUpdate(w)
+          ? `not allowed to update kratix work ${w.namespace}/${w.name}`
+          : 'not allowed to create kratix works',
+      );
     };
     const accepted = works.filter(w => !refusal(w));
     const events = await Promise.all(
-      accepted.map(w => access.deps.auditor.createEvent({ eventId: 'work-submit', severityLevel: 'medium', request: req, meta: { work: `${w.namespace}/${w.name}`, promise: w.promise } })),
+      accepted.map(w =>
+        access.deps.auditor.createEvent({
+          eventId: 'work-submit',
+          severityLevel: 'medium',
+          request: req,
+          meta: { work: `${w.namespace}/${w.name}`, promise: w.promise },
+        }),
+      ),
     );
     const submitted = await reconciler.intake.submitMany(accepted, caller);
     const outcome = new Map(accepted.map((w, i) => [w, submitted[i]]));
     await Promise.all(
-      submitted.map((r, i) => (r instanceof Error ? events[i].fail({ error: r }) : events[i].success({ meta: { created: r.created, changed: r.changed } }))),
+      submitted.map((r, i) =>
+        r instanceof Error
+          ? events[i].fail({ error: r })
+          : events[i].success({ meta: { created: r.created, changed: r.changed } }),
+      ),
     );
     const results = parsed.map(p => {
-      const r = p.work ? refusal(p.work) ?? outcome.get(p.work)! : p.error!;
-      if (r instanceof Error) return { status: statusOf(r), error: { name: r.name, message: r.message } };
+      const r = p.work ? (refusal(p.work) ?? outcome.get(p.work)!) : p.error!;
+      if (r instanceof Error)
+        return { status: statusOf(r), error: { name: r.name, message: r.message } };
       return { status: r.created ? 201 : 200, work: r.key, destinations: r.destinations };
     });
     res.status(200).json({ items: results });
@@ -124,18 +185,38 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
     const credentials = await access.credentials(req);
     const canSee = await access.workFilter(credentials);
     const page = await db.works.list(
-      { namespace: queryString(req, 'namespace'), promise: queryString(req, 'promise'), resource: queryString(req, 'resource'), destination: queryString(req, 'destination'), search: queryString(req, 'search') },
+      {
+        namespace: queryString(req, 'namespace'),
+        promise: queryString(req, 'promise'),
+        resource: queryString(req, 'resource'),
+        destination: queryString(req, 'destination'),
+        search: queryString(req, 'search'),
+      },
       pageOf(req),
     );
     const visible = page.items.filter(canSee);
     const placements = await db.placements.list({ works: visible });
     const byWork = new Map<string, StoredPlacement[]>();
-    for (const p of placements) byWork.set(`${p.workNamespace}/${p.workName}`, [...(byWork.get(`${p.workNamespace}/${p.workName}`) ?? []), p]);
+    for (const p of placements)
+      byWork.set(`${p.workNamespace}/${p.workName}`, [
+        ...(byWork.get(`${p.workNamespace}/${p.workName}`) ?? []),
+        p,
+      ]);
     const seeDestination = await access.destinationFilter(credentials);
-    const destinations = new Map((await db.destinations.list({ includeDeleted: true, names: [...new Set(placements.map(p => p.destination))] })).map(d => [d.name, d]));
-    const shown = (p: StoredPlacement) => !destinations.get(p.destination) || seeDestination(destinations.get(p.destination)!);
+    const destinations = new Map(
+      (
+        await db.destinations.list({
+          includeDeleted: true,
+          names: [...new Set(placements.map(p => p.destination))],
+        })
+      ).map(d => [d.name, d]),
+    );
+    const shown = (p: StoredPlacement) =>
+      !destinations.get(p.destination) || seeDestination(destinations.get(p.destination)!);
     res.json({
-      items: visible.map(w => workSummary(w, (byWork.get(`${w.namespace}/${w.name}`) ?? []).filter(shown))),
+      items: visible.map(w =>
+        workSummary(w, (byWork.get(`${w.namespace}/${w.name}`) ?? []).filter(shown)),
+      ),
       totalCount: page.totalCount,
       nextCursor: page.nextCursor,
     });
@@ -145,13 +226,15 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
     const credentials = await access.credentials(req);
     const key = { namespace: req.params.namespace, name: req.params.name };
     const work = await db.works.get(key);
-    if (!work || !(await access.workFilter(credentials))(work)) throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
+    if (!work || !(await access.workFilter(credentials))(work))
+      throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
     res.json(await views.work(key, await access.destinationFilter(credentials)));
   });
 
   router.get('/works/:namespace/:name/history', async (req, res) => {
     const key = { namespace: req.params.namespace, name: req.params.name };
-    if (!(await db.works.get(key))) throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
+    if (!(await db.works.get(key)))
+      throw new NotFoundError(`work ${key.namespace}/${key.name} not found`);
     res.json({ items: await views.history(key) });
   });
 
@@ -160,18 +243,36 @@ export function worksRouter(deps: { db: KratixStore; reconciler: Reconciler; acc
     const credentials = await access.credentials(req);
     const key = { namespace: req.params.namespace, name: req.params.name };
     const work = await storedAsNew(db, key);
-    const caller = await resolveCaller(credentials, { permissions: access.deps.permissions, userInfo: access.deps.userInfo, authorize: access.deps.destinationAuthorizer });
+    const caller = await resolveCaller(credentials, {
+      permissions: access.deps.permissions,
+      userInfo: access.deps.userInfo,
+      authorize: access.deps.destinationAuthorizer,
+    });
     const preview = await reconciler.intake.preview(work, caller);
-    res.json({ work: key, dryRun: true, destinations: preview.destinations, placements: [], pendingGroups: preview.pendingGroups, preview: preview.preview });
+    res.json({
+      work: key,
+      dryRun: true,
+      destinations: preview.destinations,
+      placements: [],
+      pendingGroups: preview.pendingGroups,
+      preview: preview.preview,
+    });
   });
 
   router.delete('/works/:namespace/:name', async (req, res) => {
     const credentials = await access.credentials(req);
     const key = { namespace: req.params.namespace, name: req.params.name };
     // Authorized first: a refusal must not tell whether the work exists.
-    await access.require(credentials, kratixWorkDeletePermission, `delete kratix work ${key.namespace}/${key.name}`, `${key.namespace}/${key.name}`);
-    const result = await audited(access.deps.auditor, { eventId: 'work-delete', request: req, meta: { work: `${key.namespace}/${key.name}` } }, () =>
-      reconciler.intake.remove(key),
+    await access.require(
+      credentials,
+      kratixWorkDeletePermission,
+      `delete kratix work ${key.namespace}/${key.name}`,
+      `${key.namespace}/${key.name}`,
+    );
+    const result = await audited(
+      access.deps.auditor,
+      { eventId: 'work-delete', request: req, meta: { work: `${key.namespace}/${key.name}` } },
+      () => reconciler.intake.remove(key),
     );
     res.status(202).json({ work: key, status: 'deleting', destinations: result.destinations });
   });
@@ -193,4 +294,3 @@ function statusOf(e: any): number {
       return 500;
   }
 }
-

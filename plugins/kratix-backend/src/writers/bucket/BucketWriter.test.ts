@@ -10,7 +10,13 @@ import {
 import { S3Server, startS3Server } from '@internal/state-store-servers';
 import { BucketWriter } from './BucketWriter';
 
-const EMPTY = { full: false, dirs: [] as string[], paths: [] as string[], known: new Map<string, string>(), verify: [] as string[] };
+const EMPTY = {
+  full: false,
+  dirs: [] as string[],
+  paths: [] as string[],
+  known: new Map<string, string>(),
+  verify: [] as string[],
+};
 
 jest.setTimeout(60_000);
 
@@ -114,7 +120,12 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     const full = await w.observe({ ...EMPTY, full: true });
     expect([...full.all().keys()].sort()).toEqual(['d/e/two.yaml', 'd/one.yaml', 'dx/other.yaml']);
     // Paths it does not list come from what the plugin recorded, or a HEAD when they must be verified.
-    const hinted = await w.observe({ ...EMPTY, paths: ['dx/other.yaml'], known: new Map([['dx/other.yaml', 'recorded']]), verify: ['d/one.yaml', 'nope.yaml'] });
+    const hinted = await w.observe({
+      ...EMPTY,
+      paths: ['dx/other.yaml'],
+      known: new Map([['dx/other.yaml', 'recorded']]),
+      verify: ['d/one.yaml', 'nope.yaml'],
+    });
     expect(hinted.digest('dx/other.yaml')).toBe('recorded');
     expect(hinted.digest('d/one.yaml')).toBe(createHash('md5').update('1').digest('hex'));
     expect(hinted.digest('nope.yaml')).toBeUndefined();
@@ -243,19 +254,36 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
       if (req.method === 'PUT' && (req.url ?? '').includes('refuse-me')) {
         req.resume();
         res.writeHead(400, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>this key is refused</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>this key is refused</Message></Error>',
+        );
         return;
       }
-      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, up => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        up => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()));
     try {
       const w = writer('bucket-two', 'refusals', `127.0.0.1:${(proxy.address() as any).port}`);
-      const result = await w.apply(new Map([['fine.yaml', Buffer.from('f')], ['refuse-me.yaml', Buffer.from('x')]]), 'x');
+      const result = await w.apply(
+        new Map([
+          ['fine.yaml', Buffer.from('f')],
+          ['refuse-me.yaml', Buffer.from('x')],
+        ]),
+        'x',
+      );
       expect(result.puts).toBe(1);
       expect([...(result.failed?.keys() ?? [])]).toEqual(['refuse-me.yaml']);
       expect(result.failed!.get('refuse-me.yaml')!.message).toBe(

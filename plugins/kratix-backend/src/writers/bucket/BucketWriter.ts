@@ -13,7 +13,13 @@ import {
 import pLimit from 'p-limit';
 import { goJoin } from '@internal/plugin-kratix-common';
 import { ErrorContext, StoreError, storeError } from '../errors';
-import { ApplyResult, MapSnapshot, ObserveRequest, StateStoreWriter, StoreSnapshot } from '../types';
+import {
+  ApplyResult,
+  MapSnapshot,
+  ObserveRequest,
+  StateStoreWriter,
+  StoreSnapshot,
+} from '../types';
 import { createS3Client, S3ClientOptions } from './s3Client';
 
 export interface BucketWriterOptions extends S3ClientOptions {
@@ -31,8 +37,15 @@ export interface BucketWriterOptions extends S3ClientOptions {
 
 /** S3 errors that name this content, not the store: only its placement fails. */
 const REFUSED = new Set([
-  'KeyTooLongError', 'InvalidArgument', 'EntityTooLarge', 'InvalidObjectName', 'InvalidRequest',
-  'MalformedXML', 'UnexpectedContent', 'InvalidDigest', 'BadDigest',
+  'KeyTooLongError',
+  'InvalidArgument',
+  'EntityTooLarge',
+  'InvalidObjectName',
+  'InvalidRequest',
+  'MalformedXML',
+  'UnexpectedContent',
+  'InvalidDigest',
+  'BadDigest',
 ]);
 
 /**
@@ -58,7 +71,8 @@ export class BucketWriter implements StateStoreWriter {
     this.root = root === '.' ? '' : root;
     this.limit = pLimit(options.concurrency);
     this.batchDelete = options.batchDelete;
-    const secret = typeof options.credentials === 'object' ? options.credentials.secretAccessKey : undefined;
+    const secret =
+      typeof options.credentials === 'object' ? options.credentials.secretAccessKey : undefined;
     this.ctx = {
       store: options.name,
       target: `bucket ${options.bucketName}`,
@@ -95,7 +109,9 @@ export class BucketWriter implements StateStoreWriter {
 
   async readFile(p: string): Promise<Buffer | undefined> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }));
+      const res = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+      );
       return Buffer.from(await res.Body!.transformToByteArray());
     } catch (e: any) {
       if (e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404) return undefined;
@@ -111,13 +127,18 @@ export class BucketWriter implements StateStoreWriter {
       let res;
       try {
         res = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.options.bucketName, Prefix: prefix || undefined, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.options.bucketName,
+            Prefix: prefix || undefined,
+            ContinuationToken: token,
+          }),
         );
       } catch (e) {
         throw this.explain(e, 'listing');
       }
       for (const o of res.Contents ?? []) {
-        if (o.Key!.startsWith(prefix)) out.set(o.Key!.slice(strip), (o.ETag ?? '').replace(/"/g, ''));
+        if (o.Key!.startsWith(prefix))
+          out.set(o.Key!.slice(strip), (o.ETag ?? '').replace(/"/g, ''));
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
@@ -125,7 +146,9 @@ export class BucketWriter implements StateStoreWriter {
 
   private async head(p: string): Promise<string | undefined> {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }));
+      const res = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+      );
       return (res.ETag ?? '').replace(/"/g, '');
     } catch (e: any) {
       if (e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404) return undefined;
@@ -147,12 +170,14 @@ export class BucketWriter implements StateStoreWriter {
       if (known !== undefined && !files.has(p)) files.set(p, known);
     }
     await Promise.all(
-      request.verify.filter(p => !files.has(p)).map(p =>
-        this.limit(async () => {
-          const etag = await this.head(p);
-          if (etag !== undefined) files.set(p, etag);
-        }),
-      ),
+      request.verify
+        .filter(p => !files.has(p))
+        .map(p =>
+          this.limit(async () => {
+            const etag = await this.head(p);
+            if (etag !== undefined) files.set(p, etag);
+          }),
+        ),
     );
     return new MapSnapshot(files);
   }
@@ -170,7 +195,9 @@ export class BucketWriter implements StateStoreWriter {
       writes.map(([p, Body], i) =>
         this.limit(async () => {
           try {
-            const res = await this.client.send(new PutObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p), Body }));
+            const res = await this.client.send(
+              new PutObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p), Body }),
+            );
             versions[i] = res.VersionId ?? '';
           } catch (e: any) {
             this.keepOrThrow(p, e, 'writing to', failed);
@@ -184,10 +211,19 @@ export class BucketWriter implements StateStoreWriter {
     let puts = 0;
     for (const v of versions) {
       if (v === undefined) continue;
-      version = createHash('sha256').update(version + v).digest('hex');
+      version = createHash('sha256')
+        .update(version + v)
+        .digest('hex');
       puts++;
     }
-    return { version: puts > 0 ? version : undefined, written: puts, deleted, commits: 0, puts, ...(failed.size ? { failed } : {}) };
+    return {
+      version: puts > 0 ? version : undefined,
+      written: puts,
+      deleted,
+      commits: 0,
+      puts,
+      ...(failed.size ? { failed } : {}),
+    };
   }
 
   /** A key the store refuses fails its placement; anything else fails the run. */
@@ -195,7 +231,13 @@ export class BucketWriter implements StateStoreWriter {
     const name = e?.name ?? e?.Code;
     const status = e?.$metadata?.httpStatusCode;
     if (REFUSED.has(name) || status === 400 || status === 413) {
-      failed.set(p, new StoreError(`${this.options.name}: ${doing} ${this.key(p)} refused: ${name ?? `HTTP ${status}`} ${e?.message ?? ''}`.trim(), 'refused'));
+      failed.set(
+        p,
+        new StoreError(
+          `${this.options.name}: ${doing} ${this.key(p)} refused: ${name ?? `HTTP ${status}`} ${e?.message ?? ''}`.trim(),
+          'refused',
+        ),
+      );
       return;
     }
     throw this.explain(e, doing);
@@ -215,12 +257,21 @@ export class BucketWriter implements StateStoreWriter {
           );
           for (const err of res.Errors ?? []) {
             const p = batch.find(b => this.key(b) === err.Key) ?? err.Key!;
-            failed.set(p, new StoreError(`${this.options.name}: deleting ${err.Key} failed: ${err.Code}`, 'refused'));
+            failed.set(
+              p,
+              new StoreError(
+                `${this.options.name}: deleting ${err.Key} failed: ${err.Code}`,
+                'refused',
+              ),
+            );
           }
         }
         return paths.filter(p => !failed.has(p)).length;
       } catch (e: any) {
-        if (!['NotImplemented', 'MethodNotAllowed'].includes(e?.name) && e?.$metadata?.httpStatusCode !== 501) {
+        if (
+          !['NotImplemented', 'MethodNotAllowed'].includes(e?.name) &&
+          e?.$metadata?.httpStatusCode !== 501
+        ) {
           throw this.explain(e, 'deleting from');
         }
         this.batchDelete = false; // e.g. GCS: fall back to single deletes from now on
@@ -230,7 +281,9 @@ export class BucketWriter implements StateStoreWriter {
       paths.map(p =>
         this.limit(async () => {
           try {
-            await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }));
+            await this.client.send(
+              new DeleteObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+            );
           } catch (e) {
             this.keepOrThrow(p, e, 'deleting from', failed);
           }
@@ -245,7 +298,9 @@ export class BucketWriter implements StateStoreWriter {
     const Bucket = this.options.bucketName;
     try {
       // As Kratix: start and abort a multipart upload, so no object is left behind.
-      const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      const { UploadId } = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket, Key }),
+      );
       await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
     } catch (e: any) {
       if (e?.name !== 'MethodNotAllowed' && e?.name !== 'NotImplemented') {
@@ -253,11 +308,19 @@ export class BucketWriter implements StateStoreWriter {
       }
       // As Kratix, only a warning: this server has no multipart uploads. Reading proves the credentials.
       if (!this.warned) {
-        this.options.warn?.(`${this.options.name}: the server cannot start a multipart upload, so write access is checked at the first write`);
+        this.options.warn?.(
+          `${this.options.name}: the server cannot start a multipart upload, so write access is checked at the first write`,
+        );
         this.warned = true;
       }
       try {
-        await this.client.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1, Prefix: this.root ? `${this.root}/` : undefined }));
+        await this.client.send(
+          new ListObjectsV2Command({
+            Bucket,
+            MaxKeys: 1,
+            Prefix: this.root ? `${this.root}/` : undefined,
+          }),
+        );
       } catch (e2) {
         throw this.explain(e2, 'checking access to');
       }

@@ -4,7 +4,11 @@ import net from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { amazonBucketHost, isAmazonEndpoint, regionFromEndpoint } from '@internal/plugin-kratix-common';
+import {
+  amazonBucketHost,
+  isAmazonEndpoint,
+  regionFromEndpoint,
+} from '@internal/plugin-kratix-common';
 
 export interface S3ClientOptions {
   /** host[:port] as Kratix, or a full http(s):// URL. */
@@ -35,7 +39,9 @@ export interface ResolvedEndpoint {
  * `s3-<region>…`, dual-stack hosts), else the bucket's own location (the SDK
  * follows S3's region redirects), `spec.region` overriding both.
  */
-export function resolveEndpoint(o: Pick<S3ClientOptions, 'endpoint' | 'bucketName' | 'insecure' | 'useDualStack' | 'region'>): ResolvedEndpoint {
+export function resolveEndpoint(
+  o: Pick<S3ClientOptions, 'endpoint' | 'bucketName' | 'insecure' | 'useDualStack' | 'region'>,
+): ResolvedEndpoint {
   const scheme = o.insecure ? 'http' : 'https';
   const url = new URL(/^https?:\/\//i.test(o.endpoint) ? o.endpoint : `${scheme}://${o.endpoint}`);
   const display = `${url.protocol}//${url.host}`;
@@ -53,15 +59,22 @@ export function resolveEndpoint(o: Pick<S3ClientOptions, 'endpoint' | 'bucketNam
 function handler(o: S3ClientOptions): NodeHttpHandler {
   const agentOptions = { keepAlive: true, maxSockets: o.concurrency };
   if (!o.connectTo) {
-    return new NodeHttpHandler({ httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions) });
+    return new NodeHttpHandler({
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+    });
   }
   const target = o.connectTo;
   const agent = new http.Agent(agentOptions);
-  (agent as any).createConnection = (_opts: unknown, cb: any) => net.connect(target.port, target.host, cb);
+  (agent as any).createConnection = (_opts: unknown, cb: any) =>
+    net.connect(target.port, target.host, cb);
   return new NodeHttpHandler({ httpAgent: agent, httpsAgent: agent as any });
 }
 
-export function createS3Client(o: S3ClientOptions): { client: S3Client; resolved: ResolvedEndpoint } {
+export function createS3Client(o: S3ClientOptions): {
+  client: S3Client;
+  resolved: ResolvedEndpoint;
+} {
   const resolved = resolveEndpoint(o);
   const client = new S3Client({
     endpoint: resolved.endpoint,

@@ -36,7 +36,11 @@ afterAll(() => fs.promises.rm(work, { recursive: true, force: true }));
 
 function factory(kratix: Record<string, unknown>, integrations: Record<string, unknown> = {}) {
   const config = new ConfigReader({ kratix, integrations });
-  return new WriterFactory(config, { workDir: work, bucket: { concurrency: 4, batchDelete: true } }, logger);
+  return new WriterFactory(
+    config,
+    { workDir: work, bucket: { concurrency: 4, batchDelete: true } },
+    logger,
+  );
 }
 
 function gitStore(url: string, spec: Record<string, unknown> = {}): StoredStateStore {
@@ -46,7 +50,14 @@ function gitStore(url: string, spec: Record<string, unknown> = {}): StoredStateS
     name: 'fleet',
     namespace: 'default',
     entityRef: 'gitstatestore:default/fleet',
-    spec: { url, branch: 'main', path: '', authMethod: 'basicAuth', gitAuthor: { name: 'kratix', email: '' }, ...spec },
+    spec: {
+      url,
+      branch: 'main',
+      path: '',
+      authMethod: 'basicAuth',
+      gitAuthor: { name: 'kratix', email: '' },
+      ...spec,
+    },
   } as any;
 }
 
@@ -64,7 +75,9 @@ describe('a secret is only sent to the hosts it is bound to', () => {
   afterAll(() => capture.stop());
 
   it('refuses a store on another host before sending anything, naming the secret and the fix', async () => {
-    const f = factory({ secrets: { team: { allowedHosts: ['git.example.com'], username: 'u', password: 'tok-123' } } });
+    const f = factory({
+      secrets: { team: { allowedHosts: ['git.example.com'], username: 'u', password: 'tok-123' } },
+    });
     const store = gitStore(`${capture.url}/repo.git`, { secretRef: { name: 'team' } });
     expect(() => f.get(store)).toThrow(
       `GitStateStore/fleet: kratix.secrets.team may not be sent to 127.0.0.1:${capture.port} (its allowedHosts are git.example.com); point the store at an allowed host, or add 127.0.0.1:${capture.port} to kratix.secrets.team.allowedHosts if it is yours`,
@@ -74,16 +87,24 @@ describe('a secret is only sent to the hosts it is bound to', () => {
 
   it('refuses a secret without allowedHosts', async () => {
     const f = factory({ secrets: { team: { username: 'u', password: 'tok-123' } } });
-    expect(() => f.get(gitStore(`${capture.url}/repo.git`, { secretRef: { name: 'team' } }))).toThrow(
-      'kratix.secrets.team has no allowedHosts, so it is sent nowhere',
-    );
+    expect(() =>
+      f.get(gitStore(`${capture.url}/repo.git`, { secretRef: { name: 'team' } })),
+    ).toThrow('kratix.secrets.team has no allowedHosts, so it is sent nowhere');
     expect(await capture.requests()).toEqual([]);
   });
 
   it('never follows a redirect to another origin with the credentials', async () => {
     const redirector = await startCaptureServer({ respond: { redirectTo: capture.url } });
     try {
-      const f = factory({ secrets: { team: { allowedHosts: [`127.0.0.1:${redirector.port}`], username: 'u', password: 'tok-123' } } });
+      const f = factory({
+        secrets: {
+          team: {
+            allowedHosts: [`127.0.0.1:${redirector.port}`],
+            username: 'u',
+            password: 'tok-123',
+          },
+        },
+      });
       const store = gitStore(`${redirector.url}/repo.git`, { secretRef: { name: 'team' } });
       await expect(writeOne(f, store)).rejects.toThrow(
         `GitStateStore/fleet: ${redirector.url} redirected to ${capture.url}; credentials are never sent to another origin, so set spec.url to the repository's final URL`,
@@ -101,18 +122,29 @@ describe('Backstage integrations supply Git credentials when a store names no se
     const capture = await startCaptureServer();
     try {
       const host = `127.0.0.1:${capture.port}`;
-      const f = factory({}, { gitlab: [{ host, token: 'glpat-abc', apiBaseUrl: `${capture.url}/api/v4` }] });
-      await expect(writeOne(f, gitStore(`${capture.url}/group/repo.git`))).rejects.toThrow('GitStateStore/fleet');
+      const f = factory(
+        {},
+        { gitlab: [{ host, token: 'glpat-abc', apiBaseUrl: `${capture.url}/api/v4` }] },
+      );
+      await expect(writeOne(f, gitStore(`${capture.url}/group/repo.git`))).rejects.toThrow(
+        'GitStateStore/fleet',
+      );
       const auth = (await capture.requests()).map(r => r.authorization);
       expect(auth.length).toBeGreaterThan(0);
-      expect(new Set(auth)).toEqual(new Set([`Basic ${Buffer.from('oauth2:glpat-abc').toString('base64')}`]));
+      expect(new Set(auth)).toEqual(
+        new Set([`Basic ${Buffer.from('oauth2:glpat-abc').toString('base64')}`]),
+      );
     } finally {
       await capture.stop();
     }
   });
 
   it('writes a real repository with a Gitea integration (user and password)', async () => {
-    const git = await startGitServer({ root: path.join(work, 'gitea'), username: 'gitea-bot', password: 'gitea-pass' });
+    const git = await startGitServer({
+      root: path.join(work, 'gitea'),
+      username: 'gitea-bot',
+      password: 'gitea-pass',
+    });
     try {
       const url = await git.createRepo('fleet');
       const host = new URL(url).host;
@@ -138,15 +170,26 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
     api = http.createServer((req, res) => {
       const jwt = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
       const [h, p, s] = jwt.split('.');
-      const valid = Boolean(s) && createVerify('RSA-SHA256').update(`${h}.${p}`).verify(publicKey, Buffer.from(s, 'base64url'));
+      const valid =
+        Boolean(s) &&
+        createVerify('RSA-SHA256')
+          .update(`${h}.${p}`)
+          .verify(publicKey, Buffer.from(s, 'base64url'));
       const claims = p ? JSON.parse(Buffer.from(p, 'base64url').toString()) : {};
       minted.push({ path: `${req.method} ${req.url}`, iss: claims.iss, valid });
       if (!valid || req.method !== 'POST' || req.url !== '/app/installations/4242/access_tokens') {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'A JSON web token could not be decoded' }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: 'A JSON web token could not be decoded' }));
         return;
       }
       res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ token: 'ghs_minted_installation_token', expires_at: new Date(Date.now() + 3600_000).toISOString() }));
+      res.end(
+        JSON.stringify({
+          token: 'ghs_minted_installation_token',
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        }),
+      );
     });
     await new Promise<void>(r => api.listen(0, '127.0.0.1', r));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
@@ -154,16 +197,29 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
   afterAll(() => new Promise(r => api.close(r)));
 
   it('mints an installation token with an RS256 JWT and pushes with it', async () => {
-    const git = await startGitServer({ root: path.join(work, 'github'), username: 'x-access-token', password: 'ghs_minted_installation_token' });
+    const git = await startGitServer({
+      root: path.join(work, 'github'),
+      username: 'x-access-token',
+      password: 'ghs_minted_installation_token',
+    });
     try {
       const url = await git.createRepo('fleet');
       const host = new URL(url).host;
       const f = factory(
-        { secrets: { app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem } } },
+        {
+          secrets: {
+            app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem },
+          },
+        },
         { github: [{ host, apiBaseUrl: apiUrl }] },
       );
-      expect((await writeOne(f, gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } }))).written).toBe(1);
-      expect(minted).toEqual([{ path: 'POST /app/installations/4242/access_tokens', iss: 1234, valid: true }]);
+      expect(
+        (await writeOne(f, gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } })))
+          .written,
+      ).toBe(1);
+      expect(minted).toEqual([
+        { path: 'POST /app/installations/4242/access_tokens', iss: 1234, valid: true },
+      ]);
       expect((await readRepo(git.repoPath('fleet'))).get('a.yaml')).toBe('a: 1\n');
     } finally {
       await git.stop();
@@ -171,13 +227,27 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
   });
 
   it('says which secret to check when GitHub refuses the token', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const host = '127.0.0.1:9';
     const f = factory(
-      { secrets: { app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: other } } },
+      {
+        secrets: {
+          app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: other },
+        },
+      },
       { github: [{ host, apiBaseUrl: apiUrl }] },
     );
-    await expect(writeOne(f, gitStore(`http://${host}/org/fleet.git`, { authMethod: 'githubApp', secretRef: { name: 'app' } }))).rejects.toThrow(
+    await expect(
+      writeOne(
+        f,
+        gitStore(`http://${host}/org/fleet.git`, {
+          authMethod: 'githubApp',
+          secretRef: { name: 'app' },
+        }),
+      ),
+    ).rejects.toThrow(
       'GitStateStore/fleet: GitHub refused an installation token for app 1234, installation 4242 (HTTP 401: A JSON web token could not be decoded); check kratix.secrets.app (appID, installationID, privateKey)',
     );
   });
@@ -187,7 +257,10 @@ describe('Git over SSH (authMethod ssh)', () => {
   const client = generateSshKeyPair();
   let server: Awaited<ReturnType<typeof startSshGitServer>>;
   beforeAll(async () => {
-    server = await startSshGitServer({ root: path.join(work, 'ssh'), authorizedKeys: [client.publicKey] });
+    server = await startSshGitServer({
+      root: path.join(work, 'ssh'),
+      authorizedKeys: [client.publicKey],
+    });
   });
   afterAll(() => server.stop());
 
@@ -197,15 +270,22 @@ describe('Git over SSH (authMethod ssh)', () => {
   it('pushes with the key, checking the host key against knownHosts', async () => {
     const url = await server.createRepo('fleet');
     const f = sshFactory({ sshPrivateKey: client.privateKey, knownHosts: server.hostKeyLine });
-    expect((await writeOne(f, gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } }))).written).toBe(1);
-    expect(await gitCli(['--git-dir', server.repoPath('fleet'), 'show', 'main:a.yaml'])).toBe('a: 1\n');
+    expect(
+      (await writeOne(f, gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } }))).written,
+    ).toBe(1);
+    expect(await gitCli(['--git-dir', server.repoPath('fleet'), 'show', 'main:a.yaml'])).toBe(
+      'a: 1\n',
+    );
   });
 
   it('refuses a server whose host key is not the known one, and sends nothing else', async () => {
     const url = await server.createRepo('spoofed');
     const wrongHost = `[127.0.0.1]:${server.port} ${generateSshKeyPair().publicKey}`;
     const f = sshFactory({ sshPrivateKey: client.privateKey, knownHosts: wrongHost });
-    const error = await writeOne(f, gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } })).catch(e => e);
+    const error = await writeOne(
+      f,
+      gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } }),
+    ).catch(e => e);
     expect(error.message).toContain('GitStateStore/fleet');
     expect(error.message).toMatch(/host key/i);
     expect(error.message).not.toContain('PRIVATE KEY');
@@ -213,8 +293,14 @@ describe('Git over SSH (authMethod ssh)', () => {
 
   it('names the key to check when the server refuses it', async () => {
     const url = await server.createRepo('refused');
-    const f = sshFactory({ sshPrivateKey: generateSshKeyPair().privateKey, knownHosts: server.hostKeyLine });
-    const error = await writeOne(f, gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } })).catch(e => e);
+    const f = sshFactory({
+      sshPrivateKey: generateSshKeyPair().privateKey,
+      knownHosts: server.hostKeyLine,
+    });
+    const error = await writeOne(
+      f,
+      gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } }),
+    ).catch(e => e);
     expect(error.message).toContain('kratix.secrets.ssh.sshPrivateKey');
     expect(error.message).not.toContain('PRIVATE KEY');
   });
@@ -248,18 +334,64 @@ describe('S3 requests are signed for the region the endpoint names', () => {
     await writer.close();
     const reqs = await capture.requests();
     const req = reqs.find(r => r.method === 'PUT');
-    if (!req) throw new Error(`no PUT reached the capture server: ${JSON.stringify(reqs.map(r => `${r.method} ${r.host}${r.url}`))}`);
-    return { host: req.host, scope: /Credential=AKIATEST\/\d+\/([^/]+)\/s3\/aws4_request/.exec(req.authorization ?? '')?.[1], secretSent: JSON.stringify(req).includes('not-sent') };
+    if (!req)
+      throw new Error(
+        `no PUT reached the capture server: ${JSON.stringify(reqs.map(r => `${r.method} ${r.host}${r.url}`))}`,
+      );
+    return {
+      host: req.host,
+      scope: /Credential=AKIATEST\/\d+\/([^/]+)\/s3\/aws4_request/.exec(
+        req.authorization ?? '',
+      )?.[1],
+      secretSent: JSON.stringify(req).includes('not-sent'),
+    };
   };
 
   it.each([
-    ['s3.eu-west-2.amazonaws.com', false, undefined, 'fleet-state.s3.eu-west-2.amazonaws.com', 'eu-west-2'],
+    [
+      's3.eu-west-2.amazonaws.com',
+      false,
+      undefined,
+      'fleet-state.s3.eu-west-2.amazonaws.com',
+      'eu-west-2',
+    ],
     // As minio-go: the legacy dash form and a dual-stack endpoint name the region; requests go to its regional host.
-    ['s3-ap-southeast-1.amazonaws.com', false, undefined, 'fleet-state.s3.ap-southeast-1.amazonaws.com', 'ap-southeast-1'],
-    ['s3.us-west-2.amazonaws.com', true, undefined, 'fleet-state.s3.dualstack.us-west-2.amazonaws.com', 'us-west-2'],
-    ['s3.dualstack.eu-central-1.amazonaws.com', false, undefined, 'fleet-state.s3.eu-central-1.amazonaws.com', 'eu-central-1'],
-    ['s3.eu-west-2.amazonaws.com', false, 'eu-north-1', 'fleet-state.s3.eu-west-2.amazonaws.com', 'eu-north-1'],
-  ])('%s (dual-stack %s, spec.region %s) goes to %s, signed for %s', async (endpoint, useDualStack, region, host, scope) => {
-    expect(await put({ endpoint, useDualStack, region })).toEqual({ host, scope, secretSent: false });
-  });
+    [
+      's3-ap-southeast-1.amazonaws.com',
+      false,
+      undefined,
+      'fleet-state.s3.ap-southeast-1.amazonaws.com',
+      'ap-southeast-1',
+    ],
+    [
+      's3.us-west-2.amazonaws.com',
+      true,
+      undefined,
+      'fleet-state.s3.dualstack.us-west-2.amazonaws.com',
+      'us-west-2',
+    ],
+    [
+      's3.dualstack.eu-central-1.amazonaws.com',
+      false,
+      undefined,
+      'fleet-state.s3.eu-central-1.amazonaws.com',
+      'eu-central-1',
+    ],
+    [
+      's3.eu-west-2.amazonaws.com',
+      false,
+      'eu-north-1',
+      'fleet-state.s3.eu-west-2.amazonaws.com',
+      'eu-north-1',
+    ],
+  ])(
+    '%s (dual-stack %s, spec.region %s) goes to %s, signed for %s',
+    async (endpoint, useDualStack, region, host, scope) => {
+      expect(await put({ endpoint, useDualStack, region })).toEqual({
+        host,
+        scope,
+        secretSent: false,
+      });
+    },
+  );
 });

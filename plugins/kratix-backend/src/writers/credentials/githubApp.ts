@@ -34,7 +34,12 @@ export class GithubAppTokens {
   private token?: { value: string; refreshAt: number };
 
   constructor(
-    private readonly options: { store: string; app: GithubAppSecret; apiBaseUrl: string; secretName: string },
+    private readonly options: {
+      store: string;
+      app: GithubAppSecret;
+      apiBaseUrl: string;
+      secretName: string;
+    },
   ) {
     if (!/^\d+$/.test(options.app.appId) || !/^\d+$/.test(options.app.installationId)) {
       throw new StoreError(
@@ -72,7 +77,10 @@ export class GithubAppTokens {
         },
       });
     } catch (e: any) {
-      throw new StoreError(`${store}: cannot reach the GitHub API at ${apiBaseUrl} to mint an installation token (${e?.cause?.code ?? e?.message})`, 'unreachable');
+      throw new StoreError(
+        `${store}: cannot reach the GitHub API at ${apiBaseUrl} to mint an installation token (${e?.cause?.code ?? e?.message})`,
+        'unreachable',
+      );
     }
     const body: any = await res.json().catch(() => ({}));
     if (res.status !== 201 && res.status !== 200) {
@@ -82,7 +90,9 @@ export class GithubAppTokens {
       );
     }
     const expires = Date.parse(body.expires_at);
-    const refreshAt = Number.isNaN(expires) ? Date.now() + 30 * 60_000 : expires - REFRESH_BEFORE_MS;
+    const refreshAt = Number.isNaN(expires)
+      ? Date.now() + 30 * 60_000
+      : expires - REFRESH_BEFORE_MS;
     return { value: String(body.token), refreshAt };
   }
 }

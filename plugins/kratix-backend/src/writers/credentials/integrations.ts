@@ -75,12 +75,18 @@ export class IntegrationGitCredentials {
     // The provider answers a URL without owner/repo with the App's own JWT: never ask it that.
     const path = new URL(url).pathname.split('/').filter(Boolean);
     if (path.length < 2) {
-      throw new StoreError(`${store}: spec.url must name the repository (https://host/owner/repo.git)`, 'config');
+      throw new StoreError(
+        `${store}: spec.url must name the repository (https://host/owner/repo.git)`,
+        'config',
+      );
     }
     return async (): Promise<GitHttpAuth> => {
       const creds = await this.github.getCredentials({ url });
       if (!creds.token) {
-        throw new StoreError(`${store}: the GitHub integration for ${new URL(url).host} has no token or app installation for ${path[0]}; add one under integrations.github`, 'auth');
+        throw new StoreError(
+          `${store}: the GitHub integration for ${new URL(url).host} has no token or app installation for ${path[0]}; add one under integrations.github`,
+          'auth',
+        );
       }
       return { username: 'x-access-token', password: creds.token };
     };
@@ -90,7 +96,11 @@ export class IntegrationGitCredentials {
     if (!c.credentials?.length) return undefined;
     return async (): Promise<GitHttpAuth> => {
       const creds = await this.azure.getCredentials({ url });
-      if (!creds) throw new StoreError(`${store}: no Azure DevOps credential in integrations.azure matches ${url}`, 'auth');
+      if (!creds)
+        throw new StoreError(
+          `${store}: no Azure DevOps credential in integrations.azure matches ${url}`,
+          'auth',
+        );
       return creds.type === 'pat'
         ? { username: 'notempty', password: creds.token }
         : { authorization: `Bearer ${creds.token}` };

@@ -9,7 +9,11 @@ export interface BoundSecret {
 }
 
 /** Reads `kratix.secrets.<name>`, trimmed; undefined when absent. */
-export function readSecret(config: Config, name: string, onTrim?: (key: string) => void): BoundSecret | undefined {
+export function readSecret(
+  config: Config,
+  name: string,
+  onTrim?: (key: string) => void,
+): BoundSecret | undefined {
   const entry = config.getOptionalConfig(`kratix.secrets.${name}`);
   if (!entry) return undefined;
   const values: Record<string, string> = {};
@@ -17,7 +21,8 @@ export function readSecret(config: Config, name: string, onTrim?: (key: string) 
     if (k === 'allowedHosts') continue;
     const raw = entry.getOptionalString(k);
     if (raw === undefined) continue;
-    const trimmed = k === 'sshPrivateKey' || k === 'privateKey' || k === 'knownHosts' ? raw : raw.trim();
+    const trimmed =
+      k === 'sshPrivateKey' || k === 'privateKey' || k === 'knownHosts' ? raw : raw.trim();
     if (trimmed !== raw) onTrim?.(k);
     values[k] = trimmed;
   }

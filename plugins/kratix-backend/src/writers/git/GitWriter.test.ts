@@ -44,7 +44,11 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     await fs.promises.rm(server.root, { recursive: true, force: true });
   });
 
-  function writerFor(url: string, name: string, options: { path?: string; password?: string } = {}) {
+  function writerFor(
+    url: string,
+    name: string,
+    options: { path?: string; password?: string } = {},
+  ) {
     const store = `GitStateStore/${name}`;
     return new GitWriter({
       name: store,
@@ -54,7 +58,10 @@ describe('GitWriter against a real smart-HTTP git server', () => {
       transport: new HttpGitTransport({
         store,
         url,
-        credentials: async () => ({ username: server.username, password: options.password ?? server.password }),
+        credentials: async () => ({
+          username: server.username,
+          password: options.password ?? server.password,
+        }),
         authHint: 'check the username and password of kratix.secrets.git',
       }),
       workDir: path.join(work, `${name}-${n}`),
@@ -86,9 +93,9 @@ describe('GitWriter against a real smart-HTTP git server', () => {
       ]),
     );
     expect((await gitCli(['--git-dir', repo, 'rev-parse', 'main'])).trim()).toBe(first.version);
-    expect(await gitCli(['--git-dir', repo, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%s', 'main'])).toBe(
-      'kratix <>|kratix <>|Update from: test\n',
-    );
+    expect(
+      await gitCli(['--git-dir', repo, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%s', 'main']),
+    ).toBe('kratix <>|kratix <>|Update from: test\n');
     const second = await writer.apply(
       new Map<string, Buffer | null>([
         ['dev/a.yaml', Buffer.from('a: 2\n')],
@@ -127,7 +134,11 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     );
     expect(await writer.readFile('d/e/two.yaml')).toEqual(Buffer.from('2'));
     expect(await writer.readFile('d/missing.yaml')).toBeUndefined();
-    const snapshot = await writer.observe({ ...EMPTY, dirs: ['d', 'nothing'], paths: ['dx/other.yaml', 'gone.yaml'] });
+    const snapshot = await writer.observe({
+      ...EMPTY,
+      dirs: ['d', 'nothing'],
+      paths: ['dx/other.yaml', 'gone.yaml'],
+    });
     expect(snapshot.list('d').sort()).toEqual(['d/e/two.yaml', 'd/one.yaml']);
     expect(snapshot.digest('dx/other.yaml')).toBe(writer.digest(Buffer.from('3')));
     expect(snapshot.digest('gone.yaml')).toBeUndefined();
@@ -138,10 +149,16 @@ describe('GitWriter against a real smart-HTTP git server', () => {
   it('keeps a foreign push made between our fetch and our push, and reports what it changed', async () => {
     const { writer, url, repo } = await setup();
     await writer.refresh();
-    const mine = await writer.apply(new Map([['ours/a.yaml', Buffer.from('a\n')]]), 'Update from: ours');
+    const mine = await writer.apply(
+      new Map([['ours/a.yaml', Buffer.from('a\n')]]),
+      'Update from: ours',
+    );
     await pushWithCli(url, server, { 'theirs/t.yaml': 'theirs\n', 'ours/a.yaml': 'edited\n' });
     // Our local copy is now behind: the push loses the compare-and-swap, fetches and re-applies.
-    const result = await writer.apply(new Map([['ours/b.yaml', Buffer.from('b\n')]]), 'Update from: ours');
+    const result = await writer.apply(
+      new Map([['ours/b.yaml', Buffer.from('b\n')]]),
+      'Update from: ours',
+    );
     expect(result.commits).toBe(1);
     expect(await readRepo(repo)).toEqual(
       new Map([
@@ -161,17 +178,32 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     const { url, repo } = await setup();
     const writers = [1, 2, 3, 4].map(i => writerFor(url, `race-${i}`));
     await Promise.all(writers.map(w => w.refresh()));
-    await Promise.all(writers.map((w, i) => w.apply(new Map([[`f${i}.yaml`, Buffer.from(`${i}\n`)]]), `Update from: w${i}`)));
-    expect([...(await readRepo(repo)).keys()].sort()).toEqual(['f0.yaml', 'f1.yaml', 'f2.yaml', 'f3.yaml']);
+    await Promise.all(
+      writers.map((w, i) =>
+        w.apply(new Map([[`f${i}.yaml`, Buffer.from(`${i}\n`)]]), `Update from: w${i}`),
+      ),
+    );
+    expect([...(await readRepo(repo)).keys()].sort()).toEqual([
+      'f0.yaml',
+      'f1.yaml',
+      'f2.yaml',
+      'f3.yaml',
+    ]);
     expect(await commitCount(repo)).toBe(4);
   });
 
   it("reports a hook's refusal with the server's own words, without retrying it as a race", async () => {
     const { writer, repo } = await setup();
     const hook = path.join(repo, 'hooks', 'pre-receive');
-    await fs.promises.writeFile(hook, '#!/bin/sh\necho "policy: no files named forbidden.yaml" >&2\nexit 1\n', { mode: 0o755 });
+    await fs.promises.writeFile(
+      hook,
+      '#!/bin/sh\necho "policy: no files named forbidden.yaml" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     await writer.refresh();
-    const error = await writer.apply(new Map([['forbidden.yaml', Buffer.from('x')]]), 'Update from: t').catch(e => e);
+    const error = await writer
+      .apply(new Map([['forbidden.yaml', Buffer.from('x')]]), 'Update from: t')
+      .catch(e => e);
     expect(error.kind).toBe('refused');
     expect(error.message).toMatch(
       /^GitStateStore\/repo\d+: http:\/\/127\.0\.0\.1:\d+\/repo\d+\.git refused the push to main \(pre-receive hook declined\): policy: no files named forbidden\.yaml$/,
@@ -191,8 +223,13 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     await gitCli(['-C', dir, '-c', 'user.name=x', '-c', 'user.email=x@x', 'commit', '-qm', 'link']);
     await gitCli(['-C', dir, 'push', '-q', u.toString(), 'main']);
     await writer.refresh();
-    await writer.apply(new Map([['link.yaml', Buffer.from('kind: ConfigMap\n')]]), 'Update from: t');
-    expect(await gitCli(['--git-dir', repo, 'ls-tree', 'main', 'link.yaml'])).toMatch(/^100644 blob /);
+    await writer.apply(
+      new Map([['link.yaml', Buffer.from('kind: ConfigMap\n')]]),
+      'Update from: t',
+    );
+    expect(await gitCli(['--git-dir', repo, 'ls-tree', 'main', 'link.yaml'])).toMatch(
+      /^100644 blob /,
+    );
     expect((await readRepo(repo)).get('link.yaml')).toBe('kind: ConfigMap\n');
     await fs.promises.rm(dir, { recursive: true, force: true });
   });
@@ -204,7 +241,9 @@ describe('GitWriter against a real smart-HTTP git server', () => {
       /^GitStateStore\/repo\d+: authentication failed while fetching http:\/\/127\.0\.0\.1:\d+\/repo\d+\.git \(HTTP 401\); check the username and password of kratix\.secrets\.git$/,
     );
     expect(error.message).not.toContain('wrong-secret-value');
-    await expect(writer.validatePermissions()).rejects.toThrow(/authentication failed while checking write access/);
+    await expect(writer.validatePermissions()).rejects.toThrow(
+      /authentication failed while checking write access/,
+    );
   });
 
   it('says when the server cannot be reached', async () => {
@@ -213,7 +252,9 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     const writer = writerFor(url, 'gone');
     const error = await writer.refresh().catch(e => e);
     expect(error.message).toBe(`GitStateStore/gone: cannot reach ${url} (ECONNREFUSED)`);
-    await expect(writer.validatePermissions()).rejects.toThrow(`GitStateStore/gone: cannot reach ${url} (ECONNREFUSED)`);
+    await expect(writer.validatePermissions()).rejects.toThrow(
+      `GitStateStore/gone: cannot reach ${url} (ECONNREFUSED)`,
+    );
   });
 
   describe('redirects', () => {

@@ -1,7 +1,13 @@
 import { goJoin } from '@internal/plugin-kratix-common';
 import { StoreError } from '../errors';
 import { Mutex } from '../mutex';
-import { ApplyResult, MapSnapshot, ObserveRequest, StateStoreWriter, StoreSnapshot } from '../types';
+import {
+  ApplyResult,
+  MapSnapshot,
+  ObserveRequest,
+  StateStoreWriter,
+  StoreSnapshot,
+} from '../types';
 import { LocalRepo } from './localRepo';
 import { encodeCommit, GitObject, objectId } from './objects';
 import { buildPack } from './pack';
@@ -163,7 +169,10 @@ export class GitWriter implements StateStoreWriter {
   }
 
   /** One attempt; undefined when another writer moved the branch first. */
-  private async commitAndPush(rooted: Map<string, Buffer | null>, message: string): Promise<ApplyResult | undefined> {
+  private async commitAndPush(
+    rooted: Map<string, Buffer | null>,
+    message: string,
+  ): Promise<ApplyResult | undefined> {
     const objects = new Map<string, GitObject>();
     const base = await this.rootTree();
     const edit = await editTree(base, rooted, oid => this.repo.readTree(oid), objects);

@@ -28,12 +28,15 @@ export async function boundFetch(
         'config',
       );
     }
-    if (i >= MAX_REDIRECTS) throw new StoreError(`${who.store}: too many redirects from ${url}`, 'config');
+    if (i >= MAX_REDIRECTS)
+      throw new StoreError(`${who.store}: too many redirects from ${url}`, 'config');
     current = next.href;
   }
 }
 
-async function* chunksOf(body: ReadableStream<Uint8Array> | null): AsyncIterableIterator<Uint8Array> {
+async function* chunksOf(
+  body: ReadableStream<Uint8Array> | null,
+): AsyncIterableIterator<Uint8Array> {
   if (!body) return;
   const reader = body.getReader();
   for (;;) {
@@ -53,7 +56,12 @@ async function collect(body: any): Promise<Buffer | undefined> {
 /** isomorphic-git's HttpClient over boundFetch. */
 export function boundHttpClient(who: { store: string }) {
   return {
-    async request(req: { url: string; method?: string; headers?: Record<string, string>; body?: any }) {
+    async request(req: {
+      url: string;
+      method?: string;
+      headers?: Record<string, string>;
+      body?: any;
+    }) {
       const body = await collect(req.body);
       const res = await boundFetch(
         req.url,

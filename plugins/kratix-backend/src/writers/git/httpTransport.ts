@@ -45,7 +45,12 @@ export class HttpGitTransport implements GitTransport {
   }
 
   private context(): ErrorContext {
-    return { store: this.options.store, target: this.target, authHint: this.options.authHint, secrets: this.secrets };
+    return {
+      store: this.options.store,
+      target: this.target,
+      authHint: this.options.authHint,
+      secrets: this.secrets,
+    };
   }
 
   private explain(e: any, doing: string): StoreError {
@@ -100,7 +105,8 @@ export class HttpGitTransport implements GitTransport {
         { store: this.options.store },
       );
       reply = Buffer.from(await res.arrayBuffer());
-      if (res.status !== 200) throw Object.assign(new Error(`HTTP ${res.status}`), { statusCode: res.status });
+      if (res.status !== 200)
+        throw Object.assign(new Error(`HTTP ${res.status}`), { statusCode: res.status });
     } catch (e) {
       throw this.explain(e, 'pushing to');
     }
@@ -124,7 +130,10 @@ export class HttpGitTransport implements GitTransport {
       throw this.explain(e, 'checking write access to');
     }
     if (res.status !== 200) {
-      throw this.explain({ statusCode: res.status, message: `HTTP ${res.status}` }, 'checking write access to');
+      throw this.explain(
+        { statusCode: res.status, message: `HTTP ${res.status}` },
+        'checking write access to',
+      );
     }
   }
 
@@ -132,7 +141,18 @@ export class HttpGitTransport implements GitTransport {
 }
 
 /** A push the server refused for its content: only the placements in it fail. */
-export function refusal(store: string, target: string, branch: string, reason: string, remote: string[]) {
-  const said = remote.length ? `: ${remote.map(l => l.replace(/^remote:\s*/, '')).join(' / ')}` : '';
-  return new StoreError(`${store}: ${target} refused the push to ${branch} (${reason})${said}`, 'refused');
+export function refusal(
+  store: string,
+  target: string,
+  branch: string,
+  reason: string,
+  remote: string[],
+) {
+  const said = remote.length
+    ? `: ${remote.map(l => l.replace(/^remote:\s*/, '')).join(' / ')}`
+    : '';
+  return new StoreError(
+    `${store}: ${target} refused the push to ${branch} (${reason})${said}`,
+    'refused',
+  );
 }

@@ -56,7 +56,13 @@ export class LocalRepo {
   async readTree(oid: string): Promise<TreeEntry[]> {
     const cached = this.trees.get(oid);
     if (cached) return cached;
-    const { object } = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
+    const { object } = await git.readObject({
+      fs,
+      gitdir: this.gitdir,
+      oid,
+      format: 'content',
+      cache: this.cache,
+    });
     const tree = parseTree(object as Uint8Array);
     if (this.trees.size >= MAX_CACHED_TREES) {
       this.trees.clear();
@@ -77,12 +83,23 @@ export class LocalRepo {
   }
 
   async commitTree(commit: string): Promise<string> {
-    const { commit: c } = await git.readCommit({ fs, gitdir: this.gitdir, oid: commit, cache: this.cache });
+    const { commit: c } = await git.readCommit({
+      fs,
+      gitdir: this.gitdir,
+      oid: commit,
+      cache: this.cache,
+    });
     return c.tree;
   }
 
   async readBlob(oid: string): Promise<Buffer> {
-    const { object } = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
+    const { object } = await git.readObject({
+      fs,
+      gitdir: this.gitdir,
+      oid,
+      format: 'content',
+      cache: this.cache,
+    });
     return Buffer.from(object as Uint8Array);
   }
 
@@ -111,7 +128,12 @@ export class LocalRepo {
   }
 
   /** Blob paths that differ between two trees (added, changed or removed), under `prefix`. */
-  async diff(a: string | undefined, b: string | undefined, prefix: string, out: string[]): Promise<void> {
+  async diff(
+    a: string | undefined,
+    b: string | undefined,
+    prefix: string,
+    out: string[],
+  ): Promise<void> {
     if (a === b) return;
     const left = new Map((a ? await this.readTree(a) : []).map(e => [e.path, e]));
     const right = new Map((b ? await this.readTree(b) : []).map(e => [e.path, e]));
@@ -128,7 +150,13 @@ export class LocalRepo {
   }
 
   async writeBranch(branch: string, oid: string): Promise<void> {
-    await git.writeRef({ fs, gitdir: this.gitdir, ref: `refs/heads/${branch}`, value: oid, force: true });
+    await git.writeRef({
+      fs,
+      gitdir: this.gitdir,
+      ref: `refs/heads/${branch}`,
+      value: oid,
+      force: true,
+    });
   }
 
   /** Keeps a pack we pushed, so the objects can be read back without a fetch. */

@@ -8,7 +8,8 @@ export type ReceivePackReport =
   | { ok: false; reason: string; race: boolean; remote: string[] };
 
 /** `ng` reasons that mean another writer moved the branch first (a lost compare-and-swap). */
-const RACE_REASONS = /fetch first|non-fast-forward|stale info|failed to update ref|failed to lock|cannot lock ref|reference already exists/i;
+const RACE_REASONS =
+  /fetch first|non-fast-forward|stale info|failed to update ref|failed to lock|cannot lock ref|reference already exists/i;
 
 /** The request body: one ref update with report-status and side-band, then our pack. */
 export function receivePackRequest(args: {
@@ -31,18 +32,32 @@ export function parseReceivePackReply(reply: Buffer, branch: string): ReceivePac
   const report: Buffer[] = [];
   const remote: string[] = [];
   const packets = splitPktLines(reply);
-  const multiplexed = packets.length > 0 && packets.every(p => p.length > 0 && p[0] >= 1 && p[0] <= 3);
+  const multiplexed =
+    packets.length > 0 && packets.every(p => p.length > 0 && p[0] >= 1 && p[0] <= 3);
   if (!multiplexed) report.push(reply);
   else {
     for (const p of packets) {
       if (p[0] === 1) report.push(p.subarray(1));
-      else remote.push(...p.subarray(1).toString('utf8').split(/\r?\n|\r/).map(l => l.trim()).filter(Boolean));
+      else
+        remote.push(
+          ...p
+            .subarray(1)
+            .toString('utf8')
+            .split(/\r?\n|\r/)
+            .map(l => l.trim())
+            .filter(Boolean),
+        );
     }
   }
   const lines = parsePktLines(Buffer.concat(report)).map(l => l.replace(/\n$/, ''));
   const unpack = lines.find(l => l.startsWith('unpack '));
   if (unpack && unpack !== 'unpack ok') {
-    return { ok: false, reason: `the server could not unpack the push: ${unpack.slice(7)}`, race: false, remote };
+    return {
+      ok: false,
+      reason: `the server could not unpack the push: ${unpack.slice(7)}`,
+      race: false,
+      remote,
+    };
   }
   if (lines.includes(`ok ${ref}`)) return { ok: true };
   const ng = lines.find(l => l.startsWith(`ng ${ref}`));

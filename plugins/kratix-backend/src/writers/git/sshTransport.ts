@@ -39,7 +39,11 @@ export class SshGitTransport implements GitTransport {
     await fs.promises.chmod(dir, 0o700);
     const key = `${this.options.privateKey.trim()}\n`;
     await fs.promises.writeFile(path.join(dir, 'key'), key, { mode: 0o600 });
-    await fs.promises.writeFile(path.join(dir, 'known_hosts'), `${this.options.knownHosts.trim()}\n`, { mode: 0o600 });
+    await fs.promises.writeFile(
+      path.join(dir, 'known_hosts'),
+      `${this.options.knownHosts.trim()}\n`,
+      { mode: 0o600 },
+    );
     this.dir = dir;
     return dir;
   }
@@ -47,10 +51,25 @@ export class SshGitTransport implements GitTransport {
   private async git(repo: LocalRepo): Promise<SimpleGit> {
     const dir = await this.files();
     const ssh = [
-      'ssh', '-F', '/dev/null', '-i', path.join(dir, 'key'), '-o', 'IdentitiesOnly=yes',
-      '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
-      '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-      '-o', 'ConnectTimeout=20',
+      'ssh',
+      '-F',
+      '/dev/null',
+      '-i',
+      path.join(dir, 'key'),
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+      '-o',
+      'ConnectTimeout=20',
     ].join(' ');
     return simpleGit({
       baseDir: repo.gitdir,
@@ -68,22 +87,42 @@ export class SshGitTransport implements GitTransport {
   private explain(e: any, doing: string): StoreError {
     const text = String(e?.message ?? e);
     const host = sshHost(this.options.url);
-    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(text)) {
+    if (
+      /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(
+        text,
+      )
+    ) {
       return new StoreError(
         `${this.options.store}: the SSH host key of ${host} is not in ${this.options.secretKey.replace(/sshPrivateKey$/, 'knownHosts')}; add the server's key there (e.g. the output of ssh-keyscan ${host})`,
         'auth',
       );
     }
-    if (/Permission denied|publickey|Authentication failed|invalid format|error in libcrypto/i.test(text)) {
+    if (
+      /Permission denied|publickey|Authentication failed|invalid format|error in libcrypto/i.test(
+        text,
+      )
+    ) {
       return new StoreError(
         `${this.options.store}: SSH authentication to ${host} failed while ${doing}; check ${this.options.secretKey} and that its public key is a deploy key with write access`,
         'auth',
       );
     }
-    if (/Connection refused|Could not resolve|timed out|No route to host|Connection closed/i.test(text)) {
-      return new StoreError(`${this.options.store}: cannot reach ${host} over SSH while ${doing}`, 'unreachable');
+    if (
+      /Connection refused|Could not resolve|timed out|No route to host|Connection closed/i.test(
+        text,
+      )
+    ) {
+      return new StoreError(
+        `${this.options.store}: cannot reach ${host} over SSH while ${doing}`,
+        'unreachable',
+      );
     }
-    const detail = text.split('\n').map(l => l.trim()).filter(Boolean).slice(-3).join(' / ');
+    const detail = text
+      .split('\n')
+      .map(l => l.trim())
+      .filter(Boolean)
+      .slice(-3)
+      .join(' / ');
     return new StoreError(`${this.options.store}: ${doing} ${this.target} failed: ${detail}`);
   }
 
@@ -91,7 +130,13 @@ export class SshGitTransport implements GitTransport {
     const git = await this.git(repo);
     const refspec = `+refs/heads/${branch}:refs/remotes/origin/${branch}`;
     try {
-      await git.raw(['fetch', '--no-tags', ...(first ? ['--depth=1'] : []), this.options.url, refspec]);
+      await git.raw([
+        'fetch',
+        '--no-tags',
+        ...(first ? ['--depth=1'] : []),
+        this.options.url,
+        refspec,
+      ]);
     } catch (e: any) {
       if (/couldn't find remote ref/i.test(String(e?.message))) return undefined;
       throw this.explain(e, 'fetching');
@@ -107,14 +152,23 @@ export class SshGitTransport implements GitTransport {
     const git = await this.git(repo);
     let output: string;
     try {
-      output = await git.raw(['push', '--porcelain', this.options.url, `${args.newOid}:refs/heads/${args.branch}`]);
+      output = await git.raw([
+        'push',
+        '--porcelain',
+        this.options.url,
+        `${args.newOid}:refs/heads/${args.branch}`,
+      ]);
     } catch (e: any) {
       output = String(e?.message ?? e);
       const rejected = /^!\s.*\[(remote )?rejected\]\s*\(([^)]*)\)/m.exec(output);
       if (!rejected) throw this.explain(e, 'pushing to');
       const reason = rejected[2];
-      if (!rejected[1] && /fetch first|non-fast-forward|stale info/i.test(reason)) return { ok: false, reason };
-      const remote = output.split('\n').filter(l => l.startsWith('remote:')).map(l => l.trim());
+      if (!rejected[1] && /fetch first|non-fast-forward|stale info/i.test(reason))
+        return { ok: false, reason };
+      const remote = output
+        .split('\n')
+        .filter(l => l.startsWith('remote:'))
+        .map(l => l.trim());
       if (/failed to update ref|cannot lock ref/i.test(reason)) return { ok: false, reason };
       throw refusal(this.options.store, this.target, args.branch, reason, remote);
     }

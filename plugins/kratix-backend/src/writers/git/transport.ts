@@ -20,7 +20,10 @@ export interface GitTransport {
    * objects). Throws a `refused` StoreError with the server's own words when a
    * hook or rule refuses the update.
    */
-  push(repo: LocalRepo, args: { branch: string; oldOid?: string; newOid: string; pack: BuiltPack }): Promise<PushOutcome>;
+  push(
+    repo: LocalRepo,
+    args: { branch: string; oldOid?: string; newOid: string; pack: BuiltPack },
+  ): Promise<PushOutcome>;
   /** Throws a clear error unless the credentials may push. */
   checkWrite(): Promise<void>;
   close(): Promise<void>;

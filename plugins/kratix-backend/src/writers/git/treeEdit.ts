@@ -87,7 +87,8 @@ async function editNode(
       continue;
     }
     const oid = objectId('blob', content);
-    if (existing && existing.type === 'blob' && existing.oid === oid && existing.mode === '100644') continue;
+    if (existing && existing.type === 'blob' && existing.oid === oid && existing.mode === '100644')
+      continue;
     out.set(oid, { type: 'blob', content });
     // Always a regular file, as Kratix writes: a symlink entry is replaced, never followed.
     entries.set(name, { mode: '100644', path: name, oid, type: 'blob' });
