@@ -29,6 +29,7 @@ function git(args: string[]): Promise<{ code: number; stderr: string }> {
         resolve({ code, stderr: String(stderr) });
       },
     );
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end();
   });
 }

@@ -32,7 +32,9 @@ function exec(
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
-    // An open stdin would keep `ssh host git-upload-pack` waiting.
+    // An open stdin would keep `ssh host git-upload-pack` waiting. A command that
+    // exits before reading it makes the write fail with EPIPE: that is not an error here.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(opts.input ?? '');
   });
 }

@@ -17,6 +17,7 @@ import { WebLinks } from './service/webLinks';
 import { WriterFactory } from './writers';
 import { registerActions } from './service/actions';
 import { RunAnnouncer } from './service/RunAnnouncer';
+import { RunAuditor } from './service/RunAuditor';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -63,6 +64,13 @@ export const kratixPlugin = createBackendPlugin({
         const workAuthorizer = createConditionAuthorizer(
           permissionsRegistry.getPermissionRuleset(kratixWorkResourceRef),
         );
+        const announcer = new RunAnnouncer({
+          db,
+          logger,
+          signals: deps.signals,
+          notifications: deps.notifications,
+        });
+        const runAuditor = new RunAuditor({ auditor: deps.auditor, logger });
         const reconciler = new Reconciler({
           db,
           catalog: deps.catalog,
@@ -73,12 +81,10 @@ export const kratixPlugin = createBackendPlugin({
           config,
           permit: (work, d) =>
             decisionAllows(destinationAuthorizer, work.placementConditions as any, d),
-          onRun: new RunAnnouncer({
-            db,
-            logger,
-            signals: deps.signals,
-            notifications: deps.notifications,
-          }).onRun,
+          onRun: (ref, result) => {
+            announcer.onRun(ref, result);
+            runAuditor.onRun(ref, result);
+          },
         });
         await reconciler.start();
         lifecycle.addShutdownHook(async () => {

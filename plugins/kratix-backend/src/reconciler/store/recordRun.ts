@@ -32,6 +32,8 @@ export interface RunTotals {
   newlyFailed: { placement: StoredPlacement; error: string }[];
   /** Placements written now that had failed before. */
   recovered: StoredPlacement[];
+  /** Deleted Destinations whose cleanup finished in this run. */
+  cleanedDestinations: string[];
 }
 
 const key = (p: PlacementKey) => `${p.namespace}/${p.name}`;
@@ -141,6 +143,7 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
     removed: removed.length,
     newlyFailed: failed.filter(f => f.placement.status !== 'failed'),
     recovered: written.filter(w => w.placement.status === 'failed').map(w => w.placement),
+    cleanedDestinations: cleaned,
   };
 }
 

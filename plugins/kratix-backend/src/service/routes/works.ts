@@ -59,16 +59,19 @@ export function worksRouter(deps: {
     };
   }
 
-  async function submitOne(req: Request, body: unknown, dryRun: boolean) {
-    const work = parseWorkRequest(body, config.works);
+  async function callerOf(req: Request, work: NewWork) {
     const credentials = await authorizeSubmit(req, work);
-    const caller = await resolveCaller(credentials, {
+    return resolveCaller(credentials, {
       permissions: access.deps.permissions,
       userInfo: access.deps.userInfo,
       authorize: access.deps.destinationAuthorizer,
     });
+  }
+
+  async function submitOne(req: Request, body: unknown, dryRun: boolean) {
+    const work = parseWorkRequest(body, config.works);
     if (dryRun) {
-      const preview = await reconciler.intake.preview(work, caller);
+      const preview = await reconciler.intake.preview(work, await callerOf(req, work));
       return {
         status: 200,
         body: {
@@ -81,6 +84,7 @@ export function worksRouter(deps: {
         },
       };
     }
+    // Audited with its authorization: a refused attempt is recorded as failed.
     const result = await audited(
       access.deps.auditor,
       {
@@ -88,7 +92,7 @@ export function worksRouter(deps: {
         request: req,
         meta: { work: `${work.namespace}/${work.name}`, promise: work.promise },
       },
-      () => reconciler.intake.submit(work, caller),
+      async () => reconciler.intake.submit(work, await callerOf(req, work)),
       r => ({ created: r.created, changed: r.changed }),
     );
     return { status: result.created ? 201 : 200, body: await scheduleResult(result.key) };
@@ -262,17 +266,19 @@ export function worksRouter(deps: {
   router.delete('/works/:namespace/:name', async (req, res) => {
     const credentials = await access.credentials(req);
     const key = { namespace: req.params.namespace, name: req.params.name };
-    // Authorized first: a refusal must not tell whether the work exists.
-    await access.require(
-      credentials,
-      kratixWorkDeletePermission,
-      `delete kratix work ${key.namespace}/${key.name}`,
-      `${key.namespace}/${key.name}`,
-    );
+    // Authorized first (a refusal must not tell whether the work exists), inside the audit event.
     const result = await audited(
       access.deps.auditor,
       { eventId: 'work-delete', request: req, meta: { work: `${key.namespace}/${key.name}` } },
-      () => reconciler.intake.remove(key),
+      async () => {
+        await access.require(
+          credentials,
+          kratixWorkDeletePermission,
+          `delete kratix work ${key.namespace}/${key.name}`,
+          `${key.namespace}/${key.name}`,
+        );
+        return reconciler.intake.remove(key);
+      },
     );
     res.status(202).json({ work: key, status: 'deleting', destinations: result.destinations });
   });
