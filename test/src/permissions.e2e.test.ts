@@ -6,12 +6,30 @@
  * across namespaces. Every refusal is checked in the store too.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GitServer, readRepo, startGitServer } from '@internal/state-store-servers';
 import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
 
 jest.setTimeout(300_000);
+
+/** A user's own repository, as a catalog URL location would read it. */
+async function serveFile(file: string) {
+  const server = http.createServer(async (_req, res) => {
+    res
+      .writeHead(200, { 'content-type': 'text/yaml' })
+      .end(await fs.promises.readFile(file, 'utf8').catch(() => ''));
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => new Promise<void>(r => server.close(() => r())),
+  };
+}
 const API = 'platform.kratix.io/v1alpha1';
 
 describe('permissions with the example policy (real backend, real users, real git)', () => {
@@ -24,30 +42,52 @@ describe('permissions with the example policy (real backend, real users, real gi
   let bob: string; // team-b
   let root: string; // platform-team
 
-  const destination = (name: string, spec: Record<string, unknown>, labels: Record<string, string>, namespace = 'default') => ({
+  const destination = (
+    name: string,
+    spec: Record<string, unknown>,
+    labels: Record<string, string>,
+    namespace = 'default',
+  ) => ({
     apiVersion: API,
     kind: 'Destination',
     metadata: { name, namespace, labels },
-    spec: { path: name, stateStoreRef: { kind: 'GitStateStore', name: 'git' }, cleanup: 'all', ...spec },
+    spec: {
+      path: name,
+      stateStoreRef: { kind: 'GitStateStore', name: 'git' },
+      cleanup: 'all',
+      ...spec,
+    },
   });
   let gitUrl: string;
   const platform = (extra: unknown[] = []) => [
-    { apiVersion: API, kind: 'GitStateStore', metadata: { name: 'git' }, spec: { url: gitUrl, secretRef: { name: 'git' } } },
+    {
+      apiVersion: API,
+      kind: 'GitStateStore',
+      metadata: { name: 'git' },
+      spec: { url: gitUrl, secretRef: { name: 'git' } },
+    },
     destination('alpha-dev', { owner: 'team-a' }, { env: 'dev', id: 'alpha' }),
     destination('beta-dev', {}, { env: 'dev', team: 'team-b' }),
     ...extra,
   ];
   const writePlatform = (extra: unknown[] = []) => writeEntities(platformFile, platform(extra));
 
-  const work = (resource: string, selectors: Record<string, string>, content = `owner: ${resource}\n`) => ({
+  const work = (
+    resource: string,
+    selectors: Record<string, string>,
+    content = `owner: ${resource}\n`,
+  ) => ({
     promise: 'app',
     resource,
     pipeline: 'configure',
     destinationSelectors: selectors,
     files: [{ path: 'app.yaml', content }],
   });
-  const post = (token: string, body: unknown) => backend.api('/api/kratix/works', { method: 'POST', json: body, token });
+  const post = (token: string, body: unknown) =>
+    backend.api('/api/kratix/works', { method: 'POST', json: body, token });
   const files = async () => readRepo(repo);
+
+  let rogueServer: { url: string; port: number; close(): Promise<void> };
 
   beforeAll(async () => {
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-permissions-'));
@@ -56,16 +96,41 @@ describe('permissions with the example policy (real backend, real users, real gi
     repo = git.repoPath('fleet');
     platformFile = path.join(dir, 'platform.yaml');
     await writePlatform();
+    rogueServer = await serveFile(path.join(dir, 'rogue.yaml'));
     backend = await startBackend({
       config: {
+        backend: { reading: { allow: [{ host: `127.0.0.1:${rogueServer.port}` }] } },
         catalog: {
           // As the shipped app-config: anyone may register ordinary entities; the three kinds only come from the platform's location.
-          rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location', 'Template', 'User', 'Group'] }],
-          locations: [{ type: 'file', target: platformFile, rules: [{ allow: ['Location', 'Destination', 'GitStateStore', 'BucketStateStore'] }] }],
+          rules: [
+            {
+              allow: [
+                'Component',
+                'System',
+                'API',
+                'Resource',
+                'Location',
+                'Template',
+                'User',
+                'Group',
+              ],
+            },
+          ],
+          locations: [
+            {
+              type: 'file',
+              target: platformFile,
+              rules: [{ allow: ['Location', 'Destination', 'GitStateStore', 'BucketStateStore'] }],
+            },
+          ],
         },
+        auth: { providers: { 'test-users': {} } },
+        permission: { enabled: true },
         kratix: {
           examplePolicy: { enabled: true, platformGroup: 'group:default/platform-team' },
-          secrets: { git: { allowedHosts: ['127.0.0.1'], username: git.username, password: git.password } },
+          secrets: {
+            git: { allowedHosts: ['127.0.0.1'], username: git.username, password: git.password },
+          },
         },
       },
     });
@@ -75,7 +140,12 @@ describe('permissions with the example policy (real backend, real users, real gi
     await eventually(
       async () => {
         const { body } = await backend.api('/api/kratix/destinations', { token: root });
-        expect(body.items.filter((d: any) => d.ready).map((d: any) => d.name).sort()).toEqual(['alpha-dev', 'beta-dev']);
+        expect(
+          body.items
+            .filter((d: any) => d.ready)
+            .map((d: any) => d.name)
+            .sort(),
+        ).toEqual(['alpha-dev', 'beta-dev']);
       },
       120_000,
       'both Destinations ready',
@@ -84,6 +154,7 @@ describe('permissions with the example policy (real backend, real users, real gi
   afterAll(async () => {
     await backend?.stop();
     await git?.stop();
+    await rogueServer?.close();
     if (dir) await fs.promises.rm(dir, { recursive: true, force: true });
   });
 
@@ -97,7 +168,10 @@ describe('permissions with the example policy (real backend, real users, real gi
       'work default/app-into-b-configure matches only Destinations you may not place works on: beta-dev',
     );
     await eventually(
-      async () => expect((await files()).get('alpha-dev/resources/default/app/from-a/configure/5058f/app.yaml')).toBe('owner: from-a\n'),
+      async () =>
+        expect(
+          (await files()).get('alpha-dev/resources/default/app/from-a/configure/5058f/app.yaml'),
+        ).toBe('owner: from-a\n'),
       30_000,
       'team A written',
     );
@@ -107,30 +181,48 @@ describe('permissions with the example policy (real backend, real users, real gi
   it("refuses to let team B overwrite or delete team A's work, and keeps A's files", async () => {
     const overwrite = await post(bob, work('from-a', { env: 'dev' }, 'owner: bob\n'));
     expect(overwrite.status).toBe(403);
-    expect(overwrite.body.error.message).toBe('not allowed to update kratix work default/app-from-a-configure');
-    const del = await backend.api('/api/kratix/works/default/app-from-a-configure', { method: 'DELETE', token: bob });
+    expect(overwrite.body.error.message).toBe(
+      'not allowed to update kratix work default/app-from-a-configure',
+    );
+    const del = await backend.api('/api/kratix/works/default/app-from-a-configure', {
+      method: 'DELETE',
+      token: bob,
+    });
     expect(del.status).toBe(403);
     await new Promise(r => setTimeout(r, 3000));
-    expect((await files()).get('alpha-dev/resources/default/app/from-a/configure/5058f/app.yaml')).toBe('owner: from-a\n');
+    expect(
+      (await files()).get('alpha-dev/resources/default/app/from-a/configure/5058f/app.yaml'),
+    ).toBe('owner: from-a\n');
     // Alice's own update goes through.
-    expect((await post(alice, work('from-a', { env: 'dev' }, 'owner: alice v2\n'))).status).toBe(200);
+    expect((await post(alice, work('from-a', { env: 'dev' }, 'owner: alice v2\n'))).status).toBe(
+      200,
+    );
   });
 
   it('hides the Destinations and works a user may not see', async () => {
     const seen = await backend.api('/api/kratix/destinations', { token: bob });
     expect(seen.body.items.map((d: any) => d.name)).toEqual(['beta-dev']);
-    expect((await backend.api('/api/kratix/destinations/alpha-dev', { token: bob })).status).toBe(404);
+    expect((await backend.api('/api/kratix/destinations/alpha-dev', { token: bob })).status).toBe(
+      404,
+    );
     const platformView = await backend.api('/api/kratix/destinations', { token: root });
-    expect(platformView.body.items.map((d: any) => d.name).sort()).toEqual(['alpha-dev', 'beta-dev']);
+    expect(platformView.body.items.map((d: any) => d.name).sort()).toEqual([
+      'alpha-dev',
+      'beta-dev',
+    ]);
   });
 
   it('records who created a work, and lets its owner delete it', async () => {
     const w = await backend.api('/api/kratix/works/default/app-from-a-configure', { token: alice });
     expect(w.body.createdBy).toBe('user:default/alice');
-    const del = await backend.api('/api/kratix/works/default/app-from-a-configure', { method: 'DELETE', token: alice });
+    const del = await backend.api('/api/kratix/works/default/app-from-a-configure', {
+      method: 'DELETE',
+      token: alice,
+    });
     expect(del.status).toBe(202);
     await eventually(
-      async () => expect([...(await files()).keys()].filter(k => k.includes('/from-a/'))).toEqual([]),
+      async () =>
+        expect([...(await files()).keys()].filter(k => k.includes('/from-a/'))).toEqual([]),
       30_000,
       'files removed',
     );
@@ -147,7 +239,9 @@ describe('permissions with the example policy (real backend, real users, real gi
     const error = await eventually(
       async () => {
         const res = await backend.api('/api/kratix/catalog-errors', { token: root });
-        const item = (res.body.items as any[]).find(i => i.entityRef === 'destination:other/alpha-dev');
+        const item = (res.body.items as any[]).find(
+          i => i.entityRef === 'destination:other/alpha-dev',
+        );
         expect(item).toBeDefined();
         return item.errors.join('\n') as string;
       },
@@ -157,46 +251,99 @@ describe('permissions with the example policy (real backend, real users, real gi
     expect(error).toContain('destination:default/alpha-dev');
     await new Promise(r => setTimeout(r, 3000));
     const now = await files();
-    expect(now.get('alpha-dev/resources/default/app/kept/configure/5058f/app.yaml')).toBe('owner: kept\n');
+    expect(now.get('alpha-dev/resources/default/app/kept/configure/5058f/app.yaml')).toBe(
+      'owner: kept\n',
+    );
     expect([...now.keys()].filter(k => k.startsWith('impostor/'))).toEqual([]);
-    expect(now.get('alpha-dev/dependencies/kratix-canary-namespace.yaml')).toContain('kind: Namespace');
+    expect(now.get('alpha-dev/dependencies/kratix-canary-namespace.yaml')).toContain(
+      'kind: Namespace',
+    );
   });
 
   it('does not ingest Destinations or State Stores from a location a user registers, and says why', async () => {
     const rogue = path.join(dir, 'rogue.yaml');
     await writeEntities(rogue, [
-      { apiVersion: API, kind: 'GitStateStore', metadata: { name: 'rogue-git' }, spec: { url: 'https://evil.example/x.git', secretRef: { name: 'git' } } },
-      { apiVersion: API, kind: 'BucketStateStore', metadata: { name: 'rogue-s3' }, spec: { endpoint: 'evil.example', bucketName: 'b', secretRef: { name: 'git' } } },
-      destination('rogue', { stateStoreRef: { kind: 'GitStateStore', name: 'rogue-git' } }, { env: 'dev' }),
+      {
+        apiVersion: API,
+        kind: 'GitStateStore',
+        metadata: { name: 'rogue-git' },
+        spec: { url: 'https://evil.example/x.git', secretRef: { name: 'git' } },
+      },
+      {
+        apiVersion: API,
+        kind: 'BucketStateStore',
+        metadata: { name: 'rogue-s3' },
+        spec: { endpoint: 'evil.example', bucketName: 'b', secretRef: { name: 'git' } },
+      },
+      destination(
+        'rogue',
+        { stateStoreRef: { kind: 'GitStateStore', name: 'rogue-git' } },
+        { env: 'dev' },
+      ),
     ]);
-    const reg = await backend.api('/api/catalog/locations', { method: 'POST', json: { type: 'file', target: rogue }, token: alice });
-    expect(reg.status).toBe(201);
+    const reg = await backend.api('/api/catalog/locations', {
+      method: 'POST',
+      json: { type: 'url', target: `${rogueServer.url}/rogue.yaml` },
+      token: alice,
+    });
+    expect([reg.status, reg.status === 201 ? '' : reg.text.slice(0, 300)]).toEqual([201, '']);
+    // The catalog stops at the first entity a location may not hold, and says so on the Location.
     const refused = await eventually(
       async () => {
         const res = await backend.api('/api/kratix/catalog-errors', { token: root });
-        const messages = (res.body.items as any[]).flatMap(i => i.errors as string[]).join('\n');
-        for (const ref of ['destination:default/rogue', 'gitstatestore:default/rogue-git', 'bucketstatestore:default/rogue-s3']) {
-          expect(messages).toContain(ref);
-        }
-        return messages;
+        const item = (res.body.items as any[]).find(i => i.entityRef.startsWith('location:'));
+        expect([
+          item?.errors.join('\n'),
+          backend
+            .logs()
+            .split('\n')
+            .filter(l => l.includes('rogue'))
+            .slice(-3),
+        ]).toEqual([expect.any(String), expect.anything()]);
+        return item.errors.join('\n') as string;
       },
       60_000,
-      'the rogue entities refused',
+      'the rogue location refused',
     );
-    expect(refused).toMatch(/not of an allowed kind/);
-    for (const [kind, name] of [['destination', 'rogue'], ['gitstatestore', 'rogue-git'], ['bucketstatestore', 'rogue-s3']]) {
-      expect((await backend.api(`/api/catalog/entities/by-name/${kind}/default/${name}`, { token: root })).status).toBe(404);
+    expect(refused).toContain(
+      `Entity gitstatestore:default/rogue-git at url:${rogueServer.url}/rogue.yaml`,
+    );
+    expect(refused).toContain('is not of an allowed kind for that location');
+    for (const [kind, name] of [
+      ['destination', 'rogue'],
+      ['gitstatestore', 'rogue-git'],
+      ['bucketstatestore', 'rogue-s3'],
+    ]) {
+      expect(
+        (
+          await backend.api(`/api/catalog/entities/by-name/${kind}/default/${name}`, {
+            token: root,
+          })
+        ).status,
+      ).toBe(404);
     }
     expect((await backend.api('/api/kratix/destinations/rogue', { token: root })).status).toBe(404);
   });
 
-  it('emits audit events for submits, deletes, store writes and cleanups', async () => {
+  it('emits audit events for submits (refused ones as failed), deletes and store writes', async () => {
     const audit = backend
       .logs()
+      .replace(/\x1b\[[0-9;]*m/g, '')
       .split('\n')
-      .filter(l => l.includes('isAuditEvent'));
-    const ids = new Set(audit.map(l => /eventId[="]+([a-z-]+)/.exec(l)?.[1]));
-    for (const id of ['work-submit', 'work-delete', 'store-write']) expect([id, ids.has(id)]).toEqual([id, true]);
-    expect(audit.some(l => l.includes('work-submit') && l.includes('user:default/bob') && l.includes('failed'))).toBe(true);
+      .filter(l => l.includes('isAuditEvent') && l.includes(' kratix.'));
+    const ids = new Set(audit.map(l => /eventId="([a-z-]+)"/.exec(l)?.[1]));
+    expect([...ids].sort()).toEqual(['work-delete', 'store-write', 'work-submit'].sort());
+    const refusedByBob = audit.filter(
+      l =>
+        l.includes('eventId="work-submit"') &&
+        l.includes('user:default/bob') &&
+        l.includes('status="failed"'),
+    );
+    expect(refusedByBob.length).toBeGreaterThan(0);
+    expect(
+      audit.some(
+        l => l.includes('eventId="store-write"') && l.includes('GitStateStore:default/git'),
+      ),
+    ).toBe(true);
   });
 });

@@ -354,6 +354,14 @@ describe('works reach their Destinations, and Destinations clean up (real backen
       60_000,
       'git-dev cleaned up',
     );
+    const cleanups = backend
+      .logs()
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter(l => l.includes('isAuditEvent') && l.includes('eventId="destination-cleanup"'));
+    expect(
+      cleanups.some(l => l.includes('"destination":"git-dev"') && l.includes('status="succeeded"')),
+    ).toBe(true);
     const objects = await s3Files();
     expect(
       objects.get('destinations/s3-dev/resources/default/namespace/other-ns/create/5058f/ns.yaml'),

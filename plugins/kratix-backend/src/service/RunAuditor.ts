@@ -16,13 +16,21 @@ export class RunAuditor {
   private async record(store: string, r: StoreRunResult): Promise<void> {
     const { auditor } = this.deps;
     if (r.error) {
-      const event = await auditor.createEvent({ eventId: 'store-write', severityLevel: 'medium', meta: { store } });
+      const event = await auditor.createEvent({
+        eventId: 'store-write',
+        severityLevel: 'medium',
+        meta: { store },
+      });
       await event.fail({ error: new Error(r.error) });
       return;
     }
     const placements = r.placements;
     if (r.written + r.deleted > 0 || (placements?.failed ?? 0) > 0) {
-      const event = await auditor.createEvent({ eventId: 'store-write', severityLevel: 'low', meta: { store } });
+      const event = await auditor.createEvent({
+        eventId: 'store-write',
+        severityLevel: 'low',
+        meta: { store },
+      });
       await event.success({
         meta: {
           version: r.version ?? null,
@@ -35,7 +43,11 @@ export class RunAuditor {
       });
     }
     for (const destination of placements?.cleanedDestinations ?? []) {
-      const event = await auditor.createEvent({ eventId: 'destination-cleanup', severityLevel: 'medium', meta: { store, destination } });
+      const event = await auditor.createEvent({
+        eventId: 'destination-cleanup',
+        severityLevel: 'medium',
+        meta: { store, destination },
+      });
       await event.success({ meta: { version: r.version ?? null } });
     }
   }
