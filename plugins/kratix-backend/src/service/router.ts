@@ -57,7 +57,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const views = new ViewLoader(db, options.links);
   const router = Router();
   router.use(requireJson);
-  router.use(express.json({ limit: Math.ceil(config.works.maxWorkBytes * 1.5) + 1024 * 1024 }));
+  // Not strict: a body of `null` or a string reaches the request parser, which names it.
+  router.use(
+    express.json({
+      limit: Math.ceil(config.works.maxWorkBytes * 1.5) + 1024 * 1024,
+      strict: false,
+    }),
+  );
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

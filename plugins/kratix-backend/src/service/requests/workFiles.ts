@@ -1,9 +1,4 @@
-import {
-  filePathErrors,
-  goClean,
-  hasDotDotSegment,
-  pathConflictErrors,
-} from '@internal/plugin-kratix-common';
+import { filePathErrors, goClean, hasDotDotSegment } from '@internal/plugin-kratix-common';
 import type { WorkLimits } from '../../config';
 import type { WorkFileContent } from '../../database';
 
@@ -55,6 +50,7 @@ export function decodeFiles(
     };
   }
   const seen = new Set<string>();
+  const indexes: number[] = [];
   let total = 0;
   files.forEach((f, i) => {
     const pe = pathError(`files[${i}].path`, f.path);
@@ -81,16 +77,30 @@ export function decodeFiles(
     }
     total += content.length;
     out.push({ path, content });
+    indexes.push(i);
   });
   if (total > limits.maxWorkBytes)
     errors.push(
       `files: ${total} bytes in all, more than the limit of ${limits.maxWorkBytes} (kratix.works.maxWorkBytes)`,
     );
-  errors.push(
-    ...pathConflictErrors(
-      'files',
-      out.map(f => f.path),
-    ),
-  );
+  errors.push(...fileDirClashes(out.map((f, k) => ({ path: f.path, index: indexes[k] }))));
   return { files: out, errors };
+}
+
+/** A file that is also another file's directory: no store can hold both; the later one is named. */
+function fileDirClashes(files: { path: string; index: number }[]): string[] {
+  const byPath = new Map(files.map(f => [f.path, f.index]));
+  const errors: string[] = [];
+  for (const f of files) {
+    for (let s = f.path.indexOf('/'); s !== -1; s = f.path.indexOf('/', s + 1)) {
+      const dir = f.path.slice(0, s);
+      const other = byPath.get(dir);
+      if (other === undefined) continue;
+      errors.push(
+        `files[${Math.max(other, f.index)}].path: ${JSON.stringify(dir)} is a file and also the directory of ${JSON.stringify(f.path)}; rename one of them`,
+      );
+      break;
+    }
+  }
+  return errors;
 }

@@ -91,12 +91,12 @@ function identityErrors(b: any): string[] {
       errors.push('resource: static dependencies belong to the promise; remove the resource');
   } else errors.push(...nameErrors('pipeline', b.pipeline));
   errors.push(...labelErrors('destinationSelectors', b.destinationSelectors));
-  (b.promiseSelectors ?? []).forEach((s: unknown, i: number) =>
-    errors.push(...labelErrors(`promiseSelectors[${i}]`, s)),
-  );
-  (b.promiseWorkflowSelectors ?? []).forEach((s: unknown, i: number) =>
-    errors.push(...labelErrors(`promiseWorkflowSelectors[${i}]`, s)),
-  );
+  for (const field of ['promiseSelectors', 'promiseWorkflowSelectors']) {
+    const list = b[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) errors.push(`${field}: must be a list of label maps`);
+    else list.forEach((s: unknown, i: number) => errors.push(...labelErrors(`${field}[${i}]`, s)));
+  }
   return errors;
 }
 
