@@ -33,6 +33,8 @@ export interface RunningBackend {
     init?: RequestInit & { json?: unknown; token?: string | null },
   ): Promise<{ status: number; body: any; text: string }>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: no shutdown hooks run. */
+  kill(): Promise<void>;
 }
 
 export interface BackendOptions {
@@ -184,6 +186,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
         body = undefined;
       }
       return { status: res.status, body, text };
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      await fs.promises.rm(dir, { recursive: true, force: true });
     },
     async stop() {
       if (child.exitCode === null) {
