@@ -28,7 +28,6 @@ const good = {
   files: [{ path: 'ok.yaml', content: 'a: 1\n' }],
 };
 const withPath = (p: string) => ({ ...good, files: [{ path: p, content: 'x: 1\n' }] });
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** [what, body, status, the field the error must name] */
 const CASES: [string, unknown, number, string][] = [

@@ -105,7 +105,6 @@ export const kratixPlugin = createBackendPlugin({
           await createRouter({
             db,
             reconciler,
-            writers,
             access,
             links: new WebLinks(ScmIntegrations.fromConfig(rootConfig)),
             config,

@@ -39,6 +39,10 @@ export class Reconciler {
   private readonly workScheduler: WorkScheduler;
   private readonly owner = randomUUID();
 
+  /** Where a store's credentials come from (never a value), for its page. */
+  readonly credentialSource = (store: Parameters<WriterFactory['credentialSource']>[0]) =>
+    this.deps.writers.credentialSource(store);
+
   constructor(private readonly deps: ReconcilerDeps) {
     const { db, logger, config } = deps;
     this.workScheduler = new WorkScheduler(db, logger, deps.permit);

@@ -3,7 +3,7 @@ import Router from 'express-promise-router';
 import type { KratixConfig } from '../config';
 import type { KratixStore } from '../database';
 import type { Reconciler } from '../reconciler';
-import { StoreError, WriterFactory } from '../writers';
+import { StoreError } from '../writers';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { Access } from './access';
 import { CatalogErrors } from './CatalogErrors';
@@ -16,7 +16,6 @@ import { WebLinks } from './webLinks';
 export interface RouterOptions {
   db: KratixStore;
   reconciler: Reconciler;
-  writers: WriterFactory;
   access: Access;
   links: WebLinks;
   config: KratixConfig;
@@ -69,7 +68,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
   router.use(worksRouter({ db, reconciler, access, views, config }));
   router.use(destinationsRouter({ db, reconciler, access, views, links: options.links }));
-  router.use(stateStoresRouter({ views, writers: options.writers }));
+  router.use(stateStoresRouter({ views, reconciler: options.reconciler }));
   // Why a Destination or State Store is missing from the catalog: its latest processing errors.
   router.get('/catalog-errors', async (_req, res) => {
     res.json({ items: options.catalogErrors?.list() ?? [] });

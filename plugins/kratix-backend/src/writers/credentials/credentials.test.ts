@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.promises.rm(work, { recursive: true, force: true }));
 
-function factory(kratix: Record<string, unknown>, integrations: Record<string, unknown> = {}) {
+function factory(kratix: Record<string, any>, integrations: Record<string, any> = {}) {
   const config = new ConfigReader({ kratix, integrations });
   return new WriterFactory(
     config,
