@@ -1,6 +1,6 @@
 // (f) Scale: the real backend with many Destinations and works, on SQLite
 // and PostgreSQL. Sizes: SCALE_DESTINATIONS, SCALE_WORKS, SCALE_IDLE_SECONDS,
-// SCALE_DATABASES (sqlite,postgres).
+// SCALE_SETTLE_SECONDS, SCALE_DATABASES (sqlite,postgres).
 import fs from 'node:fs';
 import path from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -126,6 +126,14 @@ async function s3Has(stores: Stores, key: string): Promise<boolean> {
   }
 }
 
+/** A dry run of one new work to Destination `d`: the diff against the store, nothing written. */
+async function previewLatency(b: RunningBackend, i: number, d: number): Promise<number> {
+  const r = await time(() => b.api('/api/kratix/works?dryRun=true', { method: 'POST', json: work(i, d) }));
+  const changes = r.value.body?.preview?.[0]?.changes?.length;
+  if (r.value.status !== 200 || !changes) throw new Error(`scale: preview ${r.value.status} ${r.value.text.slice(0, 300)}`);
+  return r.ms;
+}
+
 /** One new work to Destination `d`, until its file is in the store. */
 async function changeLatency(
   b: RunningBackend,
@@ -212,6 +220,7 @@ async function scenario(
   n: number,
   works: number,
   idleS: number,
+  settleS: number,
 ) {
   const dir = await fs.promises.mkdtemp(path.join(tmp, `scale-${db}-`));
   const git = await startGitServer({ root: path.join(dir, 'git') });
@@ -296,6 +305,10 @@ async function scenario(
     say(
       `change-to-store at ${works} works: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms (ratio to no works: Git ${(large[0] / small[0]).toFixed(2)}, S3 ${(large[1] / small[1]).toFixed(2)})`,
     );
+    const previews = [await previewLatency(b, 900_004, 4), await previewLatency(b, 900_005, 5)];
+    say(`preview (dry run with diff) of one new work at ${works} works: Git ${Math.round(previews[0])} ms, S3 ${Math.round(previews[1])} ms (a real write above: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms)`);
+    // Idle means nothing changing: let the last writes' follow-ups (signals, GC) finish first.
+    await new Promise(r => setTimeout(r, settleS * 1000));
     const commitsBefore = await gitCommits(stores);
     const before = await procStat(b.pid);
     await new Promise(r => setTimeout(r, idleS * 1000));
@@ -332,10 +345,11 @@ async function dropDatabases(prefix: string) {
 export async function scaleBench(tmp: string) {
   const n = Number(process.env.SCALE_DESTINATIONS ?? 100);
   const works = Number(process.env.SCALE_WORKS ?? 1000);
-  const idleS = Number(process.env.SCALE_IDLE_SECONDS ?? 20);
+  const idleS = Number(process.env.SCALE_IDLE_SECONDS ?? 30);
   const dbs = (process.env.SCALE_DATABASES ?? 'sqlite,postgres').split(',') as (
     | 'sqlite'
     | 'postgres'
   )[];
-  for (const db of dbs) await scenario(tmp, db, n, works, idleS);
+  const settleS = Number(process.env.SCALE_SETTLE_SECONDS ?? 15);
+  for (const db of dbs) await scenario(tmp, db, n, works, idleS, settleS);
 }
