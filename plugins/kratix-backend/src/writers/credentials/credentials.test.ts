@@ -61,6 +61,24 @@ function gitStore(url: string, spec: Record<string, unknown> = {}): StoredStateS
   } as any;
 }
 
+/** Writes, updates and deletes a file through the store's writer, checking the repository after each. */
+async function writeUpdateDelete(
+  f: WriterFactory,
+  store: StoredStateStore,
+  read: () => Promise<Map<string, string>>,
+) {
+  const writer = f.get(store);
+  const step = async (content: string | null) => {
+    await writer.refresh();
+    const change = content === null ? null : Buffer.from(content);
+    await writer.apply(new Map([['team/app.yaml', change]]), 'Update from: test');
+    return (await read()).get('team/app.yaml');
+  };
+  expect(await step('v: 1\n')).toBe('v: 1\n');
+  expect(await step('v: 2\n')).toBe('v: 2\n');
+  expect(await step(null)).toBeUndefined();
+}
+
 async function writeOne(f: WriterFactory, store: StoredStateStore, file = 'a.yaml') {
   const writer = f.get(store);
   await writer.refresh();
@@ -139,7 +157,7 @@ describe('Backstage integrations supply Git credentials when a store names no se
     }
   });
 
-  it('writes a real repository with a Gitea integration (user and password)', async () => {
+  it('writes, updates and deletes in a real repository with a Gitea integration (user and password)', async () => {
     const git = await startGitServer({
       root: path.join(work, 'gitea'),
       username: 'gitea-bot',
@@ -149,8 +167,7 @@ describe('Backstage integrations supply Git credentials when a store names no se
       const url = await git.createRepo('fleet');
       const host = new URL(url).host;
       const f = factory({}, { gitea: [{ host, username: 'gitea-bot', password: 'gitea-pass' }] });
-      expect((await writeOne(f, gitStore(url))).written).toBe(1);
-      expect((await readRepo(git.repoPath('fleet'))).get('a.yaml')).toBe('a: 1\n');
+      await writeUpdateDelete(f, gitStore(url), () => readRepo(git.repoPath('fleet')));
     } finally {
       await git.stop();
     }
@@ -163,6 +180,7 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
   let api: http.Server;
   let apiUrl: string;
   const minted: { path: string; iss: unknown; valid: boolean }[] = [];
+  let lifetimeMs = 3600_000;
 
   beforeAll(async () => {
     // GitHub's documented contract: POST /app/installations/{id}/access_tokens with
@@ -187,7 +205,7 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
       res.end(
         JSON.stringify({
           token: 'ghs_minted_installation_token',
-          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          expires_at: new Date(Date.now() + lifetimeMs).toISOString(),
         }),
       );
     });
@@ -196,7 +214,7 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
   });
   afterAll(() => new Promise(r => api.close(r)));
 
-  it('mints an installation token with an RS256 JWT and pushes with it', async () => {
+  it('mints an installation token with an RS256 JWT and writes, updates and deletes with it', async () => {
     const git = await startGitServer({
       root: path.join(work, 'github'),
       username: 'x-access-token',
@@ -213,15 +231,42 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
         },
         { github: [{ host, apiBaseUrl: apiUrl }] },
       );
-      expect(
-        (await writeOne(f, gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } })))
-          .written,
-      ).toBe(1);
+      const store = gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } });
+      await writeUpdateDelete(f, store, () => readRepo(git.repoPath('fleet')));
+      // One token for all three writes: it lives an hour.
       expect(minted).toEqual([
         { path: 'POST /app/installations/4242/access_tokens', iss: 1234, valid: true },
       ]);
-      expect((await readRepo(git.repoPath('fleet'))).get('a.yaml')).toBe('a: 1\n');
     } finally {
+      await git.stop();
+    }
+  });
+
+  it('mints a new token when the last one is about to expire', async () => {
+    const git = await startGitServer({
+      root: path.join(work, 'github-expiry'),
+      username: 'x-access-token',
+      password: 'ghs_minted_installation_token',
+    });
+    try {
+      const url = await git.createRepo('fleet');
+      const host = new URL(url).host;
+      const f = factory(
+        {
+          secrets: {
+            app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem },
+          },
+        },
+        { github: [{ host, apiBaseUrl: apiUrl }] },
+      );
+      minted.length = 0;
+      lifetimeMs = 5 * 60_000; // inside the refresh margin: each use mints again
+      const store = gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } });
+      await writeUpdateDelete(f, store, () => readRepo(git.repoPath('fleet')));
+      expect(minted.length).toBeGreaterThanOrEqual(3);
+      expect(minted.every(m => m.valid && m.iss === 1234)).toBe(true);
+    } finally {
+      lifetimeMs = 3600_000;
       await git.stop();
     }
   });
@@ -267,15 +312,19 @@ describe('Git over SSH (authMethod ssh)', () => {
   const sshFactory = (values: Record<string, string>) =>
     factory({ secrets: { ssh: { allowedHosts: [`127.0.0.1:${server.port}`], ...values } } });
 
-  it('pushes with the key, checking the host key against knownHosts', async () => {
+  it('writes, updates and deletes with the key, checking the host key against knownHosts', async () => {
     const url = await server.createRepo('fleet');
     const f = sshFactory({ sshPrivateKey: client.privateKey, knownHosts: server.hostKeyLine });
-    expect(
-      (await writeOne(f, gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } }))).written,
-    ).toBe(1);
-    expect(await gitCli(['--git-dir', server.repoPath('fleet'), 'show', 'main:a.yaml'])).toBe(
-      'a: 1\n',
-    );
+    const store = gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } });
+    await writeUpdateDelete(f, store, () => readRepo(server.repoPath('fleet')));
+    const commits = await gitCli([
+      '--git-dir',
+      server.repoPath('fleet'),
+      'rev-list',
+      '--count',
+      'main',
+    ]);
+    expect(commits).toBe('3\n');
   });
 
   it('refuses a server whose host key is not the known one, and sends nothing else', async () => {
