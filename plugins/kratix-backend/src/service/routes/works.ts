@@ -1,6 +1,6 @@
 import Router from 'express-promise-router';
 import type { Request } from 'express';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
   kratixWorkCreatePermission,
   kratixWorkDeletePermission,
@@ -17,9 +17,8 @@ import { pageOf, queryString } from '../requests/pages';
 import { parseWorkRequest } from '../requests/workRequest';
 import { workSummary } from '../views';
 import { ViewLoader } from '../viewLoader';
+import { submitBulk } from './bulkWorks';
 import { storedAsNew } from '../storedWork';
-
-const MAX_BULK = 500;
 
 export function worksRouter(deps: {
   db: KratixStore;
@@ -109,80 +108,8 @@ export function worksRouter(deps: {
     res.status(out.status).json(out.body);
   });
 
-  // Imports: many works in one request, each answered on its own. The caller
-  // and the policy's decisions are resolved once for the whole batch.
   router.post('/works/bulk', async (req, res) => {
-    const items = (req.body as any)?.items;
-    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
-      throw new InputError(`items: must be a list of 1 to ${MAX_BULK} works`);
-    }
-    const credentials = await access.credentials(req);
-    const caller = await resolveCaller(credentials, {
-      permissions: access.deps.permissions,
-      userInfo: access.deps.userInfo,
-      authorize: access.deps.destinationAuthorizer,
-    });
-    const parsed = items.map(item => {
-      try {
-        return { work: parseWorkRequest(item, config.works) };
-      } catch (e: any) {
-        return { error: e as Error };
-      }
-    });
-    const works = parsed.flatMap(p => (p.work ? [p.work] : []));
-    const existing = await db.works.getMany(works);
-    const isUpdate = (w: NewWork) =>
-      Boolean(
-        existing.get(`${w.namespace}/${w.name}`) &&
-          !existing.get(`${w.namespace}/${w.name}`)!.deletedAt,
-      );
-    const updates = works.filter(isUpdate);
-    const [mayCreate, ...mayUpdate] = await access.allowed(credentials, [
-      { permission: kratixWorkCreatePermission },
-      ...updates.map(w => ({
-        permission: kratixWorkUpdatePermission,
-        resourceRef: `${w.namespace}/${w.name}`,
-      })),
-    ]);
-    const updateAllowed = new Map(
-      updates.map((w, i) => [`${w.namespace}/${w.name}`, mayUpdate[i]]),
-    );
-    const refusal = (w: NewWork) => {
-      const allowed = isUpdate(w) ? updateAllowed.get(`${w.namespace}/${w.name}`) : mayCreate;
-      if (allowed) return undefined;
-      return new NotAllowedError(
-        isUpdate(w)
-          ? `not allowed to update kratix work ${w.namespace}/${w.name}`
-          : 'not allowed to create kratix works',
-      );
-    };
-    const accepted = works.filter(w => !refusal(w));
-    const events = await Promise.all(
-      accepted.map(w =>
-        access.deps.auditor.createEvent({
-          eventId: 'work-submit',
-          severityLevel: 'medium',
-          request: req,
-          meta: { work: `${w.namespace}/${w.name}`, promise: w.promise },
-        }),
-      ),
-    );
-    const submitted = await reconciler.intake.submitMany(accepted, caller);
-    const outcome = new Map(accepted.map((w, i) => [w, submitted[i]]));
-    await Promise.all(
-      submitted.map((r, i) =>
-        r instanceof Error
-          ? events[i].fail({ error: r })
-          : events[i].success({ meta: { created: r.created, changed: r.changed } }),
-      ),
-    );
-    const results = parsed.map(p => {
-      const r = p.work ? (refusal(p.work) ?? outcome.get(p.work)!) : p.error!;
-      if (r instanceof Error)
-        return { status: statusOf(r), error: { name: r.name, message: r.message } };
-      return { status: r.created ? 201 : 200, work: r.key, destinations: r.destinations };
-    });
-    res.status(200).json({ items: results });
+    res.status(200).json({ items: await submitBulk(deps, req, (req.body as any)?.items) });
   });
 
   router.get('/works', async (req, res) => {
@@ -284,19 +211,4 @@ export function worksRouter(deps: {
   });
 
   return router;
-}
-
-function statusOf(e: any): number {
-  switch (e?.name) {
-    case 'InputError':
-      return 400;
-    case 'NotAllowedError':
-      return 403;
-    case 'NotFoundError':
-      return 404;
-    case 'ConflictError':
-      return 409;
-    default:
-      return 500;
-  }
 }

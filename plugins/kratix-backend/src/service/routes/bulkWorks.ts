@@ -1,0 +1,131 @@
+import type { Request } from 'express';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  kratixWorkCreatePermission,
+  kratixWorkUpdatePermission,
+} from '@internal/plugin-kratix-common';
+import type { KratixConfig } from '../../config';
+import type { KratixStore, NewWork } from '../../database';
+import type { Reconciler, SubmitResult } from '../../reconciler';
+import { Access } from '../access';
+import { resolveCaller } from '../caller';
+import { parseWorkRequest } from '../requests/workRequest';
+
+export const MAX_BULK = 500;
+
+interface BulkDeps {
+  db: KratixStore;
+  reconciler: Reconciler;
+  access: Access;
+  config: KratixConfig;
+}
+
+type BulkItem = {
+  status: number;
+  work?: SubmitResult['key'];
+  destinations?: string[];
+  error?: { name: string; message: string };
+};
+
+const keyOf = (w: NewWork) => `${w.namespace}/${w.name}`;
+
+/** The HTTP status of an error a single work gets inside a bulk answer. */
+export function statusOf(e: any): number {
+  switch (e?.name) {
+    case 'InputError':
+      return 400;
+    case 'NotAllowedError':
+      return 403;
+    case 'NotFoundError':
+      return 404;
+    case 'ConflictError':
+      return 409;
+    default:
+      return 500;
+  }
+}
+
+/** Why the caller may not submit each work (create or update), asked of the policy in one call. */
+async function refusals(deps: BulkDeps, req: Request, works: NewWork[]) {
+  const credentials = await deps.access.credentials(req);
+  const existing = await deps.db.works.getMany(works);
+  const isUpdate = (w: NewWork) =>
+    Boolean(existing.get(keyOf(w)) && !existing.get(keyOf(w))!.deletedAt);
+  const updates = works.filter(isUpdate);
+  const [mayCreate, ...mayUpdate] = await deps.access.allowed(credentials, [
+    { permission: kratixWorkCreatePermission },
+    ...updates.map(w => ({ permission: kratixWorkUpdatePermission, resourceRef: keyOf(w) })),
+  ]);
+  const updateAllowed = new Map(updates.map((w, i) => [keyOf(w), mayUpdate[i]]));
+  return (w: NewWork): Error | undefined => {
+    if (isUpdate(w)) {
+      return updateAllowed.get(keyOf(w))
+        ? undefined
+        : new NotAllowedError(`not allowed to update kratix work ${keyOf(w)}`);
+    }
+    return mayCreate ? undefined : new NotAllowedError('not allowed to create kratix works');
+  };
+}
+
+/** Submits the accepted works in one batch, one audit event each. */
+async function submitAudited(deps: BulkDeps, req: Request, works: NewWork[]) {
+  const credentials = await deps.access.credentials(req);
+  const caller = await resolveCaller(credentials, {
+    permissions: deps.access.deps.permissions,
+    userInfo: deps.access.deps.userInfo,
+    authorize: deps.access.deps.destinationAuthorizer,
+  });
+  const events = await Promise.all(
+    works.map(w =>
+      deps.access.deps.auditor.createEvent({
+        eventId: 'work-submit',
+        severityLevel: 'medium',
+        request: req,
+        meta: { work: keyOf(w), promise: w.promise },
+      }),
+    ),
+  );
+  const submitted = await deps.reconciler.intake.submitMany(works, caller);
+  await Promise.all(
+    submitted.map((r, i) =>
+      r instanceof Error
+        ? events[i].fail({ error: r })
+        : events[i].success({ meta: { created: r.created, changed: r.changed } }),
+    ),
+  );
+  return new Map(works.map((w, i) => [w, submitted[i]]));
+}
+
+/**
+ * Imports: many works in one request, each answered on its own. The caller
+ * and the policy's decisions are resolved once for the whole batch.
+ */
+export async function submitBulk(
+  deps: BulkDeps,
+  req: Request,
+  items: unknown,
+): Promise<BulkItem[]> {
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
+    throw new InputError(`items: must be a list of 1 to ${MAX_BULK} works`);
+  }
+  const parsed = items.map(item => {
+    try {
+      return { work: parseWorkRequest(item, deps.config.works) };
+    } catch (e: any) {
+      return { error: e as Error };
+    }
+  });
+  const works = parsed.flatMap(p => (p.work ? [p.work] : []));
+  const refusal = await refusals(deps, req, works);
+  const outcome = await submitAudited(
+    deps,
+    req,
+    works.filter(w => !refusal(w)),
+  );
+  return parsed.map(p => {
+    const r = p.work ? (refusal(p.work) ?? outcome.get(p.work)!) : p.error!;
+    if (r instanceof Error)
+      return { status: statusOf(r), error: { name: r.name, message: r.message } };
+    return { status: r.created ? 201 : 200, work: r.key, destinations: r.destinations };
+  });
+}
