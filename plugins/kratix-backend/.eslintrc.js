@@ -1,1 +1,6 @@
-module.exports = require('@backstage/cli/config/eslint-factory')(__dirname);
+module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
+  testRules: {
+    // Helpers named expect* or writeUpdateDelete assert as they go.
+    'jest/expect-expect': ['warn', { assertFunctionNames: ['expect', 'expect*', 'writeUpdateDelete'] }],
+  },
+});
