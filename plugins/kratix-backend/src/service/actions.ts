@@ -7,14 +7,10 @@ import { resolveCaller } from './caller';
 import { parseWorkRequest } from './requests/workRequest';
 import { destinationSummary, workSummary } from './views';
 
-/**
- * Read-only operations for agents (MCP clients through Backstage's actions
- * registry), behind the same permissions as the HTTP API.
- */
-export function registerActions(
-  registry: ActionsRegistryService,
-  deps: { db: KratixStore; reconciler: Reconciler; access: Access; config: KratixConfig },
-) {
+type ActionDeps = { db: KratixStore; reconciler: Reconciler; access: Access; config: KratixConfig };
+
+/** list-destinations: the Destinations the caller may see. */
+function listDestinationsAction(registry: ActionsRegistryService, deps: ActionDeps) {
   const { db, access } = deps;
   registry.register({
     name: 'list-destinations',
@@ -59,6 +55,11 @@ export function registerActions(
       };
     },
   });
+}
+
+/** get-work-status: where a work is and whether its files are written. */
+function workStatusAction(registry: ActionsRegistryService, deps: ActionDeps) {
+  const { db, access } = deps;
   registry.register({
     name: 'get-work-status',
     title: 'Read a Kratix work',
@@ -86,6 +87,11 @@ export function registerActions(
       return { output: { status: summary.status, destinations: summary.destinations } };
     },
   });
+}
+
+/** preview-work: the diff a work would make, writing nothing. */
+function previewWorkAction(registry: ActionsRegistryService, deps: ActionDeps) {
+  const { access } = deps;
   registry.register({
     name: 'preview-work',
     title: 'Preview a Kratix work',
@@ -127,4 +133,14 @@ export function registerActions(
       return { output: { destinations: preview.destinations, diff } };
     },
   });
+}
+
+/**
+ * Read-only operations for agents (MCP clients through Backstage's actions
+ * registry), behind the same permissions as the HTTP API.
+ */
+export function registerActions(registry: ActionsRegistryService, deps: ActionDeps) {
+  listDestinationsAction(registry, deps);
+  workStatusAction(registry, deps);
+  previewWorkAction(registry, deps);
 }

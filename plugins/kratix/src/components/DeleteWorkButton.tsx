@@ -15,6 +15,41 @@ import {
 import DeleteIcon from '@material-ui/icons/Delete';
 import { kratixApiRef } from '../api/KratixApi';
 
+function ConfirmDelete(props: {
+  work: WorkSummary;
+  open: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const { work } = props;
+  return (
+    <Dialog open={props.open} onClose={props.onCancel}>
+      <DialogTitle>
+        Delete {work.namespace}/{work.name}?
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          Its files are removed from{' '}
+          {work.destinations.map(d => d.name).join(', ') || 'no Destination'}. This cannot be
+          undone.
+        </DialogContentText>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onCancel}>Cancel</Button>
+        <Button color="secondary" variant="contained" onClick={props.onConfirm}>
+          Delete
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function reasonFor(deleting: boolean, allowed: boolean): string {
+  if (deleting) return 'Its files are being removed';
+  if (!allowed) return 'Your permissions do not allow deleting this work (kratix.work.delete)';
+  return 'Delete this work and its files';
+}
+
 /** Deletes a work after confirmation; disabled, with the reason, when the policy does not allow it. */
 export function DeleteWorkButton(props: { work: WorkSummary; onDeleted: () => void }) {
   const { work } = props;
@@ -26,33 +61,27 @@ export function DeleteWorkButton(props: { work: WorkSummary; onDeleted: () => vo
   });
   const [open, setOpen] = useState(false);
   const deleting = work.status === 'deleting';
-  let reason = 'Delete this work and its files';
-  if (deleting) reason = 'Its files are being removed';
-  else if (!allowed)
-    reason = 'Your permissions do not allow deleting this work (kratix.work.delete)';
+  const ref = `${work.namespace}/${work.name}`;
   const remove = async () => {
     setOpen(false);
     try {
       await api.deleteWork(work);
       alerts.post({
-        message: `Work ${work.namespace}/${work.name} is being removed from its Destinations`,
+        message: `Work ${ref} is being removed from its Destinations`,
         severity: 'success',
         display: 'transient',
       });
     } catch (e: any) {
-      alerts.post({
-        message: `Could not delete ${work.namespace}/${work.name}: ${e.message}`,
-        severity: 'error',
-      });
+      alerts.post({ message: `Could not delete ${ref}: ${e.message}`, severity: 'error' });
     }
     props.onDeleted();
   };
   return (
     <>
-      <Tooltip title={reason}>
+      <Tooltip title={reasonFor(deleting, allowed)}>
         <span>
           <IconButton
-            aria-label={`Delete ${work.namespace}/${work.name}`}
+            aria-label={`Delete ${ref}`}
             disabled={loading || !allowed || deleting}
             onClick={() => setOpen(true)}
           >
@@ -60,24 +89,7 @@ export function DeleteWorkButton(props: { work: WorkSummary; onDeleted: () => vo
           </IconButton>
         </span>
       </Tooltip>
-      <Dialog open={open} onClose={() => setOpen(false)}>
-        <DialogTitle>
-          Delete {work.namespace}/{work.name}?
-        </DialogTitle>
-        <DialogContent>
-          <DialogContentText>
-            Its files are removed from{' '}
-            {work.destinations.map(d => d.name).join(', ') || 'no Destination'}. This cannot be
-            undone.
-          </DialogContentText>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setOpen(false)}>Cancel</Button>
-          <Button color="secondary" variant="contained" onClick={remove}>
-            Delete
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <ConfirmDelete work={work} open={open} onCancel={() => setOpen(false)} onConfirm={remove} />
     </>
   );
 }

@@ -14,7 +14,7 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Button, Grid } from '@material-ui/core';
-import type { PlacementEventView, PlacementView } from '@internal/plugin-kratix-common';
+import type { PlacementEventView, PlacementView, WorkView } from '@internal/plugin-kratix-common';
 import { kratixApiRef } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { shortVersion, when } from './format';
@@ -70,6 +70,83 @@ const historyColumns: TableColumn<PlacementEventView>[] = [
   { title: 'Message', render: e => e.message ?? '' },
 ];
 
+function WorkCard(props: { work: WorkView; onPreview: () => void }) {
+  const w = props.work;
+  return (
+    <InfoCard title="Work" action={<Button onClick={props.onPreview}>Preview a re-run</Button>}>
+      <StructuredMetadataTable
+        metadata={{
+          Status: <StatusLabel status={w.status} />,
+          Pipeline: w.pipeline || '(static)',
+          'Created by': w.createdBy ?? '',
+          Created: when(w.createdAt),
+          Updated: when(w.updatedAt),
+          'Pending groups': w.pendingGroups.length
+            ? w.pendingGroups.map(g => g.slice(0, 5)).join(', ')
+            : 'none',
+        }}
+      />
+    </InfoCard>
+  );
+}
+
+function FilesCard(props: { work: WorkView }) {
+  const selectors = (s: Record<string, string>) =>
+    Object.entries(s)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') || 'none';
+  return (
+    <InfoCard title="Files">
+      {props.work.workloadGroups.map(g => (
+        <div key={g.id}>
+          <strong>{g.directory === '.' ? 'Default group' : g.directory}</strong> (selectors:{' '}
+          {selectors(g.destinationSelectors)})
+          <ul>
+            {g.files.map(f => (
+              <li key={f}>
+                <code>{f}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </InfoCard>
+  );
+}
+
+function WorkDetails(props: {
+  work: WorkView;
+  history: PlacementEventView[];
+  onPreview: () => void;
+}) {
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12} md={6}>
+        <WorkCard work={props.work} onPreview={props.onPreview} />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <FilesCard work={props.work} />
+      </Grid>
+      <Grid item xs={12}>
+        <Table<PlacementView>
+          title="Placements"
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={placementColumns}
+          data={props.work.placements}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <Table<PlacementEventView>
+          title="History"
+          options={{ paging: true, pageSize: 10, search: false, padding: 'dense' }}
+          columns={historyColumns}
+          data={props.history}
+        />
+      </Grid>
+    </Grid>
+  );
+}
+
 /** One work: its files, where each group went and how that went, its history, and a preview of a re-run. */
 export function WorkPage() {
   const { namespace = '', name = '' } = useParams();
@@ -81,14 +158,12 @@ export function WorkPage() {
     [api, namespace, name],
   );
   const w = work.value;
+  const subtitle = w
+    ? `${w.promise}${w.resource ? ` / ${w.resource}` : ' (dependency)'}`
+    : undefined;
   return (
     <Page themeId="tool">
-      <Header
-        title={`Work ${namespace}/${name}`}
-        subtitle={
-          w ? `${w.promise}${w.resource ? ` / ${w.resource}` : ' (dependency)'}` : undefined
-        }
-      />
+      <Header title={`Work ${namespace}/${name}`} subtitle={subtitle} />
       <Content>
         {work.loading && !w && <Progress />}
         {work.error && <LoadError what="the work" error={work.error} />}
@@ -99,64 +174,11 @@ export function WorkPage() {
           />
         )}
         {w && (
-          <Grid container spacing={3}>
-            <Grid item xs={12} md={6}>
-              <InfoCard
-                title="Work"
-                action={<Button onClick={() => setPreviewing(true)}>Preview a re-run</Button>}
-              >
-                <StructuredMetadataTable
-                  metadata={{
-                    Status: <StatusLabel status={w.status} />,
-                    Pipeline: w.pipeline || '(static)',
-                    'Created by': w.createdBy ?? '',
-                    Created: when(w.createdAt),
-                    Updated: when(w.updatedAt),
-                    'Pending groups': w.pendingGroups.length
-                      ? w.pendingGroups.map(g => g.slice(0, 5)).join(', ')
-                      : 'none',
-                  }}
-                />
-              </InfoCard>
-            </Grid>
-            <Grid item xs={12} md={6}>
-              <InfoCard title="Files">
-                {w.workloadGroups.map(g => (
-                  <div key={g.id}>
-                    <strong>{g.directory === '.' ? 'Default group' : g.directory}</strong>{' '}
-                    (selectors:{' '}
-                    {Object.entries(g.destinationSelectors)
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(', ') || 'none'}
-                    )
-                    <ul>
-                      {g.files.map(f => (
-                        <li key={f}>
-                          <code>{f}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  </div>
-                ))}
-              </InfoCard>
-            </Grid>
-            <Grid item xs={12}>
-              <Table<PlacementView>
-                title="Placements"
-                options={{ paging: false, search: false, padding: 'dense' }}
-                columns={placementColumns}
-                data={w.placements}
-              />
-            </Grid>
-            <Grid item xs={12}>
-              <Table<PlacementEventView>
-                title="History"
-                options={{ paging: true, pageSize: 10, search: false, padding: 'dense' }}
-                columns={historyColumns}
-                data={history.value ?? []}
-              />
-            </Grid>
-          </Grid>
+          <WorkDetails
+            work={w}
+            history={history.value ?? []}
+            onPreview={() => setPreviewing(true)}
+          />
         )}
         <PreviewDialog
           work={previewing ? { namespace, name } : undefined}

@@ -15,18 +15,25 @@ import { StatusLabel } from './StatusLabel';
 
 const PAGE = 25;
 
-/** Every work, a page at a time, searched in the backend; preview a re-run, delete with confirmation. */
-export function WorksPage() {
-  const api = useApi(kratixApiRef);
-  const [search, setSearch] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [preview, setPreview] = useState<WorkKey | undefined>();
-  const cursor = cursors[cursors.length - 1];
-  const { value, loading, error, retry } = useLiveData(
-    () => api.listWorks({ search, limit: PAGE, cursor }),
-    [api, search, cursor],
+function WorkDestinations(props: { work: WorkSummary }) {
+  if (props.work.destinations.length === 0) return <em>none matches yet</em>;
+  return (
+    <>
+      {props.work.destinations.map(d => (
+        <div key={d.name}>
+          <EntityRefLink entityRef={{ kind: 'Destination', namespace: 'default', name: d.name }} />{' '}
+          <StatusLabel status={d.status} misplaced={d.misplaced} />
+        </div>
+      ))}
+    </>
   );
-  const columns: TableColumn<WorkSummary>[] = [
+}
+
+function workColumns(
+  onPreview: (w: WorkKey) => void,
+  onDeleted: () => void,
+): TableColumn<WorkSummary>[] {
+  return [
     {
       title: 'Work',
       render: w => (
@@ -40,22 +47,7 @@ export function WorksPage() {
     { title: 'Promise', field: 'promise' },
     { title: 'Resource', render: w => w.resource ?? '(dependency)' },
     { title: 'Pipeline', field: 'pipeline' },
-    {
-      title: 'Destinations',
-      render: w =>
-        w.destinations.length === 0 ? (
-          <em>none matches yet</em>
-        ) : (
-          w.destinations.map(d => (
-            <div key={d.name}>
-              <EntityRefLink
-                entityRef={{ kind: 'Destination', namespace: 'default', name: d.name }}
-              />{' '}
-              <StatusLabel status={d.status} misplaced={d.misplaced} />
-            </div>
-          ))
-        ),
-    },
+    { title: 'Destinations', render: w => <WorkDestinations work={w} /> },
     { title: 'Status', render: w => <StatusLabel status={w.status} /> },
     { title: 'Created by', render: w => w.createdBy ?? '' },
     { title: 'Updated', render: w => when(w.updatedAt) },
@@ -66,16 +58,39 @@ export function WorksPage() {
           <Tooltip title="Preview what sending this work again would change">
             <IconButton
               aria-label={`Preview ${w.namespace}/${w.name}`}
-              onClick={() => setPreview(w)}
+              onClick={() => onPreview(w)}
             >
               <VisibilityIcon />
             </IconButton>
           </Tooltip>
-          <DeleteWorkButton work={w} onDeleted={retry} />
+          <DeleteWorkButton work={w} onDeleted={onDeleted} />
         </>
       ),
     },
   ];
+}
+
+function NoWorks() {
+  return (
+    <EmptyState
+      missing="data"
+      title="No works yet"
+      description="Run a template that uses the kratix:schedule action, or POST to /api/kratix/works, to schedule documents to your Destinations."
+    />
+  );
+}
+
+/** Every work, a page at a time, searched in the backend; preview a re-run, delete with confirmation. */
+export function WorksPage() {
+  const api = useApi(kratixApiRef);
+  const [search, setSearch] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [preview, setPreview] = useState<WorkKey | undefined>();
+  const cursor = cursors[cursors.length - 1];
+  const { value, loading, error, retry } = useLiveData(
+    () => api.listWorks({ search, limit: PAGE, cursor }),
+    [api, search, cursor],
+  );
   return (
     <Content>
       <TextField
@@ -91,18 +106,12 @@ export function WorksPage() {
         margin="dense"
       />
       {error && <LoadError what="the works" error={error} />}
-      {value && value.totalCount === 0 && !search && (
-        <EmptyState
-          missing="data"
-          title="No works yet"
-          description="Run a template that uses the kratix:schedule action, or POST to /api/kratix/works, to schedule documents to your Destinations."
-        />
-      )}
+      {value && value.totalCount === 0 && !search && <NoWorks />}
       {(search || (value?.totalCount ?? 1) > 0) && (
         <Table<WorkSummary>
           title={`Works (${value?.totalCount ?? 0})`}
           options={{ paging: false, search: false, padding: 'dense' }}
-          columns={columns}
+          columns={workColumns(setPreview, retry)}
           data={value?.items ?? []}
           isLoading={loading && !value}
         />

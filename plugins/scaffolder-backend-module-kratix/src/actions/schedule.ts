@@ -66,6 +66,90 @@ function previewText(result: ScheduleResult): string {
     .join('\n\n');
 }
 
+type ScheduleInput = {
+  promise: string;
+  resource?: string;
+  namespace?: string;
+  pipeline?: string;
+  sourcePath?: string;
+  destinationSelectors?: Record<string, string>;
+  promiseSelectors?: Record<string, string>[];
+  promiseWorkflowSelectors?: Record<string, string>[];
+  workloadGroups?: { directory: string; destinationSelectors?: Record<string, string> }[];
+};
+
+type ActionContext = {
+  input: ScheduleInput;
+  workspacePath: string;
+  templateInfo?: { entityRef?: string };
+  isDryRun?: boolean;
+  logger: { info(m: string): void; warn(m: string): void };
+  output(name: string, value: unknown): void;
+};
+
+/** The work the workspace holds, checked before anything is sent: every refusal names the input. */
+async function workFromWorkspace(ctx: ActionContext) {
+  const { namespace, pipeline, name, errors } = workIdentity(
+    ctx.input,
+    ctx.templateInfo?.entityRef,
+  );
+  const sourcePath = ctx.input.sourcePath || '.';
+  errors.push(...labelErrors('destinationSelectors', ctx.input.destinationSelectors));
+  const groups = groupErrors(ctx.input.workloadGroups ?? []);
+  errors.push(...groups.errors);
+  if (errors.length > 0) throw new InputError(errors.join('; '));
+  const sourceDir = await resolveSourceDir(ctx.workspacePath, sourcePath);
+  for (const [i, dir] of groups.dirs.entries()) {
+    const stat = await fs.promises.stat(path.join(sourceDir, dir)).catch(() => undefined);
+    if (!stat?.isDirectory()) {
+      throw new InputError(
+        `workloadGroups[${i}].directory: "${dir}" does not exist under sourcePath "${sourcePath}"`,
+      );
+    }
+  }
+  const files = await readWorkFiles(sourceDir, ctx.workspacePath);
+  if (files.length === 0) {
+    throw new InputError(
+      `sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`,
+    );
+  }
+  const request = {
+    promise: ctx.input.promise,
+    resource: ctx.input.resource,
+    namespace,
+    pipeline,
+    destinationSelectors: ctx.input.destinationSelectors,
+    promiseSelectors: ctx.input.promiseSelectors,
+    promiseWorkflowSelectors: ctx.input.promiseWorkflowSelectors,
+    workloadGroups: (ctx.input.workloadGroups ?? []).map(g => ({
+      directory: goClean(g.directory),
+      destinationSelectors: g.destinationSelectors,
+    })),
+    files,
+  };
+  return { namespace, name, files, request };
+}
+
+/** Logs and outputs where the work went (or, in a dry run, what it would change). */
+function report(ctx: ActionContext, work: string, result: ScheduleResult) {
+  if (result.destinations.length === 0) {
+    ctx.logger.warn(
+      `No Destination matches yet; work ${work} is pending and will be placed when one appears`,
+    );
+  }
+  for (const l of locations(result)) {
+    ctx.logger.info(`Destination ${l.destination}: ${l.url ?? `bucket ${l.bucket}`} at ${l.path}`);
+  }
+  ctx.output('work', work);
+  ctx.output('destinations', result.destinations);
+  ctx.output('locations', locations(result));
+  if (ctx.isDryRun) {
+    const text = previewText(result);
+    ctx.logger.info(`What the stores would change:\n${text}`);
+    ctx.output('preview', text);
+  }
+}
+
 export function createKratixScheduleAction(options: { kratix: KratixService }) {
   const { kratix } = options;
   return createTemplateAction({
@@ -154,64 +238,15 @@ export function createKratixScheduleAction(options: { kratix: KratixService }) {
       },
     },
     async handler(ctx) {
-      const { namespace, pipeline, name, errors } = workIdentity(
-        ctx.input,
-        ctx.templateInfo?.entityRef,
-      );
-      const sourcePath = ctx.input.sourcePath || '.';
-      errors.push(...labelErrors('destinationSelectors', ctx.input.destinationSelectors));
-      const groups = groupErrors(ctx.input.workloadGroups ?? []);
-      errors.push(...groups.errors);
-      if (errors.length > 0) throw new InputError(errors.join('; '));
-      const sourceDir = await resolveSourceDir(ctx.workspacePath, sourcePath);
-      for (const [i, dir] of groups.dirs.entries()) {
-        const stat = await fs.promises.stat(path.join(sourceDir, dir)).catch(() => undefined);
-        if (!stat?.isDirectory())
-          throw new InputError(
-            `workloadGroups[${i}].directory: "${dir}" does not exist under sourcePath "${sourcePath}"`,
-          );
-      }
-      const files = await readWorkFiles(sourceDir, ctx.workspacePath);
-      if (files.length === 0)
-        throw new InputError(
-          `sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`,
-        );
+      const work = await workFromWorkspace(ctx);
       ctx.logger.info(
-        `${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${files.length} files as work ${namespace}/${name}`,
+        `${ctx.isDryRun ? 'Dry run: would schedule' : 'Scheduling'} ${work.files.length} files as work ${work.namespace}/${work.name}`,
       );
-      const result = await kratix.scheduleWork(
-        {
-          promise: ctx.input.promise,
-          resource: ctx.input.resource,
-          namespace,
-          pipeline,
-          destinationSelectors: ctx.input.destinationSelectors,
-          promiseSelectors: ctx.input.promiseSelectors,
-          promiseWorkflowSelectors: ctx.input.promiseWorkflowSelectors,
-          workloadGroups: (ctx.input.workloadGroups ?? []).map(g => ({
-            directory: goClean(g.directory),
-            destinationSelectors: g.destinationSelectors,
-          })),
-          files,
-        },
-        { credentials: await ctx.getInitiatorCredentials(), dryRun: ctx.isDryRun },
-      );
-      if (result.destinations.length === 0)
-        ctx.logger.warn(
-          `No Destination matches yet; work ${namespace}/${name} is pending and will be placed when one appears`,
-        );
-      for (const l of locations(result))
-        ctx.logger.info(
-          `Destination ${l.destination}: ${l.url ?? `bucket ${l.bucket}`} at ${l.path}`,
-        );
-      ctx.output('work', `${namespace}/${name}`);
-      ctx.output('destinations', result.destinations);
-      ctx.output('locations', locations(result));
-      if (ctx.isDryRun) {
-        const text = previewText(result);
-        ctx.logger.info(`What the stores would change:\n${text}`);
-        ctx.output('preview', text);
-      }
+      const result = await kratix.scheduleWork(work.request, {
+        credentials: await ctx.getInitiatorCredentials(),
+        dryRun: ctx.isDryRun,
+      });
+      report(ctx, `${work.namespace}/${work.name}`, result);
     },
   });
 }

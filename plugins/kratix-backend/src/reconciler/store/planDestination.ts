@@ -65,6 +65,54 @@ export function layoutFor(d: PlanDestination, p: PlanPlacement): PlacementLayout
   return l;
 }
 
+/** The state file's entries this write no longer lists; an Error fails the placement. */
+function staleEntries(
+  b: PlanBuilder,
+  d: PlanDestination,
+  p: PlanPlacement,
+  layout: PlacementLayout,
+): string[] | Error {
+  if (!layout.stateFile) return [];
+  const old = b.ctx.stateFiles.get(storePath(layout.stateFile.path));
+  if (old instanceof Error) return old;
+  try {
+    const entries = old ? parseStateFile(old.toString('utf8'), layout.stateFile.path) : [];
+    return staleStateEntries(d.layout, entries, layout.stateFile.entries);
+  } catch (e: any) {
+    return new Error(`placement ${p.name}: ${e.message}`);
+  }
+}
+
+/** Deletes what the placement wrote before and writes no longer (its old files, stale state entries). */
+function planLeftovers(
+  b: PlanBuilder,
+  d: PlanDestination,
+  p: PlanPlacement,
+  layout: PlacementLayout,
+  stale: string[],
+) {
+  const unit = b.unit(placementUnit(p));
+  const keep = new Set([...layout.files.keys()].map(storePath));
+  if (layout.ownedDir) {
+    // nestedByMetadata: the directory is replaced as a whole.
+    for (const f of b.ctx.snapshot.list(storePath(layout.ownedDir)))
+      if (!keep.has(f)) b.delete(unit, f, p.name);
+  }
+  for (const f of stale) {
+    if (!keep.has(storePath(f)) && !b.ctx.claimedByOther(d.name, storePath(f), p.stored))
+      b.delete(unit, f, p.name);
+  }
+  for (const f of b.ownedBy(p.stored)) {
+    if (keep.has(f.path)) continue;
+    // Gone in its own layout; unmanaged elsewhere (a moved path).
+    const inside = layout.ownedDir
+      ? f.path.startsWith(`${storePath(layout.ownedDir)}/`)
+      : isWithin(storePath(destinationRoot(d.layout)), f.path);
+    if (inside && !b.ctx.claimedByOther(d.name, f.path, p.stored)) b.delete(unit, f.path, p.name);
+    else b.forget(unit, f.path);
+  }
+}
+
 function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement): void {
   const layout = layoutFor(d, p);
   if (layout instanceof PathEscapeError) {
@@ -86,20 +134,10 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
     b.unit(destinationUnit(d)).written.push({ placement: p.stored, location });
     return;
   }
-  let stale: string[] = [];
-  if (layout.stateFile) {
-    const old = b.ctx.stateFiles.get(storePath(layout.stateFile.path));
-    if (old instanceof Error) {
-      fail(b, p, old.message);
-      return;
-    }
-    try {
-      const entries = old ? parseStateFile(old.toString('utf8'), layout.stateFile.path) : [];
-      stale = staleStateEntries(d.layout, entries, layout.stateFile.entries);
-    } catch (e: any) {
-      fail(b, p, `placement ${p.name}: ${e.message}`);
-      return;
-    }
+  const stale = staleEntries(b, d, p, layout);
+  if (stale instanceof Error) {
+    fail(b, p, stale.message);
+    return;
   }
   const unit = b.unit(placementUnit(p));
   unit.written.push({ placement: p.stored, location });
@@ -111,25 +149,7 @@ function planPlacementWrite(b: PlanBuilder, d: PlanDestination, p: PlanPlacement
     const kind = path === layout.stateFile?.path ? 'stateFile' : 'file';
     b.write(unit, path, content, { ...owner, kind }, p.name);
   }
-  const keep = new Set([...layout.files.keys()].map(storePath));
-  if (layout.ownedDir) {
-    // nestedByMetadata: the directory is replaced as a whole.
-    for (const f of b.ctx.snapshot.list(storePath(layout.ownedDir)))
-      if (!keep.has(f)) b.delete(unit, f, p.name);
-  }
-  for (const f of stale) {
-    if (!keep.has(storePath(f)) && !b.ctx.claimedByOther(d.name, storePath(f), p.stored))
-      b.delete(unit, f, p.name);
-  }
-  for (const f of b.ownedBy(p.stored)) {
-    if (keep.has(f.path)) continue;
-    // What it wrote before and no longer writes: gone in its own layout, unmanaged elsewhere (a moved path).
-    const inside = layout.ownedDir
-      ? f.path.startsWith(`${storePath(layout.ownedDir)}/`)
-      : isWithin(storePath(destinationRoot(d.layout)), f.path);
-    if (inside && !b.ctx.claimedByOther(d.name, f.path, p.stored)) b.delete(unit, f.path, p.name);
-    else b.forget(unit, f.path);
-  }
+  planLeftovers(b, d, p, layout, stale);
 }
 
 function planPlacementRemoval(

@@ -73,7 +73,10 @@ function destinationStatus(
 }
 
 /** Records a run's outcome in one transaction: placements, owned files, Destinations, the store, history. */
-export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotals> {
+type Unit = StorePlan['units'] extends Map<string, infer U> ? U : never;
+
+/** What the run did, per placement: written, failed (planned or refused), removed; and cleaned Destinations. */
+function outcomes(r: RunRecord) {
   const ok = [...r.plan.units.values()].filter(u => !r.applied.failedUnits.has(u.name));
   const bad = [...r.plan.units.values()].filter(u => r.applied.failedUnits.has(u.name));
   const written: WrittenOutcome[] = ok.flatMap(u =>
@@ -83,67 +86,78 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
       version: u.paths.size > 0 ? r.applied.version : (w.placement.version ?? r.store.lastVersion),
     })),
   );
-  const failed = [
-    ...r.plan.failed,
-    ...bad.flatMap(u =>
-      [...u.written.map(w => w.placement), ...u.removed].map(placement => ({
-        placement,
-        error: r.applied.failedUnits.get(u.name)!,
-      })),
-    ),
-  ];
+  const refused = bad.flatMap(u =>
+    [...u.written.map(w => w.placement), ...u.removed].map(placement => ({
+      placement,
+      error: r.applied.failedUnits.get(u.name)!,
+    })),
+  );
+  const failed = [...r.plan.failed, ...refused];
   const removed = ok.flatMap(u => u.removed);
   const failedDestinations = new Set(failed.map(f => f.placement.destination));
   const cleaned = ok.flatMap(u => [...u.cleaned]).filter(n => !failedDestinations.has(n));
-  const events: PlacementEvent[] = [
-    ...written.map(w =>
+  return { ok, bad, written, failed, removed, cleaned };
+}
+
+type Outcomes = ReturnType<typeof outcomes>;
+
+function historyOf(r: RunRecord, o: Outcomes): PlacementEvent[] {
+  return [
+    ...o.written.map(w =>
       event(w.placement, 'written', { version: w.version, actor: r.actors.get(key(w.placement)) }),
     ),
-    ...removed.map(p => event(p, 'removed', { version: r.applied.version })),
-    ...failed.map(f => event(f.placement, 'failed', { message: f.error })),
+    ...o.removed.map(p => event(p, 'removed', { version: r.applied.version })),
+    ...o.failed.map(f => event(f.placement, 'failed', { message: f.error })),
   ];
-  await db.transaction(async tx => {
-    for (const u of ok) await tx.ownedFiles.delete(r.store.ref, u.owned.delete);
-    await tx.ownedFiles.put(ok.flatMap(u => u.owned.put));
-    await tx.placements.markWritten(written);
-    await tx.placements.markFailed(failed.map(f => ({ placement: f.placement, error: f.error })));
-    await tx.placements.remove(removed, cleaned);
-    await tx.claims.release(removed);
-    await tx.ownedFiles.forgetPlacements(removed);
-    await settleDestinations(
-      tx,
-      r,
-      ok.flatMap(u => [...u.destinations]),
-      bad,
-    );
-    for (const name of cleaned) {
-      await tx.placements.orphanDestination(name);
-      await tx.ownedFiles.forgetDestination(name);
-    }
-    await tx.destinations.remove(cleaned);
-    await tx.works.purgeDeleted(
-      removed.map(p => ({ namespace: p.workNamespace, name: p.workName })),
-    );
-    await tx.events.add(events);
-    await tx.stateStores.setOutcome(r.store.ref, {
-      ready: true,
-      message: 'State store is ready',
-      version: r.applied.version,
-      written: r.applied.written + r.applied.deleted > 0,
-      fullSync: r.full,
-      doneSeq: r.startSeq,
-      tip: r.tip,
-      retryAt: null,
-    });
+}
+
+/** Every outcome of the run in one transaction. */
+async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promise<void> {
+  for (const u of o.ok) await tx.ownedFiles.delete(r.store.ref, u.owned.delete);
+  await tx.ownedFiles.put(o.ok.flatMap(u => u.owned.put));
+  await tx.placements.markWritten(o.written);
+  await tx.placements.markFailed(o.failed.map(f => ({ placement: f.placement, error: f.error })));
+  await tx.placements.remove(o.removed, o.cleaned);
+  await tx.claims.release(o.removed);
+  await tx.ownedFiles.forgetPlacements(o.removed);
+  await settleDestinations(
+    tx,
+    r,
+    o.ok.flatMap(u => [...u.destinations]),
+    o.bad,
+  );
+  for (const name of o.cleaned) {
+    await tx.placements.orphanDestination(name);
+    await tx.ownedFiles.forgetDestination(name);
+  }
+  await tx.destinations.remove(o.cleaned);
+  await tx.works.purgeDeleted(
+    o.removed.map(p => ({ namespace: p.workNamespace, name: p.workName })),
+  );
+  await tx.events.add(historyOf(r, o));
+  await tx.stateStores.setOutcome(r.store.ref, {
+    ready: true,
+    message: 'State store is ready',
+    version: r.applied.version,
+    written: r.applied.written + r.applied.deleted > 0,
+    fullSync: r.full,
+    doneSeq: r.startSeq,
+    tip: r.tip,
+    retryAt: null,
   });
-  await db.events.prune([...written.map(w => w.placement), ...failed.map(f => f.placement)]);
+}
+
+export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotals> {
+  const o = outcomes(r);
+  await db.transaction(tx => recordOutcomes(tx, r, o));
+  await db.events.prune([...o.written.map(w => w.placement), ...o.failed.map(f => f.placement)]);
   return {
-    written: written.length,
-    failed: failed.length,
-    removed: removed.length,
-    newlyFailed: failed.filter(f => f.placement.status !== 'failed'),
-    recovered: written.filter(w => w.placement.status === 'failed').map(w => w.placement),
-    cleanedDestinations: cleaned,
+    written: o.written.length,
+    failed: o.failed.length,
+    removed: o.removed.length,
+    newlyFailed: o.failed.filter(f => f.placement.status !== 'failed'),
+    recovered: o.written.filter(w => w.placement.status === 'failed').map(w => w.placement),
+    cleanedDestinations: o.cleaned,
   };
 }
 
@@ -151,7 +165,7 @@ async function settleDestinations(
   tx: KratixStore,
   r: RunRecord,
   settled: string[],
-  bad: StorePlan['units'] extends Map<string, infer U> ? U[] : never,
+  bad: Unit[],
 ): Promise<void> {
   const statuses: { name: string; ready: boolean; message: string }[] = [];
   const writtenSpecs: { name: string; specHash: string; spec: unknown; store: string }[] = [];

@@ -14,88 +14,96 @@ import { destinationSummary } from '../views';
 import { ViewLoader } from '../viewLoader';
 import { WebLinks } from '../webLinks';
 
-export function destinationsRouter(deps: {
+interface DestinationRouteDeps {
   db: KratixStore;
   reconciler: Reconciler;
   access: Access;
   views: ViewLoader;
   links: WebLinks;
-}) {
-  const { db, reconciler, access, views } = deps;
-  const router = Router();
+}
 
-  /** A Destination the caller may see, or 404 (an invisible one is not there for them). */
-  async function visible(req: Request): Promise<StoredDestination> {
-    const d = await db.destinations.get(req.params.name);
-    const canSee = await access.destinationFilter(await access.credentials(req));
-    if (!d || !canSee(d))
-      throw new NotFoundError(
-        `destination ${req.params.name} not found; is it in the catalog and valid?`,
-      );
-    return d;
-  }
-
-  router.get('/destinations', async (req, res) => {
-    const canSee = await access.destinationFilter(await access.credentials(req));
-    const page = await db.destinations.page(
-      { search: queryString(req, 'search'), stateStore: queryString(req, 'stateStore') },
-      pageOf(req),
+/** A Destination the caller may see, or 404 (an invisible one is not there for them). */
+async function visible(
+  { db, access }: DestinationRouteDeps,
+  req: Request,
+): Promise<StoredDestination> {
+  const d = await db.destinations.get(req.params.name);
+  const canSee = await access.destinationFilter(await access.credentials(req));
+  if (!d || !canSee(d)) {
+    throw new NotFoundError(
+      `destination ${req.params.name} not found; is it in the catalog and valid?`,
     );
-    const items = page.items.filter(canSee);
-    const counts = await db.placements.countsByDestination(items.map(d => d.name));
-    res.json({
-      items: items.map(d => destinationSummary(d, counts.get(d.name))),
-      totalCount: page.totalCount,
-      nextCursor: page.nextCursor,
-    });
-  });
+  }
+  return d;
+}
 
+/** `GET /destinations`: one page of summaries with their placement counts. */
+async function listDestinations({ db, access }: DestinationRouteDeps, req: Request) {
+  const canSee = await access.destinationFilter(await access.credentials(req));
+  const filter = { search: queryString(req, 'search'), stateStore: queryString(req, 'stateStore') };
+  const page = await db.destinations.page(filter, pageOf(req));
+  const items = page.items.filter(canSee);
+  const counts = await db.placements.countsByDestination(items.map(d => d.name));
+  return {
+    items: items.map(d => destinationSummary(d, counts.get(d.name))),
+    totalCount: page.totalCount,
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** `GET /destinations/:name/files`: what the store holds under the Destination, and whose each file is. */
+async function destinationFiles(
+  deps: DestinationRouteDeps,
+  d: StoredDestination,
+): Promise<DestinationFilesView> {
+  const store = await deps.db.stateStores.get(d.stateStore);
+  const browsed = await deps.reconciler.browse.files(d);
+  const git =
+    store?.kind === 'GitStateStore' ? (store.spec as { url: string; branch: string }) : undefined;
+  const files: StoreFileView[] = browsed.files.map(f => ({
+    path: f.path,
+    relativePath: f.relativePath,
+    managed: Boolean(f.owned),
+    kind: f.owned?.kind,
+    placement: f.owned?.placement?.name,
+    work: workOf(f.owned?.placement),
+    webUrl: git ? deps.links.file(git.url, git.branch, f.path) : undefined,
+  }));
+  return {
+    destination: d.name,
+    stateStore: stateStoreLabel(d.stateStore),
+    root: browsed.root,
+    version: browsed.version,
+    files,
+    truncated: browsed.truncated,
+  };
+}
+
+export function destinationsRouter(deps: DestinationRouteDeps) {
+  const router = Router();
+  router.get('/destinations', async (req, res) => {
+    res.json(await listDestinations(deps, req));
+  });
   router.get('/destinations/:name', async (req, res) => {
-    res.json(await views.destination(await visible(req), pageOf(req)));
+    res.json(await deps.views.destination(await visible(deps, req), pageOf(req)));
   });
-
   router.get('/destinations/:name/placements', async (req, res) => {
-    const d = await visible(req);
-    res.json(await views.placements(d.name, pageOf(req)));
+    const d = await visible(deps, req);
+    res.json(await deps.views.placements(d.name, pageOf(req)));
   });
-
   router.get('/destinations/:name/files', async (req, res) => {
-    const d = await visible(req);
-    const store = await db.stateStores.get(d.stateStore);
-    const browsed = await reconciler.browse.files(d);
-    const git =
-      store?.kind === 'GitStateStore' ? (store.spec as { url: string; branch: string }) : undefined;
-    const files: StoreFileView[] = browsed.files.map(f => ({
-      path: f.path,
-      relativePath: f.relativePath,
-      managed: Boolean(f.owned),
-      kind: f.owned?.kind,
-      placement: f.owned?.placement?.name,
-      work: workOf(f.owned?.placement),
-      webUrl: git ? deps.links.file(git.url, git.branch, f.path) : undefined,
-    }));
-    const view: DestinationFilesView = {
-      destination: d.name,
-      stateStore: stateStoreLabel(d.stateStore),
-      root: browsed.root,
-      version: browsed.version,
-      files,
-      truncated: browsed.truncated,
-    };
-    res.json(view);
+    res.json(await destinationFiles(deps, await visible(deps, req)));
   });
-
   router.get('/destinations/:name/files/content', async (req, res) => {
-    const d = await visible(req);
+    const d = await visible(deps, req);
     const path = queryString(req, 'path');
-    if (!path)
+    if (!path) {
       throw new InputError(
         'path: is required, e.g. ?path=dev/resources/kratix-canary-configmap.yaml',
       );
-    const content = await reconciler.browse.content(d, path);
-    res.type('application/octet-stream').send(content);
+    }
+    res.type('application/octet-stream').send(await deps.reconciler.browse.content(d, path));
   });
-
   return router;
 }
 
