@@ -11,6 +11,7 @@ import {
 } from '@internal/plugin-kratix-common';
 import { KratixService } from '@internal/plugin-kratix-node';
 import { examples } from './schedule.examples';
+import { scheduleInput, scheduleOutput } from './scheduleSchema';
 import { readWorkFiles, resolveSourceDir } from './workspaceFiles';
 import { workIdentity } from './workIdentity';
 
@@ -158,85 +159,7 @@ export function createKratixScheduleAction(options: { kratix: KratixService }) {
       'Schedules the documents in a workspace directory to Kratix Destinations chosen by labels. A resource goes to one matching Destination, a dependency (no resource) to every one. In a dry run, shows what each store would change.',
     examples,
     supportsDryRun: true,
-    schema: {
-      input: {
-        promise: z => z.string().describe('The Promise the documents belong to'),
-        resource: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'The resource name; leave out for a dependency (Promise-level work for every matching Destination)',
-            ),
-        namespace: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'The work namespace (default: default for a resource, kratix-platform-system for a dependency)',
-            ),
-        pipeline: z =>
-          z
-            .string()
-            .optional()
-            .describe("The pipeline name in paths (default: the template's name)"),
-        sourcePath: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Workspace directory whose files, recursively, are the documents (default: the workspace root)',
-            ),
-        destinationSelectors: z =>
-          z
-            .record(z.string(), z.string())
-            .optional()
-            .describe('Labels a Destination must carry (resource-workflow selectors)'),
-        promiseSelectors: z =>
-          z
-            .array(z.record(z.string(), z.string()))
-            .optional()
-            .describe("The Promise's destinationSelectors; they win over the others"),
-        promiseWorkflowSelectors: z =>
-          z
-            .array(z.record(z.string(), z.string()))
-            .optional()
-            .describe('Promise-workflow selectors; they win over destinationSelectors'),
-        workloadGroups: z =>
-          z
-            .array(
-              z.object({
-                directory: z.string().describe('A directory under sourcePath'),
-                destinationSelectors: z.record(z.string(), z.string()).optional(),
-              }),
-            )
-            .optional()
-            .describe(
-              "Files under each directory are scheduled on their own with only these selectors (Kratix's destination-selectors.yaml)",
-            ),
-      },
-      output: {
-        work: z => z.string().describe('<namespace>/<name> of the work'),
-        destinations: z => z.array(z.string()).describe('Destinations chosen; empty while pending'),
-        locations: z =>
-          z
-            .array(
-              z.object({
-                destination: z.string(),
-                stateStore: z.string().optional(),
-                url: z.string().optional(),
-                bucket: z.string().optional(),
-                path: z.string(),
-              }),
-            )
-            .describe('Where the files are in each State Store'),
-        preview: z =>
-          z
-            .string()
-            .optional()
-            .describe('Dry run: the unified diff of what each store would change'),
-      },
-    },
+    schema: { input: scheduleInput, output: scheduleOutput },
     async handler(ctx) {
       const work = await workFromWorkspace(ctx);
       ctx.logger.info(
