@@ -128,9 +128,12 @@ async function s3Has(stores: Stores, key: string): Promise<boolean> {
 
 /** A dry run of one new work to Destination `d`: the diff against the store, nothing written. */
 async function previewLatency(b: RunningBackend, i: number, d: number): Promise<number> {
-  const r = await time(() => b.api('/api/kratix/works?dryRun=true', { method: 'POST', json: work(i, d) }));
+  const r = await time(() =>
+    b.api('/api/kratix/works?dryRun=true', { method: 'POST', json: work(i, d) }),
+  );
   const changes = r.value.body?.preview?.[0]?.changes?.length;
-  if (r.value.status !== 200 || !changes) throw new Error(`scale: preview ${r.value.status} ${r.value.text.slice(0, 300)}`);
+  if (r.value.status !== 200 || !changes)
+    throw new Error(`scale: preview ${r.value.status} ${r.value.text.slice(0, 300)}`);
   return r.ms;
 }
 
@@ -268,7 +271,11 @@ async function scenario(
               secretAccessKey: s3.secretAccessKey,
             },
           },
-          reconcile: { frequency: { seconds: 2 }, fullSyncInterval },
+          reconcile: {
+            frequency: { seconds: 2 },
+            catalogFrequency: { seconds: 10 },
+            fullSyncInterval,
+          },
         },
       },
     });
@@ -315,7 +322,9 @@ async function scenario(
       `change-to-store at ${works} works: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms (ratio to no works: Git ${(large[0] / small[0]).toFixed(2)}, S3 ${(large[1] / small[1]).toFixed(2)})`,
     );
     const previews = [await previewLatency(b, 900_004, 4), await previewLatency(b, 900_005, 5)];
-    say(`preview (dry run with diff) of one new work at ${works} works: Git ${Math.round(previews[0])} ms, S3 ${Math.round(previews[1])} ms (a real write above: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms)`);
+    say(
+      `preview (dry run with diff) of one new work at ${works} works: Git ${Math.round(previews[0])} ms, S3 ${Math.round(previews[1])} ms (a real write above: Git ${Math.round(large[0])} ms, S3 ${Math.round(large[1])} ms)`,
+    );
     // Idle means nothing changing: let the last writes' follow-ups (signals, GC) finish first.
     await new Promise(r => setTimeout(r, settleS * 1000));
     const commitsBefore = await gitCommits(stores);
@@ -335,7 +344,9 @@ async function scenario(
       b = await start({ seconds: 5 });
     });
     await waitFor('a full sync of every placement', async () => fullSyncedAll(b, works), 600_000);
-    say(`restart on the same database: ready in ${Math.round(restart.ms)} ms; full syncs: ${await fullSyncTimes(b)}`);
+    say(
+      `restart on the same database: ready in ${Math.round(restart.ms)} ms; full syncs: ${await fullSyncTimes(b)}`,
+    );
   } finally {
     await b.stop();
     stores.s3Client.destroy();

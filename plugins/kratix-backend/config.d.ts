@@ -50,7 +50,7 @@ export interface Config {
     reconcile?: {
       /** How often each State Store is checked for work. Default 5 seconds. New works are written at once, not on this timer. */
       frequency?: HumanDuration | string;
-      /** How often Destinations and State Stores are read from the catalog. Default: the same as frequency. */
+      /** How often Destinations and State Stores are read from the catalog (changed entities only are copied). Default 10 seconds. */
       catalogFrequency?: HumanDuration | string;
       /** How long one run may take. Default 5 minutes. */
       timeout?: HumanDuration | string;

@@ -35,6 +35,8 @@ export interface KratixConfig {
 
 export const DEFAULTS = {
   frequency: { seconds: 5 },
+  // The catalog re-reads its locations every 100-150 s by default: polling it faster costs CPU and buys nothing.
+  catalogFrequency: { seconds: 10 },
   timeout: { minutes: 5 },
   fullSyncInterval: { minutes: 10 },
   maxBackoff: { minutes: 5 },
@@ -61,7 +63,11 @@ export function readKratixConfig(config: Config): KratixConfig {
   return {
     reconcile: {
       frequency,
-      catalogFrequency: duration(config, 'kratix.reconcile.catalogFrequency', frequency),
+      catalogFrequency: duration(
+        config,
+        'kratix.reconcile.catalogFrequency',
+        DEFAULTS.catalogFrequency,
+      ),
       timeoutMs: ms(duration(config, 'kratix.reconcile.timeout', DEFAULTS.timeout)),
       fullSyncIntervalMs: ms(
         duration(config, 'kratix.reconcile.fullSyncInterval', DEFAULTS.fullSyncInterval),

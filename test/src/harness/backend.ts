@@ -97,7 +97,11 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     },
     scaffolder: { defaultAuthor: { name: 'kratix', email: 'kratix@example.com' } },
     kratix: {
-      reconcile: { frequency: { seconds: 1 }, fullSyncInterval: { seconds: 3 } },
+      reconcile: {
+        frequency: { seconds: 1 },
+        catalogFrequency: { seconds: 1 },
+        fullSyncInterval: { seconds: 3 },
+      },
       workDir: path.join(dir, 'work'),
     },
   };
