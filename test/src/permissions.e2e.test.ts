@@ -328,7 +328,7 @@ describe('permissions with the example policy (real backend, real users, real gi
   it('emits audit events for submits (refused ones as failed), deletes and store writes', async () => {
     const audit = backend
       .logs()
-      .replace(/\x1b\[[0-9;]*m/g, '')
+
       .split('\n')
       .filter(l => l.includes('isAuditEvent') && l.includes(' kratix.'));
     const ids = new Set(audit.map(l => /eventId="([a-z-]+)"/.exec(l)?.[1]));

@@ -356,7 +356,7 @@ describe('works reach their Destinations, and Destinations clean up (real backen
     );
     const cleanups = backend
       .logs()
-      .replace(/\x1b\[[0-9;]*m/g, '')
+
       .split('\n')
       .filter(l => l.includes('isAuditEvent') && l.includes('eventId="destination-cleanup"'));
     expect(

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import yaml from 'yaml';
 
 export const ROOT = path.resolve(require.resolve('@internal/e2e-tests/package.json'), '../..');
@@ -23,7 +24,7 @@ export interface RunningBackend {
   /** The backend process, for measuring its CPU and memory. */
   pid: number;
   token: string;
-  /** Everything the process printed so far. */
+  /** Everything the process printed so far, without terminal colours. */
   logs(): string;
   /** A user's token, signed in through the test identities (user and group names in default). */
   userToken(user: string, groups?: string[]): Promise<string>;
@@ -159,7 +160,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     baseUrl,
     pid: child.pid!,
     token,
-    logs: () => output,
+    logs: () => stripVTControlCharacters(output),
     async userToken(user, groups = []) {
       const res = await fetch(`${baseUrl}/api/auth/test-users/refresh`, {
         headers: {
