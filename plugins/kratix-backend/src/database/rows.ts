@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { FilepathMode, PlacementStatus } from '@internal/plugin-kratix-common';
 import {
   StoredDestination,
@@ -138,4 +139,18 @@ export function decodeCursor(cursor: string | undefined): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Inserts rows in chunks on this connection or transaction. Not knex's
+ * batchInsert: inside a transaction that opens a savepoint per call, two
+ * extra statements for every work submitted.
+ */
+export async function insertChunks(
+  knex: Knex | Knex.Transaction,
+  table: string,
+  rows: object[],
+  size = 100,
+): Promise<void> {
+  for (const chunk of chunks(rows, size)) await knex(table).insert(chunk);
 }

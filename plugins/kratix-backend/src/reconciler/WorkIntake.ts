@@ -29,6 +29,10 @@ export interface SubmitResult {
   destinations: string[];
 }
 
+function storesOf(results: ({ stores: Set<string> } | Error)[]): Set<string> {
+  return new Set(results.flatMap(r => (r instanceof Error ? [] : [...r.stores])));
+}
+
 /** A NewWork as the stored shape the scheduler reads (paths only). */
 function asStored(work: NewWork, caller: Caller): StoredWork {
   const now = new Date().toISOString();
@@ -110,38 +114,53 @@ export class WorkIntake {
    */
   async submitMany(works: NewWork[], caller: Caller): Promise<(SubmitResult | Error)[]> {
     const all = await this.deps.destinations.live();
+    const known = await this.deps.db.works.existing(works);
     const results = await this.deps.db.transaction(async tx => {
       const out: ({ result: SubmitResult; stores: Set<string> } | Error)[] = [];
       for (const work of works) {
+        const isKnown = known.has(workKey(work));
         try {
-          out.push(await tx.transaction(inner => this.submitIn(inner, work, caller, all)));
+          out.push(await tx.transaction(inner => this.submitIn(inner, work, caller, all, isKnown)));
+          known.add(workKey(work));
         } catch (e: any) {
           if (works.length === 1) throw e;
           out.push(e instanceof Error ? e : new Error(String(e)));
         }
       }
+      // The stores' change counters once per batch, not once per work.
+      await tx.stateStores.bumpChange([...storesOf(out)]);
       return out;
     });
-    const stores = new Set(results.flatMap(r => (r instanceof Error ? [] : [...r.stores])));
+    const stores = storesOf(results);
     for (const ref of stores) this.deps.loop.trigger(ref);
     return results.map(r => (r instanceof Error ? r : r.result));
   }
 
-  private async submitIn(tx: KratixStore, work: NewWork, caller: Caller, all: StoredDestination[]) {
+  private async submitIn(
+    tx: KratixStore,
+    work: NewWork,
+    caller: Caller,
+    all: StoredDestination[],
+    known: boolean,
+  ) {
     const stored = asStored(work, caller);
-    const existing = await tx.placements.list({ work });
+    // A work never stored has no placements: no query for the common case of an import.
+    const existing = known ? await tx.placements.list({ work }) : [];
     this.checkPermitted(
       stored,
       all,
       caller,
       new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)),
     );
-    const { created, changed } = await tx.works.upsert({
-      ...work,
-      createdBy: caller.actor,
-      ownerRefs: caller.ownerRefs,
-      placementConditions: caller.placementConditions,
-    });
+    const { created, changed } = await tx.works.upsert(
+      {
+        ...work,
+        createdBy: caller.actor,
+        ownerRefs: caller.ownerRefs,
+        placementConditions: caller.placementConditions,
+      },
+      { known },
+    );
     if (changed && !created) await tx.placements.bumpGeneration(work);
     const placed = await this.deps.scheduler.place(
       tx,
@@ -155,7 +174,6 @@ export class WorkIntake {
       ...placed.touched,
       ...(changed ? existing.map(p => p.stateStore) : []),
     ]);
-    await tx.stateStores.bumpChange([...stores]);
     const kept = existing.filter(p => p.status !== 'deleting').map(p => p.destination);
     const destinations = [...new Set([...kept, ...placed.created.map(p => p.destination)])].sort();
     const key = { namespace: work.namespace, name: work.name };

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { iso, opt } from '../rows';
+import { iso, opt, insertChunks } from '../rows';
 import { PlacementEvent, PlacementKey, WorkKey } from '../types';
 
 /** Keep this many events per placement; older ones are pruned. */
@@ -22,7 +22,7 @@ export class PlacementEventTable {
       message: e.message ? e.message.slice(0, 4000) : null,
       at: new Date(e.at),
     }));
-    await this.knex.batchInsert('kratix_placement_events', rows, 100);
+    await insertChunks(this.knex, 'kratix_placement_events', rows, 100);
   }
 
   async list(

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { chunks } from '../rows';
+import { chunks, insertChunks } from '../rows';
 import { PlacementKey, WorkKey } from '../types';
 
 export interface PathClaim {
@@ -49,7 +49,7 @@ export class PathClaimTable {
       work_namespace: work.namespace,
       work_name: work.name,
     }));
-    await this.knex.batchInsert('kratix_path_claims', rows, 100);
+    await insertChunks(this.knex, 'kratix_path_claims', rows, 100);
   }
 
   async release(placements: PlacementKey[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
-import { chunks, decodeCursor, encodeCursor, placementFromRow } from '../rows';
+import { chunks, decodeCursor, encodeCursor, placementFromRow, insertChunks } from '../rows';
 import {
   DriftRecord,
   NewPlacement,
@@ -213,7 +213,7 @@ export class PlacementTable {
       written_mode: o.location.mode,
       written_path: o.location.path,
     }));
-    await this.knex.batchInsert('kratix_write_outcomes', rows, 100);
+    await insertChunks(this.knex, 'kratix_write_outcomes', rows, 100);
     const now = this.knex.client.config.client === 'pg' ? 'now()' : `${Date.now()}`;
     const set = `status = 'written', written_generation = o.generation, last_error = null,
       written_at = ${now}, updated_at = ${now}, dirty = false, version = o.version,

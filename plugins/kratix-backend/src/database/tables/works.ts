@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 import { ConflictError } from '@backstage/errors';
-import { chunks, decodeCursor, encodeCursor, workFromRow } from '../rows';
+import { chunks, decodeCursor, encodeCursor, workFromRow, insertChunks } from '../rows';
 import {
   NewWork,
   PageRequest,
@@ -54,11 +54,16 @@ export class WorkTable {
    * Creates or replaces a work. A name already used by another resource (names
    * are cut to 56 characters, as Kratix) is a conflict, never an update.
    */
-  async upsert(work: NewWork): Promise<{ changed: boolean; created: boolean }> {
+  async upsert(
+    work: NewWork,
+    options: { known?: boolean } = {},
+  ): Promise<{ changed: boolean; created: boolean }> {
     const hash = workContentHash(work);
     const identity = workIdentity(work);
     const key = { namespace: work.namespace, name: work.name };
-    const existing = await this.knex('kratix_works').where(key).first();
+    // `known: false`: the caller looked it up in bulk and no row exists.
+    const existing =
+      options.known === false ? undefined : await this.knex('kratix_works').where(key).first();
     if (existing && existing.identity && existing.identity !== identity) {
       throw new ConflictError(
         `work ${work.namespace}/${work.name} already holds ${describeIdentity(existing.identity)}; ${describeIdentity(identity)} cuts to the same name (names are cut to 56 characters): use a shorter promise, resource or pipeline name`,
@@ -116,7 +121,7 @@ export class WorkTable {
       directory: g.directory,
       selectors: JSON.stringify(g.selectors),
     }));
-    await this.knex.batchInsert('kratix_workload_groups', groups, 200);
+    await insertChunks(this.knex, 'kratix_workload_groups', groups, 200);
     const files = work.groups.flatMap(g =>
       g.files.map((f, position) => ({
         work_namespace: work.namespace,
@@ -127,7 +132,7 @@ export class WorkTable {
         content: f.content,
       })),
     );
-    await this.knex.batchInsert('kratix_work_files', files, 100);
+    await insertChunks(this.knex, 'kratix_work_files', files, 100);
   }
 
   /** Workload groups with their file paths, per work, from one query per table. */
@@ -167,6 +172,21 @@ export class WorkTable {
         });
         out.set(k, list);
       }
+    }
+    return out;
+  }
+
+  /** Which of these works have a row, live or deleted: one query per 400 keys. */
+  async existing(keys: WorkKey[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const batch of chunks(keys, 400)) {
+      const rows = await this.knex('kratix_works')
+        .select('namespace', 'name')
+        .whereIn(
+          ['namespace', 'name'],
+          batch.map(k => [k.namespace, k.name]),
+        );
+      for (const r of rows) out.add(workKey(r));
     }
     return out;
   }
