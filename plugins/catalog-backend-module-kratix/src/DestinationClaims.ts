@@ -68,6 +68,14 @@ export class DestinationClaims {
         .where('seen_ms', '>', t - this.staleAfterMs)
         .first();
       if (clash) return { pathHeldBy: clash.entity_ref };
+      // Re-processing an unchanged Destination: refresh the claim only now and then, not on every pass.
+      const unchanged =
+        same &&
+        held.store === c.store &&
+        held.clean_path === c.cleanPath &&
+        held.mode === c.mode &&
+        (held.uid ?? null) === (c.uid ?? null);
+      if (unchanged && t - Number(held.seen_ms) < this.staleAfterMs / 3) return {};
       const row = {
         name: c.name,
         entity_ref: c.entityRef,
