@@ -464,6 +464,40 @@ describe('the bad-input corpus (real backend, real git and S3)', () => {
     ).toBe(404);
   });
 
+  it('answers each work of a bulk request on its own: a clash among good works refuses only that one', async () => {
+    const at = (resource: string, target: string, p: string) => ({
+      promise: 'flat',
+      resource,
+      pipeline: 'p',
+      destinationSelectors: { target },
+      files: [{ path: p, content: `owner: ${resource}\n` }],
+    });
+    const res = await backend.api('/api/kratix/works/bulk', {
+      method: 'POST',
+      json: {
+        items: [
+          at('three', 's3-flat', 'three.yaml'),
+          at('four', 's3-flat', 'shared.yaml'),
+          at('five', 's3-flat', 'five.yaml'),
+        ],
+      },
+    });
+    expect(res.body.items.map((i: any) => i.status)).toEqual([201, 409, 201]);
+    expect(res.body.items[1].error.message).toContain('default/flat-one-p');
+    await eventually(
+      async () => {
+        const objects = await bucketObjects(s3.endpoint, 'corpus');
+        expect([
+          objects.get('s3-flat/three.yaml'),
+          objects.get('s3-flat/five.yaml'),
+          objects.get('s3-flat/shared.yaml'),
+        ]).toEqual(['owner: three\n', 'owner: five\n', 'owner: one\n']);
+      },
+      30_000,
+      'the good works of the bulk written',
+    );
+  });
+
   it('let nothing but canaries and the good works reach any store, and no response was a 500', async () => {
     await new Promise(r => setTimeout(r, 3000));
     const gitKeys = [...(await readRepo(repo)).keys()];
@@ -471,7 +505,7 @@ describe('the bad-input corpus (real backend, real git and S3)', () => {
     const unexpected = [...gitKeys, ...s3Keys].filter(
       k =>
         !/kratix-canary-(namespace|configmap)\.yaml$/.test(k) &&
-        !/(^|\/)(shared\.yaml|aggregated\.yaml|\.kratix\/default-flat-one-p\.[a-z0-9-]+-5058f\.yaml|resources\/default\/flat\/one\/p\/5058f\/shared\.yaml)$/.test(
+        !/(^|\/)(shared\.yaml|three\.yaml|five\.yaml|aggregated\.yaml|\.kratix\/default-flat-(one|three|five)-p\.[a-z0-9-]+-5058f\.yaml|resources\/default\/flat\/one\/p\/5058f\/shared\.yaml)$/.test(
           k,
         ),
     );

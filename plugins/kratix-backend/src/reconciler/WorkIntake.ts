@@ -29,7 +29,9 @@ export interface SubmitResult {
   destinations: string[];
 }
 
-function storesOf(results: ({ stores: Set<string> } | Error)[]): Set<string> {
+type Submitted = { result: SubmitResult; stores: Set<string> } | Error;
+
+function storesOf(results: Submitted[]): Set<string> {
   return new Set(results.flatMap(r => (r instanceof Error ? [] : [...r.stores])));
 }
 
@@ -109,31 +111,55 @@ export class WorkIntake {
   }
 
   /**
-   * Many works in one transaction (imports): each in a savepoint of its own,
-   * so one refused work does not stop the others; the stores are told once.
+   * Many works in one transaction (imports). First all at once; if any is
+   * refused, again with a savepoint per work, so one refused work does not
+   * stop the others. The stores are told once.
    */
   async submitMany(works: NewWork[], caller: Caller): Promise<(SubmitResult | Error)[]> {
     const all = await this.deps.destinations.live();
     const known = await this.deps.db.works.existing(works);
-    const results = await this.deps.db.transaction(async tx => {
-      const out: ({ result: SubmitResult; stores: Set<string> } | Error)[] = [];
+    const attempt = (isolated: boolean) =>
+      this.submitBatch(works, caller, all, new Set(known), isolated);
+    let results: Submitted[];
+    try {
+      results = await attempt(false);
+    } catch (e) {
+      if (works.length === 1) throw e;
+      results = await attempt(true);
+    }
+    for (const ref of storesOf(results)) this.deps.loop.trigger(ref);
+    return results.map(r => (r instanceof Error ? r : r.result));
+  }
+
+  private submitBatch(
+    works: NewWork[],
+    caller: Caller,
+    all: StoredDestination[],
+    known: Set<string>,
+    isolated: boolean,
+  ): Promise<Submitted[]> {
+    return this.deps.db.transaction(async tx => {
+      const out: Submitted[] = [];
       for (const work of works) {
         const isKnown = known.has(workKey(work));
-        try {
-          out.push(await tx.transaction(inner => this.submitIn(inner, work, caller, all, isKnown)));
-          known.add(workKey(work));
-        } catch (e: any) {
-          if (works.length === 1) throw e;
-          out.push(e instanceof Error ? e : new Error(String(e)));
+        if (!isolated) {
+          out.push(await this.submitIn(tx, work, caller, all, isKnown));
+        } else {
+          try {
+            out.push(
+              await tx.transaction(inner => this.submitIn(inner, work, caller, all, isKnown)),
+            );
+          } catch (e: any) {
+            out.push(e instanceof Error ? e : new Error(String(e)));
+            continue;
+          }
         }
+        known.add(workKey(work));
       }
       // The stores' change counters once per batch, not once per work.
       await tx.stateStores.bumpChange([...storesOf(out)]);
       return out;
     });
-    const stores = storesOf(results);
-    for (const ref of stores) this.deps.loop.trigger(ref);
-    return results.map(r => (r instanceof Error ? r : r.result));
   }
 
   private async submitIn(
