@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  filePathErrors,
   goClean,
   hasDotDotSegment,
   labelErrors,
@@ -109,6 +110,11 @@ async function workFromWorkspace(ctx: ActionContext) {
     }
   }
   const files = await readWorkFiles(sourceDir, ctx.workspacePath);
+  // The backend's own rules for file names, before anything is sent.
+  const fileErrors = files.flatMap(f =>
+    filePathErrors(`sourcePath (file under ${sourcePath})`, f.path),
+  );
+  if (fileErrors.length > 0) throw new InputError(fileErrors.join('; '));
   if (files.length === 0) {
     throw new InputError(
       `sourcePath: "${sourcePath}" holds no files; render the documents there first (e.g. with fetch:template)`,
