@@ -5,7 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
-import { RunningBackend, startBackend, writeEntities } from '@internal/e2e-tests/harness';
+import {
+  RunningBackend,
+  startBackend,
+  testSecret,
+  writeEntities,
+} from '@internal/e2e-tests/harness';
 import {
   GitServer,
   gitCli,
@@ -263,13 +268,7 @@ async function scenario(
         catalog: { processingInterval: { seconds: 100 } },
         kratix: {
           secrets: {
-            creds: {
-              allowedHosts: ['127.0.0.1'],
-              username: git.username,
-              password: git.password,
-              accessKeyID: s3.accessKeyId,
-              secretAccessKey: s3.secretAccessKey,
-            },
+            creds: testSecret({ git, s3 }),
           },
           reconcile: {
             frequency: { seconds: 2 },

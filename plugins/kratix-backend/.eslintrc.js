@@ -3,7 +3,7 @@ module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
     // Helpers named expect* or writeUpdateDelete assert as they go.
     'jest/expect-expect': [
       'warn',
-      { assertFunctionNames: ['expect', 'expect*', 'writeUpdateDelete'] },
+      { assertFunctionNames: ['expect', 'expect*', 'writeUpdateDelete', 'writeThroughApp'] },
     ],
   },
 });

@@ -16,7 +16,14 @@ import {
   startGitServer,
   startS3Server,
 } from '@internal/state-store-servers';
-import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
+import {
+  eventually,
+  readyDestinations,
+  RunningBackend,
+  startBackend,
+  testSecret,
+  writeEntities,
+} from './harness/backend';
 
 jest.setTimeout(300_000);
 const API = 'platform.kratix.io/v1alpha1';
@@ -356,24 +363,13 @@ describe('the bad-input corpus (real backend, real git and S3)', () => {
       config: {
         kratix: {
           secrets: {
-            git: { allowedHosts: ['127.0.0.1'], username: git.username, password: git.password },
-            s3: {
-              allowedHosts: ['127.0.0.1'],
-              accessKeyID: s3.accessKeyId,
-              secretAccessKey: s3.secretAccessKey,
-            },
+            git: testSecret({ git }),
+            s3: testSecret({ s3 }),
           },
         },
       },
     });
-    await eventually(
-      async () => {
-        const { body } = await backend.api('/api/kratix/destinations');
-        expect(body.items.filter((d: any) => d.ready)).toHaveLength(5);
-      },
-      120_000,
-      'Destinations ready',
-    );
+    await readyDestinations(backend, 5);
   });
   afterAll(async () => {
     await backend?.stop();

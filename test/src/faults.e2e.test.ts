@@ -19,7 +19,14 @@ import {
   startGitServer,
   startS3Server,
 } from '@internal/state-store-servers';
-import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
+import {
+  eventually,
+  readyDestinations,
+  RunningBackend,
+  startBackend,
+  testSecret,
+  writeEntities,
+} from './harness/backend';
 
 jest.setTimeout(600_000);
 const run = promisify(execFile);
@@ -33,6 +40,32 @@ const work = (i: number, target: string) => ({
   destinationSelectors: { target },
   files: [{ path: 'app.yaml', content: `name: w${i}\n` }],
 });
+/** One Git store, one bucket and a Destination on each, labelled with its own name. */
+function twoStores(gitUrl: string, bucket: { endpoint: string; insecure?: boolean }): unknown[] {
+  const destination = (name: string, kind: string, store: string) => ({
+    apiVersion: API,
+    kind: 'Destination',
+    metadata: { name, labels: { target: name } },
+    spec: { path: name, stateStoreRef: { kind, name: store } },
+  });
+  return [
+    {
+      apiVersion: API,
+      kind: 'GitStateStore',
+      metadata: { name: 'git' },
+      spec: { url: gitUrl, secretRef: { name: 'creds' } },
+    },
+    {
+      apiVersion: API,
+      kind: 'BucketStateStore',
+      metadata: { name: 's3' },
+      spec: { ...bucket, bucketName: 'state', secretRef: { name: 'creds' } },
+    },
+    destination('on-git', 'GitStateStore', 'git'),
+    destination('on-s3', 'BucketStateStore', 's3'),
+  ];
+}
+
 const key = (dest: string, i: number) => `${dest}/resources/default/app/w${i}/p/5058f/app.yaml`;
 
 /** In front of s3rver: answers the first PUTs with 503 or a reset connection, then forwards. */
@@ -122,32 +155,7 @@ describe.each([
     const url = await git.createRepo('state');
     repo = git.repoPath('state');
     file = path.join(dir, 'entities.yaml');
-    await writeEntities(file, [
-      {
-        apiVersion: API,
-        kind: 'GitStateStore',
-        metadata: { name: 'git' },
-        spec: { url, secretRef: { name: 'creds' } },
-      },
-      {
-        apiVersion: API,
-        kind: 'BucketStateStore',
-        metadata: { name: 's3' },
-        spec: { endpoint: s3.endpoint, bucketName: 'state', secretRef: { name: 'creds' } },
-      },
-      {
-        apiVersion: API,
-        kind: 'Destination',
-        metadata: { name: 'on-git', labels: { target: 'on-git' } },
-        spec: { path: 'on-git', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
-      },
-      {
-        apiVersion: API,
-        kind: 'Destination',
-        metadata: { name: 'on-s3', labels: { target: 'on-s3' } },
-        spec: { path: 'on-s3', stateStoreRef: { kind: 'BucketStateStore', name: 's3' } },
-      },
-    ]);
+    await writeEntities(file, twoStores(url, { endpoint: s3.endpoint }));
   });
   afterAll(async () => {
     await backend?.stop();
@@ -163,13 +171,7 @@ describe.each([
       config: {
         kratix: {
           secrets: {
-            creds: {
-              allowedHosts: ['127.0.0.1'],
-              username: git.username,
-              password: git.password,
-              accessKeyID: s3.accessKeyId,
-              secretAccessKey: s3.secretAccessKey,
-            },
+            creds: testSecret({ git, s3 }),
           },
         },
       },
@@ -177,14 +179,7 @@ describe.each([
 
   it('converges after a restart: every work in both stores, each Git file committed once', async () => {
     backend = await start();
-    await eventually(
-      async () => {
-        const { body } = await backend!.api('/api/kratix/destinations');
-        expect(body.items.filter((d: any) => d.ready)).toHaveLength(2);
-      },
-      120_000,
-      'Destinations ready',
-    );
+    await readyDestinations(backend!, 2);
     const items = Array.from({ length: N }, (_, i) => work(i, i % 2 ? 'on-s3' : 'on-git'));
     const res = await backend.api('/api/kratix/works/bulk', { method: 'POST', json: { items } });
     expect(res.body.items.map((x: any) => x.status)).toEqual(items.map(() => 201));
@@ -231,49 +226,19 @@ describe('stores that fail and come back', () => {
     s3 = await startS3Server({ directory: path.join(dir, 's3'), buckets: ['state'] });
     proxy = await faultyProxy(s3, faults);
     const file = path.join(dir, 'entities.yaml');
-    await writeEntities(file, [
-      {
-        apiVersion: API,
-        kind: 'GitStateStore',
-        metadata: { name: 'git' },
-        spec: { url: `http://127.0.0.1:${gitPort}/state.git`, secretRef: { name: 'creds' } },
-      },
-      {
-        apiVersion: API,
-        kind: 'BucketStateStore',
-        metadata: { name: 's3' },
-        spec: {
-          endpoint: proxy.endpoint,
-          insecure: true,
-          bucketName: 'state',
-          secretRef: { name: 'creds' },
-        },
-      },
-      {
-        apiVersion: API,
-        kind: 'Destination',
-        metadata: { name: 'on-git', labels: { target: 'on-git' } },
-        spec: { path: 'on-git', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
-      },
-      {
-        apiVersion: API,
-        kind: 'Destination',
-        metadata: { name: 'on-s3', labels: { target: 'on-s3' } },
-        spec: { path: 'on-s3', stateStoreRef: { kind: 'BucketStateStore', name: 's3' } },
-      },
-    ]);
+    await writeEntities(
+      file,
+      twoStores(`http://127.0.0.1:${gitPort}/state.git`, {
+        endpoint: proxy.endpoint,
+        insecure: true,
+      }),
+    );
     backend = await startBackend({
       locations: [file],
       config: {
         kratix: {
           secrets: {
-            creds: {
-              allowedHosts: ['127.0.0.1'],
-              username: git.username,
-              password: git.password,
-              accessKeyID: s3.accessKeyId,
-              secretAccessKey: s3.secretAccessKey,
-            },
+            creds: testSecret({ git, s3 }),
           },
           reconcile: {
             frequency: { seconds: 1 },
@@ -283,14 +248,7 @@ describe('stores that fail and come back', () => {
         },
       },
     });
-    await eventually(
-      async () => {
-        const { body } = await backend.api('/api/kratix/destinations');
-        expect(body.items.filter((d: any) => d.ready)).toHaveLength(2);
-      },
-      120_000,
-      'Destinations ready',
-    );
+    await readyDestinations(backend!, 2);
   });
   afterAll(async () => {
     await backend?.stop();

@@ -19,7 +19,13 @@ import {
   startGitServer,
   startS3Server,
 } from '@internal/state-store-servers';
-import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
+import {
+  eventually,
+  RunningBackend,
+  startBackend,
+  testSecret,
+  writeEntities,
+} from './harness/backend';
 
 jest.setTimeout(300_000);
 const run = promisify(execFile);
@@ -201,16 +207,8 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       config: {
         kratix: {
           secrets: {
-            'git-creds': {
-              allowedHosts: ['127.0.0.1'],
-              username: git.username,
-              password: git.password,
-            },
-            's3-creds': {
-              allowedHosts: ['127.0.0.1'],
-              accessKeyID: s3.accessKeyId,
-              secretAccessKey: s3.secretAccessKey,
-            },
+            'git-creds': testSecret({ git }),
+            's3-creds': testSecret({ s3 }),
           },
           reconcile: { frequency: { seconds: 1 }, fullSyncInterval: { seconds: 2 } },
         },

@@ -11,7 +11,13 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GitServer, readRepo, startGitServer } from '@internal/state-store-servers';
-import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
+import {
+  eventually,
+  RunningBackend,
+  startBackend,
+  testSecret,
+  writeEntities,
+} from './harness/backend';
 
 jest.setTimeout(300_000);
 
@@ -129,7 +135,7 @@ describe('permissions with the example policy (real backend, real users, real gi
         kratix: {
           examplePolicy: { enabled: true, platformGroup: 'group:default/platform-team' },
           secrets: {
-            git: { allowedHosts: ['127.0.0.1'], username: git.username, password: git.password },
+            git: testSecret({ git }),
           },
         },
       },

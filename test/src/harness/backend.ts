@@ -241,3 +241,33 @@ export async function writeEntities(file: string, docs: unknown[]): Promise<void
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   await fs.promises.writeFile(file, docs.map(d => yaml.stringify(d)).join('---\n'));
 }
+
+/** A `kratix.secrets` entry for the test servers, bound to 127.0.0.1: git basic auth and/or S3 keys. */
+export function testSecret(servers: {
+  git?: { username: string; password: string };
+  s3?: { accessKeyId: string; secretAccessKey: string };
+}): Record<string, unknown> {
+  return {
+    allowedHosts: ['127.0.0.1'],
+    ...(servers.git ? { username: servers.git.username, password: servers.git.password } : {}),
+    ...(servers.s3
+      ? { accessKeyID: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey }
+      : {}),
+  };
+}
+
+/** Waits until `count` Destinations are ready in the API. */
+export async function readyDestinations(backend: RunningBackend, count: number): Promise<void> {
+  await eventually(
+    async () => {
+      const { body } = await backend.api('/api/kratix/destinations');
+      if (body.items.filter((d: any) => d.ready).length !== count) {
+        throw new Error(
+          `${count} Destinations not ready yet: ${JSON.stringify(body.items.map((d: any) => [d.name, d.ready]))}`,
+        );
+      }
+    },
+    120_000,
+    `${count} Destinations ready`,
+  );
+}

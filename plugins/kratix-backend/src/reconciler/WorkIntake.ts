@@ -6,7 +6,7 @@ import { DestinationCache } from './DestinationCache';
 import { previewWork } from './preview';
 import { StoreLoop } from './StoreLoop';
 import { StoreRun } from './store/StoreRun';
-import { PlaceResult, WorkScheduler } from './WorkScheduler';
+import { PlaceResult, toScheduling, WorkScheduler } from './WorkScheduler';
 
 /** Who submits a work, and where they may place it (decided by the permission policy). */
 export interface Caller {
@@ -81,18 +81,16 @@ export class WorkIntake {
     caller: Caller,
     placed: Set<string>,
   ) {
-    const schedulable = (list: StoredDestination[]) =>
-      list.map(d => ({
-        name: d.name,
-        labels: d.labels,
-        strictMatchLabels: d.spec.strictMatchLabels,
-      }));
+    // Computed once per work, not per group.
+    const schedulable = all.map(toScheduling);
+    let allowed: Set<string> | undefined;
     for (const g of work.groups) {
       if (placed.has(g.id)) continue;
-      const matching = candidates(schedulable(all), g.selectors);
+      const matching = candidates(schedulable, g.selectors);
       if (matching.length === 0) continue;
-      const allowed = new Set(all.filter(d => caller.mayPlaceOn(d)).map(d => d.name));
-      if (!matching.some(d => allowed.has(d.name))) {
+      allowed ??= new Set(all.filter(d => caller.mayPlaceOn(d)).map(d => d.name));
+      const permitted = allowed;
+      if (!matching.some(d => permitted.has(d.name))) {
         const names = matching
           .map(d => d.name)
           .slice(0, 5)

@@ -38,7 +38,7 @@ export interface PlaceResult {
   pendingGroups: string[];
 }
 
-const toScheduling = (d: StoredDestination): SchedulingDestination => ({
+export const toScheduling = (d: StoredDestination): SchedulingDestination => ({
   name: d.name,
   labels: d.labels,
   strictMatchLabels: d.spec.strictMatchLabels,

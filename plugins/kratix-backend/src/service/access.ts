@@ -20,7 +20,8 @@ import {
 import { DestinationResource, WorkResource } from '@internal/plugin-kratix-node';
 import type { Request } from 'express';
 import type { StoredDestination, StoredWork } from '../database';
-import { destinationResource } from './caller';
+import type { Caller } from '../reconciler';
+import { destinationResource, resolveCaller } from './caller';
 
 /** Everything a route needs to know who calls and what they may do. */
 export class Access {
@@ -37,6 +38,15 @@ export class Access {
 
   credentials(req: Request): Promise<BackstageCredentials> {
     return this.deps.httpAuth.credentials(req, { allow: ['user', 'service'] });
+  }
+
+  /** Who is calling and where the policy lets them place works. */
+  caller(credentials: BackstageCredentials): Promise<Caller> {
+    return resolveCaller(credentials, {
+      permissions: this.deps.permissions,
+      userInfo: this.deps.userInfo,
+      authorize: this.deps.destinationAuthorizer,
+    });
   }
 
   /** A basic permission, or a resource permission on one resource: 403 naming what was refused. */

@@ -3,7 +3,6 @@ import type { KratixConfig } from '../config';
 import type { KratixStore } from '../database';
 import type { Reconciler } from '../reconciler';
 import { Access } from './access';
-import { resolveCaller } from './caller';
 import { parseWorkRequest } from './requests/workRequest';
 import { destinationSummary, workSummary } from './views';
 
@@ -118,11 +117,7 @@ function previewWorkAction(registry: ActionsRegistryService, deps: ActionDeps) {
     },
     action: async ({ input, credentials }) => {
       const work = parseWorkRequest(input, deps.config.works);
-      const caller = await resolveCaller(credentials, {
-        permissions: access.deps.permissions,
-        userInfo: access.deps.userInfo,
-        authorize: access.deps.destinationAuthorizer,
-      });
+      const caller = await access.caller(credentials);
       const preview = await deps.reconciler.intake.preview(work, caller);
       const diff = preview.preview
         .map(

@@ -6,9 +6,9 @@ import {
 } from '@internal/plugin-kratix-common';
 import type { KratixConfig } from '../../config';
 import type { KratixStore, NewWork } from '../../database';
-import type { Reconciler, SubmitResult } from '../../reconciler';
+import type { Caller, Reconciler, SubmitResult } from '../../reconciler';
 import { Access } from '../access';
-import { resolveCaller } from '../caller';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { parseWorkRequest } from '../requests/workRequest';
 
 export const MAX_BULK = 500;
@@ -46,8 +46,7 @@ export function statusOf(e: any): number {
 }
 
 /** Why the caller may not submit each work (create or update), asked of the policy in one call. */
-async function refusals(deps: BulkDeps, req: Request, works: NewWork[]) {
-  const credentials = await deps.access.credentials(req);
+async function refusals(deps: BulkDeps, credentials: BackstageCredentials, works: NewWork[]) {
   const existing = await deps.db.works.getMany(works);
   const isUpdate = (w: NewWork) =>
     Boolean(existing.get(keyOf(w)) && !existing.get(keyOf(w))!.deletedAt);
@@ -68,13 +67,7 @@ async function refusals(deps: BulkDeps, req: Request, works: NewWork[]) {
 }
 
 /** Submits the accepted works in one batch, one audit event each. */
-async function submitAudited(deps: BulkDeps, req: Request, works: NewWork[]) {
-  const credentials = await deps.access.credentials(req);
-  const caller = await resolveCaller(credentials, {
-    permissions: deps.access.deps.permissions,
-    userInfo: deps.access.deps.userInfo,
-    authorize: deps.access.deps.destinationAuthorizer,
-  });
+async function submitAudited(deps: BulkDeps, req: Request, caller: Caller, works: NewWork[]) {
   const events = await Promise.all(
     works.map(w =>
       deps.access.deps.auditor.createEvent({
@@ -116,10 +109,13 @@ export async function submitBulk(
     }
   });
   const works = parsed.flatMap(p => (p.work ? [p.work] : []));
-  const refusal = await refusals(deps, req, works);
+  const credentials = await deps.access.credentials(req);
+  const refusal = await refusals(deps, credentials, works);
+  const caller = await deps.access.caller(credentials);
   const outcome = await submitAudited(
     deps,
     req,
+    caller,
     works.filter(w => !refusal(w)),
   );
   return parsed.map(p => {

@@ -7,7 +7,6 @@ import {
 } from '@internal/plugin-kratix-common';
 import type { NewWork, WorkKey } from '../../database';
 import { audited } from '../audit';
-import { resolveCaller } from '../caller';
 import { parseWorkRequest } from '../requests/workRequest';
 import type { WorkRouteDeps } from './workDeps';
 
@@ -28,11 +27,7 @@ async function authorizeSubmit({ access, db }: WorkRouteDeps, req: Request, work
 export async function callerOf(deps: WorkRouteDeps, req: Request, work?: NewWork) {
   const { access } = deps;
   const credentials = work ? await authorizeSubmit(deps, req, work) : await access.credentials(req);
-  return resolveCaller(credentials, {
-    permissions: access.deps.permissions,
-    userInfo: access.deps.userInfo,
-    authorize: access.deps.destinationAuthorizer,
-  });
+  return access.caller(credentials);
 }
 
 async function scheduleResult({ views }: WorkRouteDeps, key: WorkKey): Promise<ScheduleResult> {

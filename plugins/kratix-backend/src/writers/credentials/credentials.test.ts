@@ -214,61 +214,44 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
   });
   afterAll(() => new Promise(r => api.close(r)));
 
-  it('mints an installation token with an RS256 JWT and writes, updates and deletes with it', async () => {
+  /** A repository that accepts only the minted token, written, updated and emptied through the App. */
+  async function writeThroughApp(root: string) {
     const git = await startGitServer({
-      root: path.join(work, 'github'),
+      root: path.join(work, root),
       username: 'x-access-token',
       password: 'ghs_minted_installation_token',
     });
     try {
       const url = await git.createRepo('fleet');
       const host = new URL(url).host;
-      const f = factory(
-        {
-          secrets: {
-            app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem },
-          },
-        },
-        { github: [{ host, apiBaseUrl: apiUrl }] },
-      );
+      const app = { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem };
+      const f = factory({ secrets: { app } }, { github: [{ host, apiBaseUrl: apiUrl }] });
       const store = gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } });
       await writeUpdateDelete(f, store, () => readRepo(git.repoPath('fleet')));
-      // One token for all three writes: it lives an hour.
-      expect(minted).toEqual([
-        { path: 'POST /app/installations/4242/access_tokens', iss: 1234, valid: true },
-      ]);
     } finally {
       await git.stop();
     }
+  }
+
+  it('mints an installation token with an RS256 JWT and writes, updates and deletes with it', async () => {
+    minted.length = 0;
+    await writeThroughApp('github');
+    // One token for all three writes: it lives an hour.
+    expect(minted).toEqual([
+      { path: 'POST /app/installations/4242/access_tokens', iss: 1234, valid: true },
+    ]);
   });
 
   it('mints a new token when the last one is about to expire', async () => {
-    const git = await startGitServer({
-      root: path.join(work, 'github-expiry'),
-      username: 'x-access-token',
-      password: 'ghs_minted_installation_token',
-    });
+    minted.length = 0;
+    lifetimeMs = 5 * 60_000; // inside the refresh margin: each use mints again
     try {
-      const url = await git.createRepo('fleet');
-      const host = new URL(url).host;
-      const f = factory(
-        {
-          secrets: {
-            app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem },
-          },
-        },
-        { github: [{ host, apiBaseUrl: apiUrl }] },
-      );
-      minted.length = 0;
-      lifetimeMs = 5 * 60_000; // inside the refresh margin: each use mints again
-      const store = gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } });
-      await writeUpdateDelete(f, store, () => readRepo(git.repoPath('fleet')));
-      expect(minted.length).toBeGreaterThanOrEqual(3);
-      expect(minted.every(m => m.valid && m.iss === 1234)).toBe(true);
+      await writeThroughApp('github-expiry');
     } finally {
       lifetimeMs = 3600_000;
-      await git.stop();
     }
+    expect(minted.length).toBeGreaterThanOrEqual(3);
+    expect(minted.every(m => m.valid && m.iss === 1234)).toBe(true);
   });
 
   it('says which secret to check when GitHub refuses the token', async () => {
