@@ -390,75 +390,94 @@ interface ScalarAnalysis {
 
 const LEADING_INDICATORS = new Set([...'#,[]{}&*!|>\'"%@`']);
 
-/** yaml_emitter_analyze_scalar, for the block context (flow_plain_allowed is never consulted). */
-function analyzeScalar(v: string[]): ScalarAnalysis {
-  if (v.length === 0) {
-    return { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  }
-  let blockIndicators = false;
-  let lineBreaks = false;
-  let specialCharacters = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let previousSpace = false;
-  let previousBreak = false;
+interface ScalarFlags {
+  blockIndicators: boolean;
+  lineBreaks: boolean;
+  specialCharacters: boolean;
+  leadingSpace: boolean;
+  leadingBreak: boolean;
+  trailingSpace: boolean;
+  trailingBreak: boolean;
+  breakSpace: boolean;
+  spaceBreak: boolean;
+}
 
+/** The indicator half of yaml_emitter_analyze_scalar's loop. */
+function hasBlockIndicators(v: string[]): boolean {
   const head = v.slice(0, 3).join('');
-  if (head === '---' || head === '...') blockIndicators = true;
-
+  if (head === '---' || head === '...') return true;
   let precededByWhitespace = true;
   for (let i = 0; i < v.length; i++) {
     const c = v[i];
     const followedByWhitespace = i + 1 >= v.length || isBlank(v[i + 1]);
     if (i === 0) {
-      if (LEADING_INDICATORS.has(c)) blockIndicators = true;
-      else if ((c === '?' || c === ':' || c === '-') && followedByWhitespace)
-        blockIndicators = true;
+      if (LEADING_INDICATORS.has(c)) return true;
+      if ((c === '?' || c === ':' || c === '-') && followedByWhitespace) return true;
     } else if (c === ':' && followedByWhitespace) {
-      blockIndicators = true;
+      return true;
     } else if (c === '#' && precededByWhitespace) {
-      blockIndicators = true;
-    }
-
-    if (!isPrintable(c)) specialCharacters = true;
-    if (c === ' ') {
-      if (i === 0) leadingSpace = true;
-      if (i === v.length - 1) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (isBreak(c)) {
-      lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i === v.length - 1) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousSpace = false;
-      previousBreak = true;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
+      return true;
     }
     precededByWhitespace = isBlankZ(c);
   }
+  return false;
+}
 
+/** The space and break half of yaml_emitter_analyze_scalar's loop. */
+function scanScalarFlags(v: string[]): ScalarFlags {
+  const f: ScalarFlags = {
+    blockIndicators: hasBlockIndicators(v),
+    lineBreaks: false,
+    specialCharacters: false,
+    leadingSpace: false,
+    leadingBreak: false,
+    trailingSpace: false,
+    trailingBreak: false,
+    breakSpace: false,
+    spaceBreak: false,
+  };
+  let previousSpace = false;
+  let previousBreak = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    const last = i === v.length - 1;
+    if (!isPrintable(c)) f.specialCharacters = true;
+    if (c === ' ') {
+      if (i === 0) f.leadingSpace = true;
+      if (last) f.trailingSpace = true;
+      if (previousBreak) f.breakSpace = true;
+    } else if (isBreak(c)) {
+      f.lineBreaks = true;
+      if (i === 0) f.leadingBreak = true;
+      if (last) f.trailingBreak = true;
+      if (previousSpace) f.spaceBreak = true;
+    }
+    previousSpace = c === ' ';
+    previousBreak = isBreak(c);
+  }
+  return f;
+}
+
+/** yaml_emitter_analyze_scalar, for the block context (flow_plain_allowed is never consulted). */
+function analyzeScalar(v: string[]): ScalarAnalysis {
+  if (v.length === 0) {
+    return { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  }
+  const f = scanScalarFlags(v);
   const a = { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlainAllowed = false;
-  if (trailingSpace) a.blockAllowed = false;
-  if (breakSpace) {
+  if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak)
+    a.blockPlainAllowed = false;
+  if (f.trailingSpace) a.blockAllowed = false;
+  if (f.breakSpace) {
     a.blockPlainAllowed = false;
     a.singleQuotedAllowed = false;
   }
-  if (spaceBreak || specialCharacters) {
+  if (f.spaceBreak || f.specialCharacters) {
     a.blockPlainAllowed = false;
     a.singleQuotedAllowed = false;
     a.blockAllowed = false;
   }
-  if (lineBreaks) a.blockPlainAllowed = false;
-  if (blockIndicators) a.blockPlainAllowed = false;
+  if (f.lineBreaks || f.blockIndicators) a.blockPlainAllowed = false;
   return a;
 }
 
@@ -1174,41 +1193,9 @@ class Scanner {
     }
 
     let token: Token;
-    if (name === 'YAML') {
-      while (isBlank(this.ch())) this.skip();
-      const major = this.scanVersionNumber(start);
-      if (this.ch() !== '.') {
-        this.error(
-          'while scanning a %YAML directive',
-          start,
-          "did not find expected digit or '.' character",
-        );
-      }
-      this.skip();
-      const minor = this.scanVersionNumber(start);
-      token = this.token('VERSION-DIRECTIVE', start, this.copyMark(), { major, minor });
-    } else if (name === 'TAG') {
-      while (isBlank(this.ch())) this.skip();
-      const handle = this.scanTagHandle(true, start);
-      if (!isBlank(this.ch())) {
-        this.error('while scanning a %TAG directive', start, 'did not find expected whitespace');
-      }
-      while (isBlank(this.ch())) this.skip();
-      const prefix = this.scanTagUri(true, '', start);
-      if (!isBlankZ(this.ch())) {
-        this.error(
-          'while scanning a %TAG directive',
-          start,
-          'did not find expected whitespace or line break',
-        );
-      }
-      token = this.token('TAG-DIRECTIVE', start, this.copyMark(), {
-        value: handle,
-        suffix: prefix,
-      });
-    } else {
-      return this.error('while scanning a directive', start, 'found unknown directive name');
-    }
+    if (name === 'YAML') token = this.scanVersionDirective(start);
+    else if (name === 'TAG') token = this.scanTagDirective(start);
+    else return this.error('while scanning a directive', start, 'found unknown directive name');
 
     while (isBlank(this.ch())) this.skip();
     if (this.ch() === '#') {
@@ -1223,6 +1210,39 @@ class Scanner {
     }
     if (isBreak(this.ch())) this.skipLine();
     return token;
+  }
+
+  private scanVersionDirective(start: Mark): Token {
+    while (isBlank(this.ch())) this.skip();
+    const major = this.scanVersionNumber(start);
+    if (this.ch() !== '.') {
+      this.error(
+        'while scanning a %YAML directive',
+        start,
+        "did not find expected digit or '.' character",
+      );
+    }
+    this.skip();
+    const minor = this.scanVersionNumber(start);
+    return this.token('VERSION-DIRECTIVE', start, this.copyMark(), { major, minor });
+  }
+
+  private scanTagDirective(start: Mark): Token {
+    while (isBlank(this.ch())) this.skip();
+    const handle = this.scanTagHandle(true, start);
+    if (!isBlank(this.ch())) {
+      this.error('while scanning a %TAG directive', start, 'did not find expected whitespace');
+    }
+    while (isBlank(this.ch())) this.skip();
+    const prefix = this.scanTagUri(true, '', start);
+    if (!isBlankZ(this.ch())) {
+      this.error(
+        'while scanning a %TAG directive',
+        start,
+        'did not find expected whitespace or line break',
+      );
+    }
+    return this.token('TAG-DIRECTIVE', start, this.copyMark(), { value: handle, suffix: prefix });
   }
 
   private scanVersionNumber(start: Mark): number {
@@ -1346,7 +1366,39 @@ class Scanner {
   private scanBlockScalar(literal: boolean): Token {
     const start = this.copyMark();
     this.skip();
+    const { chomping, increment } = this.scanBlockScalarHeader(start);
 
+    const st = { indent: 0, breaks: '', end: this.copyMark() };
+    if (increment > 0) st.indent = this.indent >= 0 ? this.indent + increment : increment;
+
+    let s = '';
+    let leadingBreak = '';
+    this.scanBlockScalarBreaks(st, start);
+
+    let leadingBlank = false;
+    while (this.mark.column === st.indent && this.ch() !== NUL) {
+      const trailingBlank = isBlank(this.ch());
+      if (!literal && !leadingBlank && !trailingBlank && leadingBreak[0] === '\n') {
+        if (st.breaks.length === 0) s += ' ';
+      } else {
+        s += leadingBreak;
+      }
+      leadingBreak = '';
+      s += st.breaks;
+      st.breaks = '';
+      leadingBlank = isBlank(this.ch());
+      while (!isBreakZ(this.ch())) s = this.read(s);
+      leadingBreak = this.readLine(leadingBreak);
+      this.scanBlockScalarBreaks(st, start);
+    }
+
+    if (chomping !== -1) s += leadingBreak;
+    if (chomping === 1) s += st.breaks;
+    return this.token('SCALAR', start, st.end, { value: s });
+  }
+
+  /** The chomping and indentation indicators, then the rest of the header line. */
+  private scanBlockScalarHeader(start: Mark): { chomping: number; increment: number } {
     let chomping = 0;
     let increment = 0;
     const zeroIndicator = (): never =>
@@ -1386,33 +1438,7 @@ class Scanner {
     }
     if (isBreak(this.ch())) this.skipLine();
 
-    const st = { indent: 0, breaks: '', end: this.copyMark() };
-    if (increment > 0) st.indent = this.indent >= 0 ? this.indent + increment : increment;
-
-    let s = '';
-    let leadingBreak = '';
-    this.scanBlockScalarBreaks(st, start);
-
-    let leadingBlank = false;
-    while (this.mark.column === st.indent && this.ch() !== NUL) {
-      const trailingBlank = isBlank(this.ch());
-      if (!literal && !leadingBlank && !trailingBlank && leadingBreak[0] === '\n') {
-        if (st.breaks.length === 0) s += ' ';
-      } else {
-        s += leadingBreak;
-      }
-      leadingBreak = '';
-      s += st.breaks;
-      st.breaks = '';
-      leadingBlank = isBlank(this.ch());
-      while (!isBreakZ(this.ch())) s = this.read(s);
-      leadingBreak = this.readLine(leadingBreak);
-      this.scanBlockScalarBreaks(st, start);
-    }
-
-    if (chomping !== -1) s += leadingBreak;
-    if (chomping === 1) s += st.breaks;
-    return this.token('SCALAR', start, st.end, { value: s });
+    return { chomping, increment };
   }
 
   private scanBlockScalarBreaks(st: { indent: number; breaks: string; end: Mark }, start: Mark) {
@@ -1458,27 +1484,9 @@ class Scanner {
         this.error('while scanning a quoted scalar', start, 'found unexpected end of stream');
       }
 
-      let leadingBlanks = false;
-      while (!isBlankZ(this.ch())) {
-        const c = this.ch();
-        if (single && c === "'" && this.ch(1) === "'") {
-          s += "'";
-          this.skip();
-          this.skip();
-        } else if (c === quote) {
-          break;
-        } else if (!single && c === '\\' && isBreak(this.ch(1))) {
-          // An escaped line break: nothing is kept of it.
-          this.skip();
-          this.skipLine();
-          leadingBlanks = true;
-          break;
-        } else if (!single && c === '\\') {
-          s += this.scanEscape(start);
-        } else {
-          s = this.read(s);
-        }
-      }
+      const run = this.scanQuotedRun(single, start);
+      s += run.text;
+      let leadingBlanks = run.escapedBreak;
 
       if (this.ch() === quote) break;
 
@@ -1496,11 +1504,7 @@ class Scanner {
       }
 
       if (leadingBlanks) {
-        if (leadingBreak[0] === '\n') {
-          s += trailingBreaks.length === 0 ? ' ' : trailingBreaks;
-        } else {
-          s += leadingBreak + trailingBreaks;
-        }
+        s += foldBreaks(leadingBreak, trailingBreaks);
         leadingBreak = '';
         trailingBreaks = '';
       } else {
@@ -1510,6 +1514,32 @@ class Scanner {
     }
     this.skip();
     return this.token('SCALAR', start, this.copyMark(), { value: s });
+  }
+
+  /** Non-blank characters up to the closing quote, a blank or an escaped line break. */
+  private scanQuotedRun(single: boolean, start: Mark): { text: string; escapedBreak: boolean } {
+    const quote = single ? "'" : '"';
+    let text = '';
+    while (!isBlankZ(this.ch())) {
+      const c = this.ch();
+      if (single && c === "'" && this.ch(1) === "'") {
+        text += "'";
+        this.skip();
+        this.skip();
+      } else if (c === quote) {
+        break;
+      } else if (!single && c === '\\' && isBreak(this.ch(1))) {
+        // An escaped line break: nothing is kept of it.
+        this.skip();
+        this.skipLine();
+        return { text, escapedBreak: true };
+      } else if (!single && c === '\\') {
+        text += this.scanEscape(start);
+      } else {
+        text = this.read(text);
+      }
+    }
+    return { text, escapedBreak: false };
   }
 
   private scanEscape(start: Mark): string {
@@ -1565,10 +1595,12 @@ class Scanner {
 
   private scanPlainScalar(): Token {
     let s = '';
-    let leadingBreak = '';
-    let trailingBreaks = '';
-    let whitespaces = '';
-    let leadingBlanks = false;
+    const ws: Blanks = {
+      leadingBreak: '',
+      trailingBreaks: '',
+      whitespaces: '',
+      leadingBlanks: false,
+    };
     const indent = this.indent + 1;
     const start = this.copyMark();
     let end = this.copyMark();
@@ -1582,53 +1614,63 @@ class Scanner {
         if ((c === ':' && isBlankZ(this.ch(1))) || (this.flowLevel > 0 && ',?[]{}'.includes(c))) {
           break;
         }
-        if (leadingBlanks || whitespaces.length > 0) {
-          if (leadingBlanks) {
-            if (leadingBreak[0] === '\n') {
-              s += trailingBreaks.length === 0 ? ' ' : trailingBreaks;
-            } else {
-              s += leadingBreak + trailingBreaks;
-            }
-            trailingBreaks = '';
-            leadingBreak = '';
-            leadingBlanks = false;
-          } else {
-            s += whitespaces;
-            whitespaces = '';
-          }
+        if (ws.leadingBlanks) {
+          s += foldBreaks(ws.leadingBreak, ws.trailingBreaks);
+          ws.trailingBreaks = '';
+          ws.leadingBreak = '';
+          ws.leadingBlanks = false;
+        } else if (ws.whitespaces.length > 0) {
+          s += ws.whitespaces;
+          ws.whitespaces = '';
         }
         s = this.read(s);
         end = this.copyMark();
       }
 
       if (!(isBlank(this.ch()) || isBreak(this.ch()))) break;
-
-      while (isBlank(this.ch()) || isBreak(this.ch())) {
-        if (isBlank(this.ch())) {
-          if (leadingBlanks && this.mark.column < indent && this.ch() === '\t') {
-            this.error(
-              'while scanning a plain scalar',
-              start,
-              'found a tab character that violates indentation',
-            );
-          }
-          if (!leadingBlanks) whitespaces = this.read(whitespaces);
-          else this.skip();
-        } else if (!leadingBlanks) {
-          whitespaces = '';
-          leadingBreak = this.readLine(leadingBreak);
-          leadingBlanks = true;
-        } else {
-          trailingBreaks = this.readLine(trailingBreaks);
-        }
-      }
-
+      this.scanPlainBlanks(ws, indent, start);
       if (this.flowLevel === 0 && this.mark.column < indent) break;
     }
 
-    if (leadingBlanks) this.simpleKeyAllowed = true;
+    if (ws.leadingBlanks) this.simpleKeyAllowed = true;
     return this.token('SCALAR', start, end, { value: s, plain: true });
   }
+
+  private scanPlainBlanks(ws: Blanks, indent: number, start: Mark): void {
+    while (isBlank(this.ch()) || isBreak(this.ch())) {
+      if (isBlank(this.ch())) {
+        if (ws.leadingBlanks && this.mark.column < indent && this.ch() === '\t') {
+          this.error(
+            'while scanning a plain scalar',
+            start,
+            'found a tab character that violates indentation',
+          );
+        }
+        if (!ws.leadingBlanks) ws.whitespaces = this.read(ws.whitespaces);
+        else this.skip();
+      } else if (!ws.leadingBlanks) {
+        ws.whitespaces = '';
+        ws.leadingBreak = this.readLine(ws.leadingBreak);
+        ws.leadingBlanks = true;
+      } else {
+        ws.trailingBreaks = this.readLine(ws.trailingBreaks);
+      }
+    }
+  }
+}
+
+/** The blanks and breaks between two runs of a plain scalar, as the scanner collects them. */
+interface Blanks {
+  leadingBreak: string;
+  trailingBreaks: string;
+  whitespaces: string;
+  leadingBlanks: boolean;
+}
+
+/** Line folding: a single break becomes a space, more breaks are kept (all but the first). */
+function foldBreaks(leadingBreak: string, trailingBreaks: string): string {
+  if (leadingBreak[0] !== '\n') return leadingBreak + trailingBreaks;
+  return trailingBreaks.length === 0 ? ' ' : trailingBreaks;
 }
 
 // ---------------------------------------------------------------------------
@@ -1832,13 +1874,59 @@ class Parser {
   }
 
   private parseNode(block: boolean, indentlessSequence: boolean): YamlEvent {
-    let token = this.peek();
-    if (token.type === 'ALIAS') {
+    const first = this.peek();
+    if (first.type === 'ALIAS') {
       this.popState();
       this.skip();
-      return event('ALIAS', { anchor: token.value });
+      return event('ALIAS', { anchor: first.value });
     }
+    const { token, start, anchor, tag } = this.parseNodeProperties(first);
+    const implicit = tag === '';
+    if (indentlessSequence && token.type === 'BLOCK-ENTRY') {
+      this.state = 'INDENTLESS_SEQUENCE_ENTRY';
+      return event('SEQUENCE-START', { anchor, tag });
+    }
+    if (token.type === 'SCALAR') {
+      this.popState();
+      this.skip();
+      return event('SCALAR', {
+        anchor,
+        tag,
+        value: token.value,
+        implicit: (implicit && token.plain) || tag === '!',
+      });
+    }
+    if (token.type === 'FLOW-SEQUENCE-START') {
+      this.state = 'FLOW_SEQUENCE_FIRST_ENTRY';
+      return event('SEQUENCE-START', { anchor, tag });
+    }
+    if (token.type === 'FLOW-MAPPING-START') {
+      this.state = 'FLOW_MAPPING_FIRST_KEY';
+      return event('MAPPING-START', { anchor, tag });
+    }
+    if (block && token.type === 'BLOCK-SEQUENCE-START') {
+      this.state = 'BLOCK_SEQUENCE_FIRST_ENTRY';
+      return event('SEQUENCE-START', { anchor, tag });
+    }
+    if (block && token.type === 'BLOCK-MAPPING-START') {
+      this.state = 'BLOCK_MAPPING_FIRST_KEY';
+      return event('MAPPING-START', { anchor, tag });
+    }
+    if (anchor !== '' || tag !== '') {
+      this.popState();
+      return event('SCALAR', { anchor, tag, implicit });
+    }
+    return this.error('did not find expected node content', token.start, start);
+  }
 
+  /** The anchor and tag in front of a node (either order), the tag resolved. */
+  private parseNodeProperties(first: Token): {
+    token: Token;
+    start: Mark;
+    anchor: string;
+    tag: string;
+  } {
+    let token = first;
     let start = token.start;
     let anchor = '';
     let tagToken = false;
@@ -1880,42 +1968,7 @@ class Parser {
       }
     }
 
-    const implicit = tag === '';
-    if (indentlessSequence && token.type === 'BLOCK-ENTRY') {
-      this.state = 'INDENTLESS_SEQUENCE_ENTRY';
-      return event('SEQUENCE-START', { anchor, tag });
-    }
-    if (token.type === 'SCALAR') {
-      this.popState();
-      this.skip();
-      return event('SCALAR', {
-        anchor,
-        tag,
-        value: token.value,
-        implicit: (implicit && token.plain) || tag === '!',
-      });
-    }
-    if (token.type === 'FLOW-SEQUENCE-START') {
-      this.state = 'FLOW_SEQUENCE_FIRST_ENTRY';
-      return event('SEQUENCE-START', { anchor, tag });
-    }
-    if (token.type === 'FLOW-MAPPING-START') {
-      this.state = 'FLOW_MAPPING_FIRST_KEY';
-      return event('MAPPING-START', { anchor, tag });
-    }
-    if (block && token.type === 'BLOCK-SEQUENCE-START') {
-      this.state = 'BLOCK_SEQUENCE_FIRST_ENTRY';
-      return event('SEQUENCE-START', { anchor, tag });
-    }
-    if (block && token.type === 'BLOCK-MAPPING-START') {
-      this.state = 'BLOCK_MAPPING_FIRST_KEY';
-      return event('MAPPING-START', { anchor, tag });
-    }
-    if (anchor !== '' || tag !== '') {
-      this.popState();
-      return event('SCALAR', { anchor, tag, implicit });
-    }
-    return this.error('did not find expected node content', token.start, start);
+    return { token, start, anchor, tag };
   }
 
   private parseBlockSequenceEntry(first: boolean): YamlEvent {

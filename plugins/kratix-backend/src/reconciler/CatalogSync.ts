@@ -205,21 +205,7 @@ export class CatalogSync {
         await db.destinations.setOrphanSince(name, new Date(), e.metadata.etag);
       return;
     }
-    const input: DestinationInput = {
-      name,
-      namespace: e.metadata.namespace ?? 'default',
-      entityRef: stringifyEntityRef(e as unknown as Entity),
-      uid: e.metadata.uid,
-      etag: e.metadata.etag,
-      spec: e.spec,
-      labels: (e.metadata.labels ?? {}) as Record<string, string>,
-      stateStore: stateStoreRef(
-        e.spec.stateStoreRef.kind,
-        e.metadata.namespace,
-        e.spec.stateStoreRef.name,
-      ),
-    };
-    await db.destinations.upsert([input]);
+    await db.destinations.upsert([toDestinationInput(e)]);
     const now = (await db.destinations.get(name))!;
     result.touched.add(now.stateStore);
     if (!previous) {
@@ -228,6 +214,17 @@ export class CatalogSync {
       logger.info(`Destination ${name} joined (${now.stateStore})`);
       return;
     }
+    await this.followChanges(previous, now, result);
+  }
+
+  /** A known Destination changed: re-place on new labels, follow a move (D2). */
+  private async followChanges(
+    previous: StoredDestination,
+    now: StoredDestination,
+    result: CatalogSyncResult,
+  ) {
+    const { db } = this.deps;
+    const name = now.name;
     if (
       JSON.stringify(previous.labels) !== JSON.stringify(now.labels) ||
       previous.spec.strictMatchLabels !== now.spec.strictMatchLabels
@@ -257,4 +254,21 @@ export class CatalogSync {
     result.touched.add(d.stateStore);
     result.rescheduled = true;
   }
+}
+
+function toDestinationInput(e: DestinationEntity): DestinationInput {
+  return {
+    name: e.metadata.name,
+    namespace: e.metadata.namespace ?? 'default',
+    entityRef: stringifyEntityRef(e as unknown as Entity),
+    uid: e.metadata.uid,
+    etag: e.metadata.etag,
+    spec: e.spec,
+    labels: (e.metadata.labels ?? {}) as Record<string, string>,
+    stateStore: stateStoreRef(
+      e.spec.stateStoreRef.kind,
+      e.metadata.namespace,
+      e.spec.stateStoreRef.name,
+    ),
+  };
 }

@@ -130,63 +130,69 @@ export const workView: WorkView = {
   pendingGroups: [],
 };
 
+const historyView = [
+  {
+    at: '2026-11-24T04:00:00.000Z',
+    action: 'written' as const,
+    destination: 'dev-cluster',
+    stateStore: 'GitStateStore/demo-git',
+    version: '0123456789abcdef0123456789abcdef01234567',
+    actor: 'user:default/alice',
+    webUrl: 'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567',
+  },
+];
+
+const previewView = {
+  work: { namespace: 'default', name: 'namespace-team-a-create-namespace' },
+  destinations: ['dev-cluster'],
+  placements: [],
+  pendingGroups: [],
+  dryRun: true,
+  preview: [
+    {
+      destination: 'dev-cluster',
+      stateStore: 'GitStateStore/demo-git',
+      omitted: 0,
+      changes: [
+        {
+          path: 'clusters/dev-cluster/x.yaml',
+          action: 'change' as const,
+          diff: '--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n',
+        },
+      ],
+    },
+  ],
+};
+
+const filesView = {
+  destination: 'dev-cluster',
+  stateStore: 'GitStateStore/demo-git',
+  root: 'dev-cluster',
+  version: '0123456789abcdef0123456789abcdef01234567',
+  truncated: false,
+  files: [
+    {
+      path: 'dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml',
+      relativePath: 'resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml',
+      managed: true,
+      kind: 'file' as const,
+      placement: placement.name,
+      work: placement.work,
+    },
+    { path: 'dev-cluster/notes.txt', relativePath: 'notes.txt', managed: false },
+  ],
+};
+
 export function fakeApi(overrides: Partial<KratixApi> = {}): jest.Mocked<KratixApi> {
   return {
     listWorks: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getWork: jest.fn(async () => workView),
-    getWorkHistory: jest.fn(async () => [
-      {
-        at: '2026-11-24T04:00:00.000Z',
-        action: 'written' as const,
-        destination: 'dev-cluster',
-        stateStore: 'GitStateStore/demo-git',
-        version: '0123456789abcdef0123456789abcdef01234567',
-        actor: 'user:default/alice',
-        webUrl: 'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567',
-      },
-    ]),
-    previewWork: jest.fn(async () => ({
-      work: { namespace: 'default', name: 'namespace-team-a-create-namespace' },
-      destinations: ['dev-cluster'],
-      placements: [],
-      pendingGroups: [],
-      dryRun: true,
-      preview: [
-        {
-          destination: 'dev-cluster',
-          stateStore: 'GitStateStore/demo-git',
-          omitted: 0,
-          changes: [
-            {
-              path: 'clusters/dev-cluster/x.yaml',
-              action: 'change' as const,
-              diff: '--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n',
-            },
-          ],
-        },
-      ],
-    })),
+    getWorkHistory: jest.fn(async () => historyView),
+    previewWork: jest.fn(async () => previewView),
     deleteWork: jest.fn(async () => undefined),
     getDestination: jest.fn(async () => destinationView),
     listPlacements: jest.fn(async () => ({ items: [placement], totalCount: 1 })),
-    getDestinationFiles: jest.fn(async () => ({
-      destination: 'dev-cluster',
-      stateStore: 'GitStateStore/demo-git',
-      root: 'dev-cluster',
-      version: '0123456789abcdef0123456789abcdef01234567',
-      truncated: false,
-      files: [
-        {
-          path: 'dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml',
-          relativePath: 'resources/default/namespace/team-a/create-namespace/5058f/namespace.yaml',
-          managed: true,
-          kind: 'file' as const,
-          placement: placement.name,
-          work: placement.work,
-        },
-        { path: 'dev-cluster/notes.txt', relativePath: 'notes.txt', managed: false },
-      ],
-    })),
+    getDestinationFiles: jest.fn(async () => filesView),
     getFileContent: jest.fn(async () => 'kind: Namespace\n'),
     getStateStore: jest.fn(async () => storeView),
     ...overrides,

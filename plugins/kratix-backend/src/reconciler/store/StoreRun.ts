@@ -208,21 +208,7 @@ export class StoreRun {
     placements: StoredPlacement[],
     full: boolean,
   ): Promise<Prepared> {
-    const { db } = this.deps;
-    const owned = new Map<string, OwnedFile>();
-    const ownedList = full
-      ? await db.ownedFiles.list({ store: store.ref })
-      : await db.ownedFiles.list({
-          store: store.ref,
-          destinations: [
-            ...new Set(
-              placements
-                .map(p => p.destination)
-                .concat(destinations.filter(destinationDirty).map(d => d.name)),
-            ),
-          ],
-        });
-    for (const f of ownedList) owned.set(f.path, f);
+    const owned = await this.ownedFiles(store, destinations, placements, full);
     const fullSnapshot = full
       ? await writer.observe({ full: true, dirs: [], paths: [], known: new Map(), verify: [] })
       : undefined;
@@ -255,19 +241,27 @@ export class StoreRun {
       owned,
       fullSnapshot,
     );
-    const retrying = new Set(
-      planDestinations.flatMap(d =>
-        d.write
-          .filter(p => p.stored.status === 'failed')
-          .map(p => `placement:${p.stored.namespace}/${p.stored.name}`),
-      ),
-    );
-    const actors = new Map(
-      planDestinations.flatMap(d =>
-        d.write.map(p => [`${p.stored.namespace}/${p.stored.name}`, p.actor] as const),
-      ),
-    );
-    return { plan, retrying, drift, actors };
+    return { plan, drift, ...whoWrites(planDestinations) };
+  }
+
+  /** The files this run may touch: the store's, or those of the Destinations concerned. */
+  private async ownedFiles(
+    store: StoredStateStore,
+    destinations: StoredDestination[],
+    placements: StoredPlacement[],
+    full: boolean,
+  ): Promise<Map<string, OwnedFile>> {
+    const concerned = full
+      ? undefined
+      : [
+          ...new Set(
+            placements
+              .map(p => p.destination)
+              .concat(destinations.filter(destinationDirty).map(d => d.name)),
+          ),
+        ];
+    const list = await this.deps.db.ownedFiles.list({ store: store.ref, destinations: concerned });
+    return new Map(list.map(f => [f.path, f]));
   }
 
   /** Reads contents, observes the store where it must and plans: shared by runs and previews. */
@@ -499,4 +493,21 @@ export class StoreRun {
     await db.destinations.remove(gone);
     return { store: ref, skipped: true, written: 0, deleted: 0 };
   }
+}
+
+/** Which written placements are retries, and on whose behalf each is written. */
+function whoWrites(planDestinations: PlanDestination[]) {
+  const retrying = new Set(
+    planDestinations.flatMap(d =>
+      d.write
+        .filter(p => p.stored.status === 'failed')
+        .map(p => `placement:${p.stored.namespace}/${p.stored.name}`),
+    ),
+  );
+  const actors = new Map(
+    planDestinations.flatMap(d =>
+      d.write.map(p => [`${p.stored.namespace}/${p.stored.name}`, p.actor] as const),
+    ),
+  );
+  return { retrying, actors };
 }
