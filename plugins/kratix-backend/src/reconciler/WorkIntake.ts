@@ -1,6 +1,14 @@
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { DestinationPreview } from '@internal/plugin-kratix-common';
-import { KratixStore, NewWork, StoredDestination, StoredWork, WorkKey, workKey } from '../database';
+import {
+  KratixStore,
+  NewPlacement,
+  NewWork,
+  StoredDestination,
+  StoredWork,
+  WorkKey,
+  workKey,
+} from '../database';
 import { candidates } from '../scheduling';
 import { DestinationCache } from './DestinationCache';
 import { previewWork } from './preview';
@@ -33,6 +41,37 @@ type Submitted = { result: SubmitResult; stores: Set<string> } | Error;
 
 function storesOf(results: Submitted[]): Set<string> {
   return new Set(results.flatMap(r => (r instanceof Error ? [] : [...r.stores])));
+}
+
+/** The work as stored: who submitted it and who owns it. */
+function owned(work: NewWork, caller: Caller): NewWork {
+  return {
+    ...work,
+    createdBy: caller.actor,
+    ownerRefs: caller.ownerRefs,
+    placementConditions: caller.placementConditions,
+  };
+}
+
+/** New works of a batch and their placements, written in a few statements for all. */
+class PendingInserts {
+  works: NewWork[] = [];
+  placements: NewPlacement[] = [];
+
+  async flush(tx: KratixStore): Promise<void> {
+    if (this.works.length > 0) await tx.works.insertNew(this.works);
+    if (this.placements.length > 0) await tx.placements.create(this.placements);
+    this.works = [];
+    this.placements = [];
+  }
+}
+
+interface Batch {
+  caller: Caller;
+  all: StoredDestination[];
+  known: Set<string>;
+  isolated: boolean;
+  pending: PendingInserts;
 }
 
 /** A NewWork as the stored shape the scheduler reads (paths only). */
@@ -138,26 +177,50 @@ export class WorkIntake {
   ): Promise<Submitted[]> {
     return this.deps.db.transaction(async tx => {
       const out: Submitted[] = [];
+      const pending = new PendingInserts();
       for (const work of works) {
-        const isKnown = known.has(workKey(work));
-        if (!isolated) {
-          out.push(await this.submitIn(tx, work, caller, all, isKnown));
-        } else {
-          try {
-            out.push(
-              await tx.transaction(inner => this.submitIn(inner, work, caller, all, isKnown)),
-            );
-          } catch (e: any) {
-            out.push(e instanceof Error ? e : new Error(String(e)));
-            continue;
-          }
-        }
-        known.add(workKey(work));
+        const one = await this.submitOne(tx, work, { caller, all, known, isolated, pending });
+        out.push(one);
+        if (!(one instanceof Error)) known.add(workKey(work));
       }
+      await pending.flush(tx);
       // The stores' change counters once per batch, not once per work.
       await tx.stateStores.bumpChange([...storesOf(out)]);
       return out;
     });
+  }
+
+  /** Isolated: a savepoint per work, a refusal is its result. Otherwise a refusal fails the batch. */
+  private async submitOne(tx: KratixStore, work: NewWork, b: Batch): Promise<Submitted> {
+    const isKnown = b.known.has(workKey(work));
+    if (!b.isolated) {
+      if (!isKnown) return this.submitNew(tx, work, b);
+      await b.pending.flush(tx); // its row may be among the batch's pending ones
+      return this.submitIn(tx, work, b.caller, b.all, true);
+    }
+    try {
+      return await tx.transaction(inner => this.submitIn(inner, work, b.caller, b.all, isKnown));
+    } catch (e: any) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
+  /** A work with no row yet: checked and placed now; its rows are written with the batch's. */
+  private async submitNew(tx: KratixStore, work: NewWork, b: Batch): Promise<Submitted> {
+    const stored = asStored(work, b.caller);
+    this.checkPermitted(stored, b.all, b.caller, new Set());
+    const placed = await this.deps.scheduler.place(
+      tx,
+      stored,
+      b.all.filter(d => b.caller.mayPlaceOn(d)),
+      [],
+      { reclaim: true, defer: b.pending.placements },
+    );
+    this.refuseProblems(placed);
+    b.pending.works.push(owned(work, b.caller));
+    const destinations = [...new Set(placed.created.map(p => p.destination))].sort();
+    const key = { namespace: work.namespace, name: work.name };
+    return { result: { key, created: true, changed: true, destinations }, stores: placed.touched };
   }
 
   private async submitIn(
@@ -176,15 +239,7 @@ export class WorkIntake {
       caller,
       new Set(existing.filter(p => p.status !== 'deleting').map(p => p.groupId)),
     );
-    const { created, changed } = await tx.works.upsert(
-      {
-        ...work,
-        createdBy: caller.actor,
-        ownerRefs: caller.ownerRefs,
-        placementConditions: caller.placementConditions,
-      },
-      { known },
-    );
+    const { created, changed } = await tx.works.upsert(owned(work, caller), { known });
     if (changed && !created) await tx.placements.bumpGeneration(work);
     const placed = await this.deps.scheduler.place(
       tx,

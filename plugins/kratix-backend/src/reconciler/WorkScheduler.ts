@@ -16,7 +16,7 @@ import {
   reservedPathError,
   storePath,
 } from '../layout';
-import { scheduleWork, SchedulingDestination } from '../scheduling';
+import { ScheduleDecision, scheduleWork, SchedulingDestination } from '../scheduling';
 
 /** May this work be placed on this Destination (the placement permission, evaluated for its owner)? */
 export type PlacementPermit = (work: StoredWork, destination: StoredDestination) => boolean;
@@ -78,14 +78,15 @@ export class WorkScheduler {
   /**
    * Places one work, inside the caller's transaction. `existing` are its
    * placements; `destinations` the live ones, already narrowed to those the
-   * caller may place on.
+   * caller may place on. With `defer`, new placements are appended there for
+   * the caller to create in bulk instead of being created here.
    */
   async place(
     tx: KratixStore,
     work: StoredWork,
     destinations: StoredDestination[],
     existing: StoredPlacement[],
-    options: { reclaim: boolean } = { reclaim: true },
+    options: { reclaim: boolean; defer?: NewPlacement[] } = { reclaim: true },
   ): Promise<PlaceResult> {
     const byName = new Map(destinations.map(d => [d.name, d]));
     const allowed = destinations.filter(d => this.permit(work, d));
@@ -107,6 +108,33 @@ export class WorkScheduler {
       touched: new Set(),
       pendingGroups: decision.unscheduled,
     };
+    await this.claimAll(tx, work, byName, decision, live, options.reclaim, result);
+    if (options.defer) options.defer.push(...result.created);
+    else await tx.placements.create(result.created);
+    // A placement whose Destination left keeps its place (never moved, D3) but is not misplaced.
+    await this.flagMisplaced(
+      tx,
+      live.filter(p => byName.has(p.destination)),
+      decision.misplaced,
+    );
+    for (const o of decision.orphaned) {
+      await tx.placements.markDeleting({ work, groupId: o.groupId });
+      const d = byName.get(o.destination);
+      if (d) result.touched.add(d.stateStore);
+    }
+    return result;
+  }
+
+  /** New placements and, when the work's files changed, the existing ones claim their files. */
+  private async claimAll(
+    tx: KratixStore,
+    work: StoredWork,
+    byName: Map<string, StoredDestination>,
+    decision: ScheduleDecision,
+    live: StoredPlacement[],
+    reclaim: boolean,
+    result: PlaceResult,
+  ) {
     const keep = [
       ...decision.create.map(c => ({ ...c, isNew: true })),
       ...live.map(p => ({ groupId: p.groupId, destination: p.destination, isNew: false })),
@@ -116,7 +144,7 @@ export class WorkScheduler {
       if (!d) continue;
       const name = placementName(work.name, c.destination, c.groupId);
       // Existing placements keep their claims unless the work's files changed.
-      if (!c.isNew && !options.reclaim) continue;
+      if (!c.isNew && !reclaim) continue;
       const problem = await this.claim(tx, work, d, c.groupId, { namespace: work.namespace, name });
       if (problem) result.problems.push(problem);
       if (!c.isNew) continue;
@@ -132,19 +160,6 @@ export class WorkScheduler {
       });
       result.touched.add(d.stateStore);
     }
-    await tx.placements.create(result.created);
-    // A placement whose Destination left keeps its place (never moved, D3) but is not misplaced.
-    await this.flagMisplaced(
-      tx,
-      live.filter(p => byName.has(p.destination)),
-      decision.misplaced,
-    );
-    for (const o of decision.orphaned) {
-      await tx.placements.markDeleting({ work, groupId: o.groupId });
-      const d = byName.get(o.destination);
-      if (d) result.touched.add(d.stateStore);
-    }
-    return result;
   }
 
   /** none mode: the files of a placement are its own; another work's file is a clash. */

@@ -74,17 +74,7 @@ export class WorkTable {
       return { changed: false, created: false };
     }
     const now = new Date();
-    const row = {
-      promise: work.promise,
-      resource: work.resource ?? null,
-      pipeline: work.pipeline,
-      identity,
-      content_hash: hash,
-      owner_refs: JSON.stringify(work.ownerRefs ?? []),
-      placement_conditions: conditionsJson(work.placementConditions),
-      updated_at: now,
-      deleted_at: null,
-    };
+    const row = workRow(work, now, hash);
     if (existing) {
       await this.knex('kratix_works')
         .where(key)
@@ -92,15 +82,22 @@ export class WorkTable {
       await this.knex('kratix_work_files').where(workWhere(key)).delete();
       await this.knex('kratix_workload_groups').where(workWhere(key)).delete();
     } else {
-      await this.knex('kratix_works').insert({
-        ...key,
-        ...row,
-        created_by: work.createdBy ?? null,
-        created_at: now,
-      });
+      await this.knex('kratix_works').insert(newWorkRow(work, now));
     }
-    await this.insertGroups(work);
+    await this.insertGroups([work]);
     return { changed: true, created: !existing };
+  }
+
+  /** Works the caller looked up in bulk and found absent: a few multi-row statements for all. */
+  async insertNew(works: NewWork[]): Promise<void> {
+    const now = new Date();
+    await insertChunks(
+      this.knex,
+      'kratix_works',
+      works.map(w => newWorkRow(w, now)),
+      50,
+    );
+    await this.insertGroups(works);
   }
 
   /** A new submission by the same owner keeps the work's permission conditions current. */
@@ -113,24 +110,28 @@ export class WorkTable {
     }
   }
 
-  private async insertGroups(work: NewWork) {
-    const groups = work.groups.map(g => ({
-      work_namespace: work.namespace,
-      work_name: work.name,
-      group_id: g.id,
-      directory: g.directory,
-      selectors: JSON.stringify(g.selectors),
-    }));
-    await insertChunks(this.knex, 'kratix_workload_groups', groups, 200);
-    const files = work.groups.flatMap(g =>
-      g.files.map((f, position) => ({
+  private async insertGroups(works: NewWork[]) {
+    const groups = works.flatMap(work =>
+      work.groups.map(g => ({
         work_namespace: work.namespace,
         work_name: work.name,
         group_id: g.id,
-        path: f.path,
-        position,
-        content: f.content,
+        directory: g.directory,
+        selectors: JSON.stringify(g.selectors),
       })),
+    );
+    await insertChunks(this.knex, 'kratix_workload_groups', groups, 150);
+    const files = works.flatMap(work =>
+      work.groups.flatMap(g =>
+        g.files.map((f, position) => ({
+          work_namespace: work.namespace,
+          work_name: work.name,
+          group_id: g.id,
+          path: f.path,
+          position,
+          content: f.content,
+        })),
+      ),
     );
     await insertChunks(this.knex, 'kratix_work_files', files, 100);
   }
@@ -366,4 +367,28 @@ function describeIdentity(identity: string): string {
   return resource
     ? `resource ${resource} of promise ${promise} (pipeline ${pipeline})`
     : `the dependencies of promise ${promise} (pipeline ${pipeline})`;
+}
+
+function workRow(work: NewWork, now: Date, hash = workContentHash(work)) {
+  return {
+    promise: work.promise,
+    resource: work.resource ?? null,
+    pipeline: work.pipeline,
+    identity: workIdentity(work),
+    content_hash: hash,
+    owner_refs: JSON.stringify(work.ownerRefs ?? []),
+    placement_conditions: conditionsJson(work.placementConditions),
+    updated_at: now,
+    deleted_at: null,
+  };
+}
+
+function newWorkRow(work: NewWork, now: Date) {
+  return {
+    namespace: work.namespace,
+    name: work.name,
+    ...workRow(work, now),
+    created_by: work.createdBy ?? null,
+    created_at: now,
+  };
 }
