@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { ErrorContext, StoreError, storeError } from '../errors';
 import { boundFetch, boundHttpClient } from './boundHttp';
@@ -63,7 +62,7 @@ export class HttpGitTransport implements GitTransport {
     let result;
     try {
       result = await git.fetch({
-        fs,
+        fs: repo.fs,
         http: boundHttpClient({ store: this.options.store }),
         gitdir: repo.gitdir,
         cache: repo.isoCache,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { TreeEntry } from './objects';
 import { BuiltPack } from './pack';
+import { RepoFs } from './repoFs';
 import { parseTree } from './treeRead';
 
 /** Parsed trees kept per store (about 100 bytes an entry). */
@@ -18,13 +19,19 @@ export class LocalRepo {
   private readonly trees = new Map<string, TreeEntry[]>();
   private readonly byName = new Map<string, Map<string, TreeEntry>>();
 
-  constructor(readonly gitdir: string) {}
+  /** What isomorphic-git reads this repository through (see RepoFs). */
+  readonly fs: RepoFs;
+
+  constructor(readonly gitdir: string) {
+    this.fs = new RepoFs(gitdir);
+  }
 
   async recreate(branch: string, url: string): Promise<void> {
     await fs.promises.rm(this.gitdir, { recursive: true, force: true });
     await fs.promises.mkdir(this.gitdir, { recursive: true });
-    await git.init({ fs, gitdir: this.gitdir, bare: true, defaultBranch: branch });
-    await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url });
+    this.fs.invalidate();
+    await git.init({ fs: this.fs, gitdir: this.gitdir, bare: true, defaultBranch: branch });
+    await git.addRemote({ fs: this.fs, gitdir: this.gitdir, remote: 'origin', url });
     this.cache = {};
     this.trees.clear();
     this.byName.clear();
@@ -46,7 +53,13 @@ export class LocalRepo {
 
   async hasObject(oid: string): Promise<boolean> {
     try {
-      await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'deflated', cache: this.cache });
+      await git.readObject({
+        fs: this.fs,
+        gitdir: this.gitdir,
+        oid,
+        format: 'deflated',
+        cache: this.cache,
+      });
       return true;
     } catch {
       return false;
@@ -57,7 +70,7 @@ export class LocalRepo {
     const cached = this.trees.get(oid);
     if (cached) return cached;
     const { object } = await git.readObject({
-      fs,
+      fs: this.fs,
       gitdir: this.gitdir,
       oid,
       format: 'content',
@@ -84,7 +97,7 @@ export class LocalRepo {
 
   async commitTree(commit: string): Promise<string> {
     const { commit: c } = await git.readCommit({
-      fs,
+      fs: this.fs,
       gitdir: this.gitdir,
       oid: commit,
       cache: this.cache,
@@ -94,7 +107,7 @@ export class LocalRepo {
 
   async readBlob(oid: string): Promise<Buffer> {
     const { object } = await git.readObject({
-      fs,
+      fs: this.fs,
       gitdir: this.gitdir,
       oid,
       format: 'content',
@@ -151,7 +164,7 @@ export class LocalRepo {
 
   async writeBranch(branch: string, oid: string): Promise<void> {
     await git.writeRef({
-      fs,
+      fs: this.fs,
       gitdir: this.gitdir,
       ref: `refs/heads/${branch}`,
       value: oid,
@@ -165,5 +178,6 @@ export class LocalRepo {
     await fs.promises.mkdir(dir, { recursive: true });
     await fs.promises.writeFile(path.join(dir, `pack-${built.checksum}.pack`), built.pack);
     await fs.promises.writeFile(path.join(dir, `pack-${built.checksum}.idx`), built.idx);
+    this.fs.invalidate();
   }
 }

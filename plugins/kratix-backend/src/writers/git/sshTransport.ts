@@ -130,7 +130,12 @@ export class SshGitTransport implements GitTransport {
     const git = await this.git(repo);
     const refspec = `+refs/heads/${branch}:refs/remotes/origin/${branch}`;
     try {
+      // No background gc: isomorphic-git keeps the listing of the object directories (RepoFs).
       await git.raw([
+        '-c',
+        'gc.auto=0',
+        '-c',
+        'maintenance.auto=false',
         'fetch',
         '--no-tags',
         ...(first ? ['--depth=1'] : []),
@@ -140,6 +145,8 @@ export class SshGitTransport implements GitTransport {
     } catch (e: any) {
       if (/couldn't find remote ref/i.test(String(e?.message))) return undefined;
       throw this.explain(e, 'fetching');
+    } finally {
+      repo.fs.invalidate();
     }
     return (await git.raw(['rev-parse', `refs/remotes/origin/${branch}`])).trim();
   }
