@@ -229,6 +229,55 @@ async function fullSyncTimes(b: RunningBackend): Promise<string> {
   return [...last].map(([s, t]) => `${s} ${t}`).join('; ') || 'no full sync logged';
 }
 
+/**
+ * Backstage's own idle cost at this catalog size: the same backend with as many
+ * plain Components and no Kratix entities or works (the catalog re-processes every
+ * entity each processingInterval, whoever owns it).
+ */
+async function catalogFloor(
+  dir: string,
+  database: Record<string, any>,
+  n: number,
+  idleS: number,
+  settleS: number,
+): Promise<number> {
+  const file = path.join(dir, 'components.yaml');
+  await writeEntities(
+    file,
+    Array.from({ length: n }, (_, i) => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: `c${i}` },
+      spec: { type: 'service', lifecycle: 'production', owner: 'team' },
+    })),
+  );
+  const b = await startBackend({
+    locations: [file],
+    database,
+    config: { catalog: { processingInterval: { seconds: 100 } } },
+  });
+  try {
+    await waitFor(
+      'every Component in the catalog',
+      async () =>
+        (await b.api('/api/catalog/entities/by-query?filter=kind%3Dcomponent&limit=1')).body
+          ?.totalItems === n,
+      600_000,
+    );
+    await new Promise(r => setTimeout(r, settleS * 1000));
+    return await idleCpu(b.pid, idleS);
+  } finally {
+    await b.stop();
+  }
+}
+
+async function idleCpu(pid: number, idleS: number): Promise<number> {
+  const before = await procStat(pid);
+  await new Promise(r => setTimeout(r, idleS * 1000));
+  const after = await procStat(pid);
+  return ((after.cpuTicks - before.cpuTicks) / 100 / idleS) * 100;
+}
+
 async function scenario(
   tmp: string,
   db: 'sqlite' | 'postgres',
@@ -327,10 +376,8 @@ async function scenario(
     // Idle means nothing changing: let the last writes' follow-ups (signals, GC) finish first.
     await new Promise(r => setTimeout(r, settleS * 1000));
     const commitsBefore = await gitCommits(stores);
-    const before = await procStat(b.pid);
-    await new Promise(r => setTimeout(r, idleS * 1000));
+    const cpu = await idleCpu(b.pid, idleS);
     const after = await procStat(b.pid);
-    const cpu = ((after.cpuTicks - before.cpuTicks) / 100 / idleS) * 100;
     const commitsAfter = await gitCommits(stores);
     say(
       `idle ${idleS} s: CPU ${cpu.toFixed(1)} % of a core, RSS ${Math.round(after.rssMb)} MB (peak ${Math.round(after.hwmMb)} MB), Git commits during idle ${commitsAfter - commitsBefore}`,
@@ -345,6 +392,16 @@ async function scenario(
     await waitFor('a full sync of every placement', async () => fullSyncedAll(b, works), 600_000);
     say(
       `restart on the same database: ready in ${Math.round(restart.ms)} ms; full syncs: ${await fullSyncTimes(b)}`,
+    );
+    await b.stop();
+    const floorDb =
+      db === 'sqlite'
+        ? { client: 'better-sqlite3', connection: { directory: path.join(dir, 'db-floor') } }
+        : { client: 'pg', connection: { ...PG }, prefix: `${pgDb}_floor_` };
+    await fs.promises.mkdir(path.join(dir, 'db-floor'));
+    const floor = await catalogFloor(dir, floorDb, n, idleS, settleS);
+    say(
+      `Backstage's own floor: the same backend with ${n} plain Components and no Kratix entities idles at ${floor.toFixed(1)} % of a core; Kratix's share of the idle above: ${(cpu - floor).toFixed(1)} %`,
     );
   } finally {
     await b.stop();
