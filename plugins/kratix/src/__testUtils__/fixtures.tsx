@@ -202,5 +202,6 @@ export function fakeApi(overrides: Partial<KratixApi> = {}): jest.Mocked<KratixA
 /** Entity links need the entity route and a catalog to present entities. */
 export const entityLinks = { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } };
 export const catalog = [catalogApiRef, catalogApiMock()] as const;
-export const allow = mockApis.permission({ authorize: AuthorizeResult.ALLOW });
-export const deny = mockApis.permission({ authorize: AuthorizeResult.DENY });
+type PermissionMock = ReturnType<typeof mockApis.permission>;
+export const allow: PermissionMock = mockApis.permission({ authorize: AuthorizeResult.ALLOW });
+export const deny: PermissionMock = mockApis.permission({ authorize: AuthorizeResult.DENY });
