@@ -24,6 +24,9 @@ describe('the catalog holds Destinations and State Stores (real backend over HTT
     destination('escaping', { path: '../outside', stateStoreRef: ref }),
     destination('valid-extra', { path: 'valid-extra', stateStoreRef: ref }),
   ];
+  /** The duplicate-path test's own entry in the extra location, for no other test to assert on. */
+  const duplicate = destination('duplicate', { path: 'dev-cluster', stateStoreRef: ref });
+  const isDuplicate = (entityRef: string) => entityRef === 'destination:default/duplicate';
 
   beforeAll(async () => {
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-catalog-'));
@@ -122,7 +125,7 @@ describe('the catalog holds Destinations and State Stores (real backend over HTT
         const byRef = new Map<string, string>(
           (res.body.items as any[]).map(i => [i.entityRef, i.errors.join('\n')]),
         );
-        expect([...byRef.keys()].sort()).toEqual([
+        expect([...byRef.keys()].filter(k => !isDuplicate(k)).sort()).toEqual([
           'destination:default/bad-mode',
           'destination:default/escaping',
           'destination:default/no-store',
@@ -139,24 +142,32 @@ describe('the catalog holds Destinations and State Stores (real backend over HTT
     expect(errors.get('destination:default/escaping')).toContain(
       'spec.path: "../outside" contains a ".." segment',
     );
-    const names = (await entities('Destination')).map(e => e.metadata.name);
-    expect(names).not.toContain('bad-mode');
-    expect(names).not.toContain('no-store');
-    expect(names).not.toContain('escaping');
-    expect(names).toContain('valid-extra');
+    await eventually(
+      async () => {
+        const names = (await entities('Destination')).map(e => e.metadata.name);
+        expect(names).not.toContain('bad-mode');
+        expect(names).not.toContain('no-store');
+        expect(names).not.toContain('escaping');
+        expect(names).toContain('valid-extra');
+      },
+      60_000,
+      'the valid one ingested',
+    );
   });
 
   it('gives the later of two Destinations with the same path on one store a processing error', async () => {
-    await writeEntities(extra, [
-      ...invalid,
-      destination('duplicate', { path: 'dev-cluster', stateStoreRef: ref }),
-    ]);
+    // The earlier one: the example's dev-cluster, in the catalog before the duplicate comes.
+    await eventually(
+      async () =>
+        expect((await entities('Destination')).map(e => e.metadata.name)).toContain('dev-cluster'),
+      60_000,
+      'dev-cluster ingested',
+    );
+    await writeEntities(extra, [...invalid, duplicate]);
     const message = await eventually(
       async () => {
         const res = await backend.api('/api/kratix/catalog-errors');
-        const item = (res.body.items as any[]).find(
-          i => i.entityRef === 'destination:default/duplicate',
-        );
+        const item = (res.body.items as any[]).find(i => isDuplicate(i.entityRef));
         expect(item).toBeDefined();
         return item.errors.join('\n');
       },
@@ -169,5 +180,6 @@ describe('the catalog holds Destinations and State Stores (real backend over HTT
     const names = (await entities('Destination')).map(e => e.metadata.name);
     expect(names).not.toContain('duplicate');
     expect(names).toContain('dev-cluster');
+    await writeEntities(extra, invalid);
   });
 });

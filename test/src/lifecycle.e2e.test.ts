@@ -124,47 +124,55 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       },
     },
   ];
-  const fleet = {
-    aggNorth: destination('agg-north', {
+  /** The Destinations present from the start, which no test changes in the catalog. */
+  const fleet = [
+    destination('agg-north', {
       path: 'agg-north',
       stateStoreRef: onGit,
       filepath: { mode: 'aggregatedYAML' },
     }),
-    aggSouth: destination('agg-south', {
+    destination('agg-south', {
       path: 'agg-south',
       stateStoreRef: onGit,
       filepath: { mode: 'aggregatedYAML', filename: 'all.yaml' },
     }),
-    nested: destination('nested-east', {
+    destination('nested-east', {
       path: 'nested-east',
       stateStoreRef: onGit,
       filepath: null,
       cleanup: null,
       initWorkloads: null,
     }),
-    flat: destination('flat-west', {
+    destination('flat-west', {
       path: 'flat-west',
       stateStoreRef: onGit,
       filepath: { mode: 'none' },
     }),
-    rooted: destination('rooted', { path: '/', stateStoreRef: onRoot }),
-    mover: destination('mover', { path: 'mover', stateStoreRef: onGit }),
-    keepA: destination(
-      'keeper-a',
-      { path: 'keeper-a', stateStoreRef: onS3, cleanup: 'none' },
-      { pool: 'keepers' },
-    ),
-    keepB: destination(
-      'keeper-b',
-      { path: 'keeper-b', stateStoreRef: onS3, cleanup: 'none' },
-      { pool: 'keepers' },
-    ),
+    destination('rooted', { path: '/', stateStoreRef: onRoot }),
+  ];
+  /** The Destinations a test adds and changes, by test: each test rewrites only its own. */
+  const added: Record<string, unknown[]> = {};
+  const writeCatalog = () =>
+    writeEntities(entitiesFile, [...stores(), ...fleet, ...Object.values(added).flat()]);
+  /** Sets a test's own Destinations in the catalog file. */
+  const own = (test: string, destinations: unknown[]) => {
+    added[test] = destinations;
+    return writeCatalog();
   };
-  let entities: Record<string, unknown> = { ...fleet };
-  const register = (over: Record<string, unknown> = {}) => {
-    entities = { ...entities, ...over };
-    return writeEntities(entitiesFile, [...stores(), ...Object.values(entities).filter(Boolean)]);
-  };
+  const ready = (...names: string[]) =>
+    eventually(
+      async () => {
+        const { body } = await backend.api('/api/kratix/destinations?limit=100');
+        expect(
+          body.items
+            .filter((d: any) => d.ready && names.includes(d.name))
+            .map((d: any) => d.name)
+            .sort(),
+        ).toEqual([...names].sort());
+      },
+      120_000,
+      `${names.join(', ')} ready`,
+    );
   const submit = async (
     resource: string,
     target: Record<string, string>,
@@ -193,6 +201,20 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   };
   const placed = async (work: string) =>
     (await backend.api(`/api/kratix/works/default/${work}`)).body.placements as any[];
+  /** Submits each work (its resource, to the Destination named) and waits until all are written. */
+  const written = async (...works: [resource: string, target: string][]) => {
+    for (const [resource, target] of works) await submit(resource, { target });
+    await eventually(
+      async () => {
+        const statuses = [];
+        for (const [resource] of works)
+          statuses.push([resource, (await placed(`app-${resource}-configure`)).map(x => x.status)]);
+        expect(statuses).toEqual(works.map(([resource]) => [resource, ['written']]));
+      },
+      60_000,
+      'the works written',
+    );
+  };
 
   beforeAll(async () => {
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-lifecycle-'));
@@ -201,7 +223,7 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     url = await git.createRepo('fleet');
     repo = git.repoPath('fleet');
     entitiesFile = path.join(dir, 'entities.yaml');
-    await register();
+    await writeCatalog();
     backend = await startBackend({
       locations: [entitiesFile],
       config: {
@@ -214,46 +236,7 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
         },
       },
     });
-    await eventually(
-      async () => {
-        const { body } = await backend.api('/api/kratix/destinations?limit=100');
-        expect(
-          body.items
-            .filter((d: any) => d.ready)
-            .map((d: any) => d.name)
-            .sort(),
-        ).toEqual([
-          'agg-north',
-          'agg-south',
-          'flat-west',
-          'keeper-a',
-          'keeper-b',
-          'mover',
-          'nested-east',
-          'rooted',
-        ]);
-      },
-      120_000,
-      'every Destination ready',
-    );
-    for (const target of [
-      'agg-north',
-      'agg-south',
-      'nested-east',
-      'flat-west',
-      'rooted',
-      'mover',
-    ]) {
-      await submit(`${target}-one`, { target });
-    }
-    await eventually(
-      async () => {
-        const { body } = await backend.api('/api/kratix/destinations?limit=100');
-        expect(body.items.reduce((n: number, d: any) => n + d.placementCounts.written, 0)).toBe(6);
-      },
-      60_000,
-      'first works written',
-    );
+    await ready('agg-north', 'agg-south', 'flat-west', 'nested-east', 'rooted');
   });
   afterAll(async () => {
     await backend?.stop();
@@ -273,7 +256,11 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   });
 
   it('D0: a change for one Destination leaves the aggregated files of the others on its store alone', async () => {
-    const before = await gitFiles();
+    const mine = ['agg-north', 'agg-south', 'flat-west', 'nested-east'];
+    await written(...mine.map((d): [string, string] => [`${d}-one`, d]));
+    const ownFiles = async () =>
+      new Map([...(await gitFiles())].filter(([p]) => mine.some(d => p.startsWith(`${d}/`))));
+    const before = await ownFiles();
     expect(before.get('agg-north/aggregated.yaml')).toBe(configMap('agg-north-one'));
     expect(before.get('agg-south/all.yaml')).toBe(configMap('agg-south-one'));
     await submit('nested-east-two', { target: 'nested-east' });
@@ -289,7 +276,7 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     );
     // Several store runs, including full syncs: the other Destinations' files never change.
     for (let i = 0; i < 3; i++) {
-      const now = await gitFiles();
+      const now = await ownFiles();
       for (const [p, content] of before) expect([p, now.get(p)]).toEqual([p, content]);
       await new Promise(r => setTimeout(r, 1500));
     }
@@ -309,6 +296,7 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   });
 
   it('D1: a Destination at the root of a bucket is stable across full syncs (no delete, no re-PUT)', async () => {
+    await written(['rooted-one', 'rooted']);
     const key = 'resources/default/app/rooted-one/configure/5058f/rooted-one.yaml';
     const first = await s3Files('rooted');
     expect(first.get(key)).toBe(configMap('rooted-one'));
@@ -331,9 +319,12 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   });
 
   it("D2: a Destination moved to another store gets its next write there; the old store's files stay", async () => {
+    await own('D2', [destination('mover', { path: 'mover', stateStoreRef: onGit })]);
+    await ready('mover');
+    await written(['mover-one', 'mover']);
     const oldKey = 'mover/resources/default/app/mover-one/configure/5058f/mover-one.yaml';
     expect((await gitFiles()).get(oldKey)).toBe(configMap('mover-one'));
-    await register({ mover: destination('mover', { path: 'mover', stateStoreRef: onS3 }) });
+    await own('D2', [destination('mover', { path: 'mover', stateStoreRef: onS3 })]);
     await eventually(
       async () => {
         const objects = await s3Files('fleet');
@@ -362,6 +353,10 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   });
 
   it('D3: deleting a cleanup: none Destination keeps its files and never re-places the work elsewhere', async () => {
+    const keeper = (name: string) =>
+      destination(name, { path: name, stateStoreRef: onS3, cleanup: 'none' }, { pool: 'keepers' });
+    await own('D3', [keeper('keeper-a'), keeper('keeper-b')]);
+    await ready('keeper-a', 'keeper-b');
     await submit('pooled', { pool: 'keepers' });
     const home = await eventually(
       async () => {
@@ -375,7 +370,7 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     const other = home === 'keeper-a' ? 'keeper-b' : 'keeper-a';
     const key = (d: string) =>
       `clusters/${d}/resources/default/app/pooled/configure/5058f/pooled.yaml`;
-    await register({ [home === 'keeper-a' ? 'keepA' : 'keepB']: undefined });
+    await own('D3', [keeper(other)]);
     await eventually(
       async () => {
         const p = await placed('app-pooled-configure');
@@ -392,18 +387,17 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
   });
 
   it('D6: a mode change is refused with a catalog error naming the field; the written layout stays', async () => {
-    await register({
-      nested: destination('nested-east', {
-        path: 'nested-east',
-        stateStoreRef: onGit,
-        filepath: { mode: 'aggregatedYAML' },
-      }),
-    });
+    const nested = (spec: Record<string, unknown>) =>
+      destination('nested-west', { path: 'nested-west', stateStoreRef: onGit, ...spec });
+    await own('D6', [nested({ filepath: null, cleanup: null, initWorkloads: null })]);
+    await ready('nested-west');
+    await written(['nested-west-one', 'nested-west'], ['nested-west-two', 'nested-west']);
+    await own('D6', [nested({ filepath: { mode: 'aggregatedYAML' } })]);
     const error = await eventually(
       async () => {
         const res = await backend.api('/api/kratix/catalog-errors');
         const item = (res.body.items as any[]).find(
-          i => i.entityRef === 'destination:default/nested-east',
+          i => i.entityRef === 'destination:default/nested-west',
         );
         expect(item).toBeDefined();
         return item.errors.join('\n') as string;
@@ -412,14 +406,14 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       'the mode change refused',
     );
     expect(error).toContain(
-      'spec.filepath.mode: is immutable (Destination "nested-east" was created with nestedByMetadata)',
+      'spec.filepath.mode: is immutable (Destination "nested-west" was created with nestedByMetadata)',
     );
-    await submit('nested-east-three', { target: 'nested-east' });
+    await submit('nested-west-three', { target: 'nested-west' });
     await eventually(
       async () =>
         expect(
           (await gitFiles()).has(
-            'nested-east/resources/default/app/nested-east-three/configure/5058f/nested-east-three.yaml',
+            'nested-west/resources/default/app/nested-west-three/configure/5058f/nested-west-three.yaml',
           ),
         ).toBe(true),
       30_000,
@@ -427,30 +421,44 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
     );
     const files = await gitFiles();
     expect(
-      [...files.keys()].filter(k => k.startsWith('nested-east/') && k.endsWith('aggregated.yaml')),
+      [...files.keys()].filter(k => k.startsWith('nested-west/') && k.endsWith('aggregated.yaml')),
     ).toEqual([]);
-    expect((await backend.api('/api/kratix/destinations/nested-east')).body.mode).toBe(
+    expect((await backend.api('/api/kratix/destinations/nested-west')).body.mode).toBe(
       'nestedByMetadata',
     );
-    expect(await kustomizeBuild(files, 'nested-east/')).toEqual(
+    expect(await kustomizeBuild(files, 'nested-west/')).toEqual(
       [
-        'ConfigMap/apps/nested-east-one',
-        'ConfigMap/apps/nested-east-three',
-        'ConfigMap/apps/nested-east-two',
+        'ConfigMap/apps/nested-west-one',
+        'ConfigMap/apps/nested-west-three',
+        'ConfigMap/apps/nested-west-two',
         ...CANARIES,
       ].sort(),
     );
   });
 
   it('D7: a hand-broken state file fails only its placement; the Destination beside it is written', async () => {
-    // Break flat-west's state file by hand (a foreign push), then change both Destinations.
+    await own('D7', [
+      destination('flat-east', {
+        path: 'flat-east',
+        stateStoreRef: onGit,
+        filepath: { mode: 'none' },
+      }),
+      destination('agg-east', {
+        path: 'agg-east',
+        stateStoreRef: onGit,
+        filepath: { mode: 'aggregatedYAML' },
+      }),
+    ]);
+    await ready('flat-east', 'agg-east');
+    await written(['flat-east-one', 'flat-east'], ['agg-east-one', 'agg-east']);
+    // Break flat-east's state file by hand (a foreign push), then change both Destinations.
     const work = path.join(dir, 'hand');
     await run('git', ['clone', '--quiet', repo, work]);
-    const state = (await fs.promises.readdir(path.join(work, 'flat-west', '.kratix'))).find(f =>
-      f.includes('flat-west-one'),
+    const state = (await fs.promises.readdir(path.join(work, 'flat-east', '.kratix'))).find(f =>
+      f.includes('flat-east-one'),
     )!;
     await fs.promises.writeFile(
-      path.join(work, 'flat-west', '.kratix', state),
+      path.join(work, 'flat-east', '.kratix', state),
       'files: [unclosed\n',
     );
     await run('git', [
@@ -466,16 +474,16 @@ describe('lifecycle edges a GitOps reader would feel (real backend, git and S3, 
       'hand edit',
     ]);
     await run('git', ['-C', work, 'push', '--quiet', 'origin', 'HEAD:main']);
-    await submit('flat-west-one', { target: 'flat-west' }, configMap('flat-west-one', 'changed'));
-    await submit('agg-north-one', { target: 'agg-north' }, configMap('agg-north-one', 'changed'));
+    await submit('flat-east-one', { target: 'flat-east' }, configMap('flat-east-one', 'changed'));
+    await submit('agg-east-one', { target: 'agg-east' }, configMap('agg-east-one', 'changed'));
     await eventually(
       async () => {
-        expect((await gitFiles()).get('agg-north/aggregated.yaml')).toBe(
-          configMap('agg-north-one', 'changed'),
+        expect((await gitFiles()).get('agg-east/aggregated.yaml')).toBe(
+          configMap('agg-east-one', 'changed'),
         );
-        const p = await placed('app-flat-west-one-configure');
+        const p = await placed('app-flat-east-one-configure');
         expect(p[0].status).toBe('failed');
-        expect(p[0].lastError).toContain(`flat-west/.kratix/${state}`);
+        expect(p[0].lastError).toContain(`flat-east/.kratix/${state}`);
       },
       60_000,
       'the healthy Destination written, the broken one failed',

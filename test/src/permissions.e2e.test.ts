@@ -76,7 +76,9 @@ describe('permissions with the example policy (real backend, real users, real gi
     destination('beta-dev', {}, { env: 'dev', team: 'team-b' }),
     ...extra,
   ];
-  const writePlatform = (extra: unknown[] = []) => writeEntities(platformFile, platform(extra));
+  /** Entities a test adds to the platform's location, by test: each changes only its own. */
+  const added: Record<string, unknown[]> = {};
+  const writePlatform = () => writeEntities(platformFile, platform(Object.values(added).flat()));
 
   const work = (
     resource: string,
@@ -92,6 +94,29 @@ describe('permissions with the example policy (real backend, real users, real gi
   const post = (token: string, body: unknown) =>
     backend.api('/api/kratix/works', { method: 'POST', json: body, token });
   const files = async () => readRepo(repo);
+  const appFile = (resource: string) =>
+    `alpha-dev/resources/default/app/${resource}/configure/5058f/app.yaml`;
+  /** Team A's own work on alpha-dev, written. */
+  const writtenForA = async (resource: string) => {
+    expect((await post(alice, work(resource, { env: 'dev' }))).status).toBe(201);
+    await eventually(
+      async () => expect((await files()).get(appFile(resource))).toBe(`owner: ${resource}\n`),
+      30_000,
+      `${resource} written`,
+    );
+  };
+  const remove = (resource: string, token: string) =>
+    backend.api(`/api/kratix/works/default/app-${resource}-configure`, {
+      method: 'DELETE',
+      token,
+    });
+  const filesGone = (resource: string) =>
+    eventually(
+      async () =>
+        expect([...(await files()).keys()].filter(k => k.includes(`/${resource}/`))).toEqual([]),
+      30_000,
+      'files removed',
+    );
 
   let rogueServer: { url: string; port: number; close(): Promise<void> };
 
@@ -185,27 +210,35 @@ describe('permissions with the example policy (real backend, real users, real gi
   });
 
   it("refuses to let team B overwrite or delete team A's work, and keeps A's files", async () => {
-    const overwrite = await post(bob, work('from-a', { env: 'dev' }, 'owner: bob\n'));
+    await writtenForA('guarded-a');
+    const overwrite = await post(bob, work('guarded-a', { env: 'dev' }, 'owner: bob\n'));
     expect(overwrite.status).toBe(403);
     expect(overwrite.body.error.message).toBe(
-      'not allowed to update kratix work default/app-from-a-configure',
+      'not allowed to update kratix work default/app-guarded-a-configure',
     );
-    const del = await backend.api('/api/kratix/works/default/app-from-a-configure', {
-      method: 'DELETE',
-      token: bob,
-    });
-    expect(del.status).toBe(403);
+    expect((await remove('guarded-a', bob)).status).toBe(403);
     await new Promise(r => setTimeout(r, 3000));
-    expect(
-      (await files()).get('alpha-dev/resources/default/app/from-a/configure/5058f/app.yaml'),
-    ).toBe('owner: from-a\n');
+    expect((await files()).get(appFile('guarded-a'))).toBe('owner: guarded-a\n');
     // Alice's own update goes through.
-    expect((await post(alice, work('from-a', { env: 'dev' }, 'owner: alice v2\n'))).status).toBe(
+    expect((await post(alice, work('guarded-a', { env: 'dev' }, 'owner: alice v2\n'))).status).toBe(
       200,
     );
   });
 
-  it('hides the Destinations and works a user may not see', async () => {
+  it("shows another team's work without its placements on Destinations the reader may not see", async () => {
+    expect((await post(alice, work('seen-a', { env: 'dev' }))).status).toBe(201);
+    const byAlice = await backend.api('/api/kratix/works/default/app-seen-a-configure', {
+      token: alice,
+    });
+    expect(byAlice.body.placements.map((p: any) => p.destination)).toEqual(['alpha-dev']);
+    const byBob = await backend.api('/api/kratix/works/default/app-seen-a-configure', {
+      token: bob,
+    });
+    expect(byBob.status).toBe(200);
+    expect(byBob.body.placements).toEqual([]);
+  });
+
+  it('hides the Destinations a user may not see', async () => {
     const seen = await backend.api('/api/kratix/destinations', { token: bob });
     expect(seen.body.items.map((d: any) => d.name)).toEqual(['beta-dev']);
     expect((await backend.api('/api/kratix/destinations/alpha-dev', { token: bob })).status).toBe(
@@ -218,20 +251,18 @@ describe('permissions with the example policy (real backend, real users, real gi
     ]);
   });
 
-  it('records who created a work, and lets its owner delete it', async () => {
-    const w = await backend.api('/api/kratix/works/default/app-from-a-configure', { token: alice });
-    expect(w.body.createdBy).toBe('user:default/alice');
-    const del = await backend.api('/api/kratix/works/default/app-from-a-configure', {
-      method: 'DELETE',
+  it('records who created a work', async () => {
+    expect((await post(alice, work('created-a', { env: 'dev' }))).status).toBe(201);
+    const w = await backend.api('/api/kratix/works/default/app-created-a-configure', {
       token: alice,
     });
-    expect(del.status).toBe(202);
-    await eventually(
-      async () =>
-        expect([...(await files()).keys()].filter(k => k.includes('/from-a/'))).toEqual([]),
-      30_000,
-      'files removed',
-    );
+    expect(w.body.createdBy).toBe('user:default/alice');
+  });
+
+  it("lets a work's owner delete it, and its files are removed", async () => {
+    await writtenForA('deleted-a');
+    expect((await remove('deleted-a', alice)).status).toBe(202);
+    await filesGone('deleted-a');
   });
 
   it('refuses a same-name Destination in another namespace; the original keeps its files', async () => {
@@ -241,7 +272,8 @@ describe('permissions with the example policy (real backend, real users, real gi
       30_000,
       'kept written',
     );
-    await writePlatform([destination('alpha-dev', { path: 'impostor' }, { env: 'dev' }, 'other')]);
+    added.impostor = [destination('alpha-dev', { path: 'impostor' }, { env: 'dev' }, 'other')];
+    await writePlatform();
     const error = await eventually(
       async () => {
         const res = await backend.api('/api/kratix/catalog-errors', { token: root });
@@ -264,6 +296,8 @@ describe('permissions with the example policy (real backend, real users, real gi
     expect(now.get('alpha-dev/dependencies/kratix-canary-namespace.yaml')).toContain(
       'kind: Namespace',
     );
+    delete added.impostor;
+    await writePlatform();
   });
 
   it('does not ingest Destinations or State Stores from a location a user registers, and says why', async () => {
@@ -332,24 +366,35 @@ describe('permissions with the example policy (real backend, real users, real gi
   });
 
   it('emits audit events for submits (refused ones as failed), deletes and store writes', async () => {
-    const audit = backend
-      .logs()
-
-      .split('\n')
-      .filter(l => l.includes('isAuditEvent') && l.includes(' kratix.'));
-    const ids = new Set(audit.map(l => /eventId="([a-z-]+)"/.exec(l)?.[1]));
-    expect([...ids].sort()).toEqual(['work-delete', 'store-write', 'work-submit'].sort());
-    const refusedByBob = audit.filter(
-      l =>
-        l.includes('eventId="work-submit"') &&
-        l.includes('user:default/bob') &&
-        l.includes('status="failed"'),
+    const from = backend.logs().length;
+    await writtenForA('audited-a');
+    expect((await post(bob, work('audited-a', { env: 'dev' }, 'owner: bob\n'))).status).toBe(403);
+    expect((await remove('audited-a', alice)).status).toBe(202);
+    await filesGone('audited-a');
+    await eventually(
+      async () => {
+        const audit = backend
+          .logs()
+          .slice(from)
+          .split('\n')
+          .filter(l => l.includes('isAuditEvent') && l.includes(' kratix.'));
+        const ids = new Set(audit.map(l => /eventId="([a-z-]+)"/.exec(l)?.[1]));
+        expect([...ids].sort()).toEqual(['work-delete', 'store-write', 'work-submit'].sort());
+        const refusedByBob = audit.filter(
+          l =>
+            l.includes('eventId="work-submit"') &&
+            l.includes('user:default/bob') &&
+            l.includes('status="failed"'),
+        );
+        expect(refusedByBob.length).toBeGreaterThan(0);
+        expect(
+          audit.some(
+            l => l.includes('eventId="store-write"') && l.includes('GitStateStore:default/git'),
+          ),
+        ).toBe(true);
+      },
+      30_000,
+      'the audit events logged',
     );
-    expect(refusedByBob.length).toBeGreaterThan(0);
-    expect(
-      audit.some(
-        l => l.includes('eventId="store-write"') && l.includes('GitStateStore:default/git'),
-      ),
-    ).toBe(true);
   });
 });
