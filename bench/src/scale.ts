@@ -223,7 +223,7 @@ async function fullSyncTimes(b: RunningBackend): Promise<string> {
     .filter(l => l.includes('full sync of'));
   const last = new Map<string, string>();
   for (const l of lines) {
-    const m = /(\w+StateStore\/\S+): (full sync of .*? ms)/.exec(l);
+    const m = /(\w+StateStore\/\S+): (full sync of .*? ms(?: \([^)]*\))?)/.exec(l);
     if (m) last.set(m[1], m[2]);
   }
   return [...last].map(([s, t]) => `${s} ${t}`).join('; ') || 'no full sync logged';

@@ -105,6 +105,7 @@ export class StoreRun {
       return { store: ref, skipped: true, written: 0, deleted: 0 };
     }
     let writer: StateStoreWriter;
+    const phases: Phases = {};
     try {
       writer = this.deps.writers.get(store);
       // Access is checked once per writer (a new or changed store) and after failures,
@@ -113,12 +114,20 @@ export class StoreRun {
         await writer.validatePermissions();
         this.validated.add(writer);
       }
+      const fetched = Date.now();
       await writer.refresh();
+      phases.fetch = Date.now() - fetched;
     } catch (e: any) {
       return this.fail(store, destinations, placements, e);
     }
     try {
-      return await this.writeStore(store, writer, destinations, placements, full, started);
+      return await this.writeStore(store, writer, {
+        destinations,
+        placements,
+        full,
+        started,
+        phases,
+      });
     } catch (e: any) {
       return this.fail(store, destinations, placements, e);
     }
@@ -147,23 +156,27 @@ export class StoreRun {
   private async writeStore(
     store: StoredStateStore,
     writer: StateStoreWriter,
-    destinations: StoredDestination[],
-    placements: StoredPlacement[],
-    full: boolean,
-    started: number,
+    run: RunScope,
   ): Promise<StoreRunResult> {
-    const prepared = await this.prepare(store, writer, destinations, placements, full);
-    const applied = await applyPlan(writer, prepared.plan, prepared.retrying);
-    const totals = await recordRun(this.deps.db, {
-      store,
-      plan: prepared.plan,
-      applied,
-      destinations: new Map(destinations.map(d => [d.name, d])),
-      full,
-      startSeq: store.changeSeq,
-      tip: writer.currentVersion?.(),
-      actors: prepared.actors,
-    });
+    const { destinations, placements, full, started, phases } = run;
+    const prepared = await timed(phases, 'plan', () =>
+      this.prepare(store, writer, destinations, placements, full),
+    );
+    const applied = await timed(phases, 'apply', () =>
+      applyPlan(writer, prepared.plan, prepared.retrying),
+    );
+    const totals = await timed(phases, 'record', () =>
+      recordRun(this.deps.db, {
+        store,
+        plan: prepared.plan,
+        applied,
+        destinations: new Map(destinations.map(d => [d.name, d])),
+        full,
+        startSeq: store.changeSeq,
+        tip: writer.currentVersion?.(),
+        actors: prepared.actors,
+      }),
+    );
     if (prepared.drift)
       await recordDrift(
         this.deps.db,
@@ -181,7 +194,7 @@ export class StoreRun {
     }
     if (full) {
       this.deps.logger.info(
-        `${label}: full sync of ${placements.length} placements on ${destinations.length} Destinations in ${Date.now() - started} ms`,
+        `${label}: full sync of ${placements.length} placements on ${destinations.length} Destinations in ${Date.now() - started} ms (${describePhases(phases)})`,
       );
     }
     for (const [unit, error] of applied.failedUnits)
@@ -510,4 +523,30 @@ function whoWrites(planDestinations: PlanDestination[]) {
     ),
   );
   return { retrying, actors };
+}
+
+/** Milliseconds per step of a run, for the full sync's log line. */
+type Phases = Partial<Record<'fetch' | 'plan' | 'apply' | 'record', number>>;
+
+interface RunScope {
+  destinations: StoredDestination[];
+  placements: StoredPlacement[];
+  full: boolean;
+  started: number;
+  phases: Phases;
+}
+
+async function timed<T>(phases: Phases, step: keyof Phases, fn: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  try {
+    return await fn();
+  } finally {
+    phases[step] = Date.now() - start;
+  }
+}
+
+function describePhases(phases: Phases): string {
+  return Object.entries(phases)
+    .map(([step, ms]) => `${step} ${ms} ms`)
+    .join(', ');
 }
