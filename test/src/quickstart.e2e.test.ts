@@ -89,6 +89,10 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       'demo Destinations and templates',
     );
   });
+  // The restart test stops and starts the demo: a failure there leaves no other test without it.
+  beforeEach(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) await startDemo();
+  });
   afterAll(async () => {
     await stopDemo();
     await fs.promises.rm(data, { recursive: true, force: true });
@@ -119,16 +123,19 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
     expect(await res.text()).toContain('<div id="root">');
   });
 
+  const gitFiles = () => readRepo(path.join(data, 'git', 'state.git'));
+  const nsPath = (name: string) =>
+    `clusters/dev-cluster/resources/default/namespace/${name}/create-namespace/5058f`;
+
   it('runs the templates as the README shows, and their files land in the demo stores', async () => {
     await runTemplate('template:default/create-namespace', { name: 'team-a', environment: 'dev' });
     await runTemplate('template:default/install-crds', {});
     await runTemplate('template:default/terraform-bucket', { name: 'orders' });
     await eventually(
       async () => {
-        const files = await readRepo(path.join(data, 'git', 'state.git'));
-        const ns = 'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f';
-        expect(files.get(`${ns}/namespace.yaml`)).toContain('name: team-a');
-        expect(files.get(`${ns}/configmap.yaml`)).toContain('name: team-a-info');
+        const files = await gitFiles();
+        expect(files.get(`${nsPath('team-a')}/namespace.yaml`)).toContain('name: team-a');
+        expect(files.get(`${nsPath('team-a')}/configmap.yaml`)).toContain('name: team-a-info');
         expect(
           files.has(
             'clusters/dev-cluster/dependencies/widgets/install-crds/5058f/widgets.example.com.yaml',
@@ -161,14 +168,26 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       30_000,
       'files in the demo stores',
     );
-    await runTemplate('template:default/delete-namespace', { name: 'team-a' });
+  });
+
+  it("removes a namespace's files with template (d), as the README shows", async () => {
+    await runTemplate('template:default/create-namespace', { name: 'team-d', environment: 'dev' });
+    await eventually(
+      async () =>
+        expect((await gitFiles()).get(`${nsPath('team-d')}/namespace.yaml`)).toContain(
+          'name: team-d',
+        ),
+      30_000,
+      'team-d written',
+    );
+    await runTemplate('template:default/delete-namespace', { name: 'team-d' });
     await eventually(
       async () => {
-        const files = await readRepo(path.join(data, 'git', 'state.git'));
-        expect([...files.keys()].filter(k => k.includes('/team-a/'))).toEqual([]);
+        const files = await gitFiles();
+        expect([...files.keys()].filter(k => k.includes('/team-d/'))).toEqual([]);
       },
       30_000,
-      'team-a removed',
+      'team-d removed',
     );
   });
 
@@ -186,10 +205,7 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
     expect(work.status).toBe(201);
     const file = 'clusters/dev-cluster/resources/default/note/kept/restart/5058f/note.yaml';
     await eventually(
-      async () =>
-        expect((await readRepo(path.join(data, 'git', 'state.git'))).get(file)).toBe(
-          'kept: true\n',
-        ),
+      async () => expect((await gitFiles()).get(file)).toBe('kept: true\n'),
       30_000,
       'note written',
     );
@@ -202,8 +218,7 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       (await api('/api/kratix/works/default/note-kept-restart', { method: 'DELETE' })).status,
     ).toBe(202);
     await eventually(
-      async () =>
-        expect((await readRepo(path.join(data, 'git', 'state.git'))).has(file)).toBe(false),
+      async () => expect((await gitFiles()).has(file)).toBe(false),
       30_000,
       'note removed after restart',
     );

@@ -6,6 +6,28 @@ import { eventually, ROOT, RunningBackend, startBackend, writeEntities } from '.
 
 jest.setTimeout(300_000);
 
+/** The catalog: a git State Store with a dev and a prod Destination. */
+const catalog = (url: string) => [
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'GitStateStore',
+    metadata: { name: 'git' },
+    spec: { url, secretRef: { name: 'git' } },
+  },
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'dev-1', labels: { environment: 'dev' } },
+    spec: { path: 'dev-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
+  },
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'prod-1', labels: { environment: 'prod' } },
+    spec: { path: 'prod-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
+  },
+];
+
 describe('templates schedule documents to Destinations (real backend, scaffolder, git)', () => {
   let git: GitServer;
   let backend: RunningBackend;
@@ -18,26 +40,7 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
     const url = await git.createRepo('state');
     repo = git.repoPath('state');
     const entities = path.join(dir, 'entities.yaml');
-    await writeEntities(entities, [
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'GitStateStore',
-        metadata: { name: 'git' },
-        spec: { url, secretRef: { name: 'git' } },
-      },
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'Destination',
-        metadata: { name: 'dev-1', labels: { environment: 'dev' } },
-        spec: { path: 'dev-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
-      },
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'Destination',
-        metadata: { name: 'prod-1', labels: { environment: 'prod' } },
-        spec: { path: 'prod-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
-      },
-    ]);
+    await writeEntities(entities, catalog(url));
     const templates = ['create-namespace', 'delete-namespace'].map(t =>
       path.join(ROOT, 'examples/templates', `${t}.yaml`),
     );
@@ -103,7 +106,29 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
     return { task, events: events.body as any[] };
   }
 
-  const nsPath = 'dev-1/resources/default/namespace/team-a/create-namespace/5058f';
+  const nsPath = (name: string) =>
+    `dev-1/resources/default/namespace/${name}/create-namespace/5058f`;
+
+  /** Runs template (a) for a namespace and waits until its work is written. */
+  async function createNamespace(name: string) {
+    const { task } = await runTask('template:default/create-namespace', {
+      name,
+      environment: 'dev',
+      team: 'payments',
+    });
+    expect(task.status).toBe('completed');
+    await eventually(
+      async () => {
+        const work = await backend.api(
+          `/api/kratix/works/default/namespace-${name}-create-namespace`,
+        );
+        expect(work.body.placements.map((p: any) => p.status)).toEqual(['written']);
+        expect((await readRepo(repo)).has(`${nsPath(name)}/namespace.yaml`)).toBe(true);
+      },
+      20_000,
+      `${name} written`,
+    );
+  }
 
   it('template (a) puts its files at the exact nestedByMetadata path and names the Destination', async () => {
     const { task, events } = await runTask('template:default/create-namespace', {
@@ -117,16 +142,16 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
       'Work `default/namespace-team-a-create-namespace` goes to: dev-1\n',
     );
     expect(events.map(e => e.body.message).join('\n')).toContain(
-      `Destination dev-1: ${git.baseUrl}/state.git at ${nsPath}`,
+      `Destination dev-1: ${git.baseUrl}/state.git at ${nsPath('team-a')}`,
     );
     // Store tasks run every 60 s here; the work is written on the trigger, within seconds.
     await eventually(
       async () => {
         const files = await readRepo(repo);
-        expect(files.get(`${nsPath}/namespace.yaml`)).toBe(
+        expect(files.get(`${nsPath('team-a')}/namespace.yaml`)).toBe(
           'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    team: payments\n',
         );
-        expect(files.get(`${nsPath}/configmap.yaml`)).toBe(
+        expect(files.get(`${nsPath('team-a')}/configmap.yaml`)).toBe(
           'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-info\n  namespace: team-a\ndata:\n  environment: dev\n  owner: payments\n',
         );
       },
@@ -139,7 +164,7 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
     ]);
   });
 
-  it('a failing input leaves the task failed with the message and the store unchanged', async () => {
+  it('a failing input leaves the task failed with the message, no work and the store unchanged', async () => {
     const before = await readRepo(repo);
     const { task, events } = await runTask('template:default/create-namespace', {
       name: 'Team B',
@@ -149,19 +174,21 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
     expect(events.map(e => e.body.message).join('\n')).toContain(
       'resource: "Team B" is not a valid name; use up to 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
     );
-    expect((await backend.api('/api/kratix/works')).body.items.map((w: any) => w.name)).toEqual([
-      'namespace-team-a-create-namespace',
-    ]);
+    const works = (await backend.api('/api/kratix/works')).body.items;
+    expect(works.filter((w: any) => w.resource === 'Team B' || /team.b/i.test(w.name))).toEqual([]);
     expect(await readRepo(repo)).toEqual(before);
   });
 
-  it('template (d) removes them', async () => {
-    const { task } = await runTask('template:default/delete-namespace', { name: 'team-a' });
+  it('template (d) removes the files of a namespace made with template (a)', async () => {
+    await createNamespace('team-d');
+    const { task } = await runTask('template:default/delete-namespace', { name: 'team-d' });
     expect(task.status).toBe('completed');
     await eventually(
       async () => {
         const files = await readRepo(repo);
-        expect([...files.keys()].filter(k => k.startsWith('dev-1/resources/default/'))).toEqual([]);
+        expect(
+          [...files.keys()].filter(k => k.startsWith('dev-1/resources/default/namespace/team-d/')),
+        ).toEqual([]);
         expect(files.has('dev-1/resources/kratix-canary-configmap.yaml')).toBe(true);
       },
       20_000,

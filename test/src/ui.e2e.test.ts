@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { GitServer, pushWithCli, readRepo, startGitServer } from '@internal/state-store-servers';
 import { eventually, ROOT, RunningBackend, startBackend, writeEntities } from './harness/backend';
 
@@ -10,68 +10,98 @@ jest.setTimeout(600_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
 
+/** The catalog: a git State Store and its Destinations, and a failing store with a guest-owned one. */
+const catalog = (url: string) => [
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'GitStateStore',
+    metadata: { name: 'git' },
+    spec: { url, path: 'clusters', secretRef: { name: 'git' } },
+  },
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'dev-1', labels: { environment: 'dev' } },
+    spec: {
+      path: 'dev-1',
+      stateStoreRef: { kind: 'GitStateStore', name: 'git' },
+      cleanup: 'all',
+    },
+  },
+  // A Destination no test schedules to (no template asks for environment=empty).
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'empty-1', labels: { environment: 'empty' } },
+    spec: { path: 'empty-1', stateStoreRef: { kind: 'GitStateStore', name: 'git' } },
+  },
+  // A store that cannot be reached, and a Destination on it that the guest owns: its failure is told to them.
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'GitStateStore',
+    metadata: { name: 'broken' },
+    spec: { url: 'http://127.0.0.1:9/broken.git', secretRef: { name: 'git' } },
+  },
+  {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Destination',
+    metadata: { name: 'guest-owned', labels: { environment: 'broken' } },
+    spec: {
+      path: 'guest-owned',
+      stateStoreRef: { kind: 'GitStateStore', name: 'broken' },
+      owner: 'user:development/guest',
+    },
+  },
+];
+
+/** The browser and the built frontend this test needs. */
+function checkPrerequisites() {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`,
+    );
+  }
+  // The backend serves packages/app/dist (app-backend); `npm test` builds it before Jest starts.
+  if (!fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'))) {
+    throw new Error(
+      'packages/app/dist is missing: run the tests with `npm test`, which builds the frontend first',
+    );
+  }
+}
+
+const launchChromium = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
 describe('the UI in a real browser (guest sign-in, Destination page, scaffolder, works page)', () => {
   let git: GitServer;
   let backend: RunningBackend;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let dir: string;
   let repo: string;
   let gitUrl: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`,
-      );
-    }
-    // The backend serves packages/app/dist (app-backend); `npm test` builds it before Jest starts.
-    if (!fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'))) {
-      throw new Error(
-        'packages/app/dist is missing: run the tests with `npm test`, which builds the frontend first',
-      );
-    }
+    checkPrerequisites();
     await fs.promises.mkdir(SHOTS, { recursive: true });
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-ui-'));
     git = await startGitServer({ root: path.join(dir, 'git') });
     const url = await git.createRepo('state');
     repo = git.repoPath('state');
     const entities = path.join(dir, 'entities.yaml');
-    await writeEntities(entities, [
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'GitStateStore',
-        metadata: { name: 'git' },
-        spec: { url, path: 'clusters', secretRef: { name: 'git' } },
-      },
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'Destination',
-        metadata: { name: 'dev-1', labels: { environment: 'dev' } },
-        spec: {
-          path: 'dev-1',
-          stateStoreRef: { kind: 'GitStateStore', name: 'git' },
-          cleanup: 'all',
-        },
-      },
-      // A store that cannot be reached, and a Destination on it that the guest owns: its failure is told to them.
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'GitStateStore',
-        metadata: { name: 'broken' },
-        spec: { url: 'http://127.0.0.1:9/broken.git', secretRef: { name: 'git' } },
-      },
-      {
-        apiVersion: 'platform.kratix.io/v1alpha1',
-        kind: 'Destination',
-        metadata: { name: 'guest-owned', labels: { environment: 'broken' } },
-        spec: {
-          path: 'guest-owned',
-          stateStoreRef: { kind: 'GitStateStore', name: 'broken' },
-          owner: 'user:development/guest',
-        },
-      },
-    ]);
+    await writeEntities(entities, catalog(url));
     gitUrl = url;
     backend = await startBackend({
       locations: [entities, path.join(ROOT, 'examples/templates/create-namespace.yaml')],
@@ -101,19 +131,15 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
       120_000,
       'backend ready',
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    browser = await launchChromium();
+  });
+  // Each test has its own browser context: its own sign-in, storage and init scripts.
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context?.close();
   });
   afterAll(async () => {
     await browser?.close();
@@ -126,10 +152,49 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   const shot = (name: string) =>
     page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
-  it('signs in as guest', async () => {
+  /** Signs in as guest on the start page, as a user does. */
+  async function signIn() {
     await page.goto(app('/'));
     await page.getByRole('button', { name: /enter/i }).click();
     await page.getByRole('link', { name: 'Kratix works' }).waitFor({ timeout: 60_000 });
+  }
+
+  /** Runs template (a) through the scaffolder API as the guest, and waits for its files. */
+  async function createNamespace(name: string) {
+    const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    const token = (await guest.json()).backstageIdentity.token;
+    const created = await backend.api('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      token,
+      json: {
+        templateRef: 'template:default/create-namespace',
+        values: { name, environment: 'dev' },
+      },
+    });
+    expect(created.status).toBe(201);
+    await eventually(
+      async () => {
+        const work = await backend.api(
+          `/api/kratix/works/default/namespace-${name}-create-namespace`,
+        );
+        expect(work.body.placements.map((p: any) => p.status)).toEqual(['written']);
+      },
+      120_000,
+      `${name} written`,
+    );
+  }
+  const nsFile = (name: string) =>
+    `clusters/dev-1/resources/default/namespace/${name}/create-namespace/5058f/namespace.yaml`;
+
+  it('signs in as guest', async () => {
+    await signIn();
+    expect(await page.getByRole('link', { name: 'Kratix works' }).isVisible()).toBe(true);
+  });
+
+  it('lists Destinations in the catalog with their own columns', async () => {
+    await signIn();
     await page.goto(app('/catalog?filters[kind]=destination&filters[user]=all'));
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'dev-1' }) });
     await row.waitFor({ timeout: 60_000 });
@@ -143,7 +208,8 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it('opens a Destination and sees its State Store, readiness and canaries', async () => {
-    await page.goto(app('/catalog/default/destination/dev-1/kratix'));
+    await signIn();
+    await page.goto(app('/catalog/default/destination/empty-1/kratix'));
     await page
       .getByText('Ready: Test documents written to State Store')
       .waitFor({ timeout: 60_000 });
@@ -153,6 +219,7 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it('runs template (a) from the scaffolder page', async () => {
+    await signIn();
     await page.goto(app('/create'));
     const card = page
       .locator('div', { has: page.getByText('Kubernetes namespace', { exact: true }) })
@@ -168,24 +235,23 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it('sees the placement written on the Destination page, with its path and commit', async () => {
+    await createNamespace('team-placed');
+    await signIn();
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
     const row = page
       .getByRole('row')
-      .filter({ hasText: 'default/namespace-team-ui-create-namespace' });
+      .filter({ hasText: 'default/namespace-team-placed-create-namespace' });
     await row.getByText('written', { exact: true }).waitFor({ timeout: 60_000 });
     await row
-      .getByText('clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f')
+      .getByText('clusters/dev-1/resources/default/namespace/team-placed/create-namespace/5058f')
       .waitFor();
     const files = await readRepo(repo);
-    expect(
-      files.get(
-        'clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml',
-      ),
-    ).toContain('name: team-ui');
+    expect(files.get(nsFile('team-placed'))).toContain('name: team-placed');
     await shot('5-destination-written');
   });
 
   it('shows the State Store page', async () => {
+    await signIn();
     await page.goto(app('/catalog/default/gitstatestore/git/kratix'));
     await page.getByText('Ready: State store is ready').waitFor({ timeout: 60_000 });
     await page.getByText(`${git.baseUrl}/state.git`).first().waitFor();
@@ -194,10 +260,14 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it('shows the works page', async () => {
+    await createNamespace('team-works');
+    await signIn();
     await page.goto(app('/kratix'));
-    await page.getByText('default/namespace-team-ui-create-namespace').waitFor({ timeout: 60_000 });
     await page
-      .getByRole('button', { name: 'Delete default/namespace-team-ui-create-namespace' })
+      .getByText('default/namespace-team-works-create-namespace')
+      .waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('button', { name: 'Delete default/namespace-team-works-create-namespace' })
       .waitFor();
     await shot('7-works');
   });
@@ -233,6 +303,7 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
         return folder;
       };
     }, files);
+    await signIn();
     await page.goto(app('/create/edit'));
     await page.getByText('Load Template Directory').click();
     await page.getByText('template.yaml').first().click({ timeout: 60_000 });
@@ -257,30 +328,33 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it("shows the store's files on the Destination page, and a file's content", async () => {
+    await createNamespace('team-files');
+    await signIn();
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
     const link = page.getByRole('link', {
-      name: 'Show resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml',
+      name: 'Show resources/default/namespace/team-files/create-namespace/5058f/namespace.yaml',
     });
     await link.waitFor({ timeout: 60_000 });
-    await page.getByText('default/namespace-team-ui-create-namespace').first().waitFor();
+    await page.getByText('default/namespace-team-files-create-namespace').first().waitFor();
     await link.click();
     await page
       .getByLabel('File content')
-      .getByText(/name: team-ui/)
+      .getByText(/name: team-files/)
       .waitFor();
     await shot('9-destination-files');
     await page.keyboard.press('Escape');
   });
 
   it('sees a foreign commit to a managed file as drift, repaired, on the Destination page', async () => {
-    const file =
-      'clusters/dev-1/resources/default/namespace/team-ui/create-namespace/5058f/namespace.yaml';
+    await createNamespace('team-drift');
+    const file = nsFile('team-drift');
     await pushWithCli(gitUrl, git, { [file]: 'hand-edited: true\n' }, 'edit by hand');
     await eventually(
-      async () => expect((await readRepo(repo)).get(file)).toContain('name: team-ui'),
+      async () => expect((await readRepo(repo)).get(file)).toContain('name: team-drift'),
       60_000,
       'drift repaired',
     );
+    await signIn();
     await page.goto(app('/catalog/default/destination/dev-1/kratix'));
     await page
       .getByText(/1 file\(s\) changed outside Kratix at .*: repaired/)
@@ -289,6 +363,7 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
   });
 
   it("tells a failing store's Destination owner, in Backstage notifications", async () => {
+    await signIn();
     await page.goto(app('/notifications'));
     await page
       .getByText('Kratix: GitStateStore/broken cannot be written')

@@ -40,7 +40,7 @@ export class RunAnnouncer {
       message: { store: ref, at: new Date().toISOString(), error: result.error ?? null },
     });
     if (!this.deps.notifications) return;
-    if (result.storeTransition) await this.storeChanged(ref, result);
+    await this.storeChanged(ref, result);
     const failed =
       result.placements?.newlyFailed ?? (result.storeTransition ? [] : (result.newlyFailed ?? []));
     for (const f of failed) await this.placement(f.placement, 'failed', f.error);
@@ -85,11 +85,17 @@ export class RunAnnouncer {
     });
   }
 
+  /**
+   * A failing store is told to the owners of the Destinations it newly
+   * reaches (also those that join while it fails); a recovery to all of them.
+   */
   private async storeChanged(ref: string, result: StoreRunResult) {
-    const destinations = await this.deps.db.destinations.list({ stateStore: ref });
-    const entityRef = destinations.map(d => d.entityRef);
+    const failing = Boolean(result.error);
+    if (!failing && result.storeTransition !== 'recovered') return;
+    const entityRef = failing
+      ? (result.newlyFailingDestinations ?? [])
+      : (await this.deps.db.destinations.list({ stateStore: ref })).map(d => d.entityRef);
     if (entityRef.length === 0) return;
-    const failing = result.storeTransition === 'failing';
     await this.deps.notifications!.send({
       recipients: { type: 'entity', entityRef },
       payload: {
@@ -97,7 +103,7 @@ export class RunAnnouncer {
           ? `Kratix: ${stateStoreLabel(ref)} cannot be written`
           : `Kratix: ${stateStoreLabel(ref)} is written again`,
         description: failing ? result.error : 'Its Destinations are written again.',
-        link: destinationLink(destinations[0].entityRef),
+        link: destinationLink(entityRef[0]),
         severity: failing ? 'high' : 'normal',
         topic: 'kratix',
         scope: `kratix:store:${ref}`,

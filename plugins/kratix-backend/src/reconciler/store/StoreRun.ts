@@ -18,7 +18,7 @@ import { observationNeeds, observeRequest, readStateFiles } from './observe';
 import { planStore } from './planStore';
 import { PlanContext, PlanDestination, PlanUnit, StorePlan } from './planTypes';
 import type { PreviewChange } from '../preview';
-import { recordFailure, recordRun, RunTotals } from './recordRun';
+import { recordFailure, recordRun, RunTotals, STORE_FAILURE } from './recordRun';
 import { clearResolvedDrift, recordDrift } from './recordDrift';
 import {
   decide,
@@ -44,6 +44,11 @@ export interface StoreRunResult {
   storeTransition?: 'failing' | 'recovered';
   /** The placements a whole-run failure marked failed (for the first time). */
   newlyFailed?: RunTotals['newlyFailed'];
+  /**
+   * Entity refs of the Destinations a whole-run failure reached for the first
+   * time: all of them when the store starts failing, and any that joined it since.
+   */
+  newlyFailingDestinations?: string[];
 }
 
 /** Told after each run, to publish status (signals) and tell owners (notifications). */
@@ -479,6 +484,9 @@ export class StoreRun {
       deleted: 0,
       error,
       storeTransition: store.failures === 0 ? 'failing' : undefined,
+      newlyFailingDestinations: destinations
+        .filter(d => !d.deletedAt && !d.message?.startsWith(STORE_FAILURE))
+        .map(d => d.entityRef),
       newlyFailed: placements
         .filter(p => p.dirty && p.status !== 'failed' && p.status !== 'deleting')
         .map(placement => ({ placement, error })),

@@ -194,6 +194,9 @@ async function settleDestinations(
 }
 
 /** A run that could not write at all: the store, its Destinations and its pending placements say why. */
+/** How a Destination's message starts while its store cannot be written. */
+export const STORE_FAILURE = 'Failed to write to State Store: ';
+
 export async function recordFailure(
   db: KratixStore,
   store: StoredStateStore,
@@ -215,7 +218,7 @@ export async function recordFailure(
         .map(d => ({
           name: d.name,
           ready: false,
-          message: `Failed to write to State Store: ${error}`,
+          message: `${STORE_FAILURE}${error}`,
         })),
     );
     await tx.placements.markFailed(
