@@ -230,13 +230,26 @@ describe('startSshGitServer', () => {
     }
   });
 
+  /** A repository holding one commit on main, made with the git CLI on the disk (not over ssh). */
+  const seededRepo = async (name: string) => {
+    await server.createRepo(name);
+    const seed = path.join(base, `${name}-seed`);
+    const run = (args: string[]) => exec('git', args, { cwd: seed, env: gitEnv });
+    await exec('git', ['init', '--quiet', '--initial-branch=main', seed], { env: gitEnv });
+    await fs.promises.writeFile(path.join(seed, 'seed.txt'), 'seed\n');
+    await run(['add', '-A']);
+    await run(['commit', '--quiet', '-m', 'seed']);
+    await run(['push', '--quiet', server.repoPath(name), 'main']);
+  };
+
   it('accepts the command forms git and users send', async () => {
+    await seededRepo('forms');
     for (const command of [
-      "git-upload-pack '/state.git'",
-      "git-upload-pack 'state.git'",
-      'git-upload-pack /state.git',
-      "git upload-pack '/state.git'",
-      'git-upload-pack "state"',
+      "git-upload-pack '/forms.git'",
+      "git-upload-pack 'forms.git'",
+      'git-upload-pack /forms.git',
+      "git upload-pack '/forms.git'",
+      'git-upload-pack "forms"',
     ]) {
       // upload-pack advertises its refs, then a flush packet from the client
       // ("want nothing") ends the conversation cleanly.

@@ -56,10 +56,36 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   let knex: Knex;
   let db: DatabaseKratixStore;
 
-  beforeAll(async () => {
+  // A fresh database for every test: none depends on another's rows.
+  beforeEach(async () => {
     knex = await databases.init(databaseId);
     db = await DatabaseKratixStore.create({ database: { getClient: async () => knex } });
   });
+
+  /** The State Store `g` and the Destination `dev` on it. */
+  const storeAndDestination = async () => {
+    await db.stateStores.upsert([
+      {
+        ref: 'GitStateStore:default/g',
+        kind: 'GitStateStore',
+        name: 'g',
+        namespace: 'default',
+        entityRef: 'gitstatestore:default/g',
+        spec: { url: 'https://x' } as any,
+      },
+    ]);
+    await db.destinations.upsert([
+      {
+        name: 'dev',
+        namespace: 'default',
+        entityRef: 'destination:default/dev',
+        uid: 'u1',
+        spec: spec(),
+        labels: { environment: 'dev' },
+        stateStore: 'GitStateStore:default/g',
+      },
+    ]);
+  };
 
   it('migrates down and up again', async () => {
     await knex.migrate.rollback(
@@ -97,12 +123,14 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   });
 
   it('refuses a second resource whose name cuts to the same work name', async () => {
+    await db.works.upsert(work());
     await expect(db.works.upsert(work({ resource: 'my-redis-2' }))).rejects.toThrow(
       'work default/redis-my-redis-configure already holds resource my-redis of promise redis (pipeline configure); resource my-redis-2 of promise redis (pipeline configure) cuts to the same name (names are cut to 56 characters): use a shorter promise, resource or pipeline name',
     );
   });
 
   it('pages and filters works in the database', async () => {
+    await db.works.upsert(work());
     await db.works.upsert(work({ name: 'other-work', resource: 'other', promise: 'pg' }));
     const first = await db.works.list({}, { limit: 1 });
     expect(first.items.map(w => w.name)).toEqual(['other-work']);
@@ -125,27 +153,7 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   });
 
   it('tracks placements: generations, written with their location, failed, deleting, removed', async () => {
-    await db.stateStores.upsert([
-      {
-        ref: 'GitStateStore:default/g',
-        kind: 'GitStateStore',
-        name: 'g',
-        namespace: 'default',
-        entityRef: 'gitstatestore:default/g',
-        spec: { url: 'https://x' } as any,
-      },
-    ]);
-    await db.destinations.upsert([
-      {
-        name: 'dev',
-        namespace: 'default',
-        entityRef: 'destination:default/dev',
-        uid: 'u1',
-        spec: spec(),
-        labels: { environment: 'dev' },
-        stateStore: 'GitStateStore:default/g',
-      },
-    ]);
+    await storeAndDestination();
     await db.placements.create([placement]);
     await db.placements.create([placement]); // idempotent
     let [p] = await db.placements.list({ destination: 'dev' });
@@ -218,6 +226,7 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   });
 
   it('tracks Destinations: spec changes, deletion, removal', async () => {
+    await storeAndDestination();
     const before = (await db.destinations.get('dev'))!;
     await db.destinations.setWritten([
       { name: 'dev', specHash: before.specHash, spec: before.spec, store: before.stateStore },
@@ -251,6 +260,7 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
   });
 
   it('records State Store outcomes, changes to do and forgets stores that left the catalog', async () => {
+    await storeAndDestination();
     const ref = 'GitStateStore:default/g';
     const fullBefore = new Date(Date.now() - 60_000);
     expect(await db.stateStores.due(new Date(), fullBefore)).toEqual([ref]);
