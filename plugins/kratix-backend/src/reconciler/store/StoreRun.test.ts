@@ -101,7 +101,10 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
   let run: StoreRun;
   let repo: string;
   let url: string;
-  const root = kind === 'GitStateStore' ? 'gitroot' : 'bucketroot';
+  const base = kind === 'GitStateStore' ? 'gitroot' : 'bucketroot';
+  // Each test writes under its own root of the same repository or bucket, from a fresh database.
+  let root = base;
+  let count = 0;
   const ref = stateStoreRef(kind, 'default', 'store');
   const modes = { nested: 'nestedByMetadata', agg: 'aggregatedYAML', flat: 'none' } as const;
 
@@ -111,13 +114,18 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     s3 = await startS3Server({ directory: path.join(tmp, 's3'), buckets: ['state'] });
     url = await git.createRepo('state');
     repo = git.repoPath('state');
+  });
+
+  beforeEach(async () => {
+    count++;
+    root = `${base}${count}`;
     db = await DatabaseKratixStore.create({
       database: { getClient: () => databases.init('SQLITE_3') },
     });
     const logger = mockServices.logger.mock();
     const config = new ConfigReader({
       kratix: {
-        workDir: path.join(tmp, 'work'),
+        workDir: path.join(tmp, `work-${count}`),
         reconcile: { fullSyncInterval: { hours: 1 } },
         secrets: {
           creds: {
@@ -178,6 +186,7 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     const first = await run.run(ref);
     if (first.error) throw new Error(`first run: ${first.error}`);
   });
+
   afterAll(async () => {
     await git.stop();
     await s3.stop();
@@ -188,7 +197,7 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     const all =
       kind === 'GitStateStore' ? await readRepo(repo) : await bucketObjects(s3.endpoint, 'state');
     const out: Record<string, string> = {};
-    for (const [k, v] of all) out[k.slice(root.length + 1)] = v;
+    for (const [k, v] of all) if (k.startsWith(`${root}/`)) out[k.slice(root.length + 1)] = v;
     return out;
   }
 
