@@ -47,13 +47,7 @@ export class RepoFs {
 
   async readdir(p: string, options?: any): Promise<any> {
     if (options || !this.isObjectsDir(p)) return fs.promises.readdir(p, options);
-    let listing = this.listings.get(p);
-    if (!listing) {
-      listing = fs.promises.readdir(p);
-      this.listings.set(p, listing);
-      listing.catch(() => this.listings.delete(p));
-    }
-    return [...(await listing)];
+    return [...(await this.listing(p))]; // isomorphic-git sorts what it gets in place
   }
 
   writeFile(...args: Parameters<typeof fs.promises.writeFile>) {
@@ -86,9 +80,20 @@ export class RepoFs {
 
   /** A loose object is only looked for when its fan-out directory exists. */
   private async readLoose(p: string, rel: string, options: any): Promise<any> {
-    const fanOut = await this.readdir(this.objectsDir).catch(() => [] as string[]);
+    const fanOut = await this.listing(this.objectsDir).catch(() => [] as string[]);
     if (!fanOut.includes(rel.slice(0, 2))) throw notFound(p);
     return fs.promises.readFile(p, options);
+  }
+
+  /** The kept listing of an object directory (not a copy: callers only read it). */
+  private listing(p: string): Promise<string[]> {
+    let listing = this.listings.get(p);
+    if (!listing) {
+      listing = fs.promises.readdir(p);
+      this.listings.set(p, listing);
+      listing.catch(() => this.listings.delete(p));
+    }
+    return listing;
   }
 
   private isObjectsDir(p: string): boolean {
