@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GitServer, readRepo, startGitServer } from '@internal/state-store-servers';
-import { eventually, ROOT, RunningBackend, startBackend, writeEntities } from './harness/backend';
+import {
+  eventually,
+  readyDestinations,
+  ROOT,
+  RunningBackend,
+  startBackend,
+  writeEntities,
+} from './harness/backend';
 
 jest.setTimeout(300_000);
 
@@ -165,6 +172,8 @@ describe('templates schedule documents to Destinations (real backend, scaffolder
   });
 
   it('a failing input leaves the task failed with the message, no work and the store unchanged', async () => {
+    // Every Destination's canaries first: the store must be at rest before the snapshot.
+    await readyDestinations(backend, 2);
     const before = await readRepo(repo);
     const { task, events } = await runTask('template:default/create-namespace', {
       name: 'Team B',
