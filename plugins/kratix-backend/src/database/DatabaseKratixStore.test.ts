@@ -193,12 +193,15 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     await db.placements.markWritten([{ placement: stale, version: 'old', location }]);
     [p] = await db.placements.list({ destination: 'dev' });
     expect(p).toMatchObject({ writtenGeneration: 1, version: 'abc123', dirty: true });
-    await db.placements.markFailed([
-      {
-        placement: p,
-        error: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)',
-      },
-    ]);
+    await db.placements.markFailed(
+      [
+        {
+          placement: p,
+          error: 'GitStateStore/g: cannot reach https://x while fetching (ECONNREFUSED)',
+        },
+      ],
+      'GitStateStore:default/g',
+    );
     [p] = await db.placements.list({ destination: 'dev' });
     expect(p).toMatchObject({
       status: 'failed',
@@ -217,12 +220,45 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     });
     [p] = await db.placements.list({ destination: 'dev' });
     expect(p.status).toBe('deleting');
-    await db.placements.remove([p]);
+    await db.placements.remove([p], 'GitStateStore:default/g');
     await db.works.purgeDeleted([{ namespace: 'default', name: 'redis-my-redis-configure' }]);
     expect(await db.placements.list({ destination: 'dev' })).toEqual([]);
     expect(
       await db.works.get({ namespace: 'default', name: 'redis-my-redis-configure' }),
     ).toBeUndefined();
+  });
+
+  it('ignores what a run of the old store records after its Destination moved to another store', async () => {
+    await storeAndDestination();
+    await db.placements.create([placement]);
+    const [before] = await db.placements.list({ destination: 'dev' });
+    const dev = (await db.destinations.get('dev'))!;
+    const moved = 'BucketStateStore:default/b';
+    await db.destinations.upsert([
+      { ...dev, entityRef: 'destination:default/dev', uid: 'u1', stateStore: moved },
+    ]);
+    await db.placements.markDestinationDirty('dev', moved);
+    const old = 'GitStateStore:default/g';
+    const location = { store: old, mode: 'nestedByMetadata' as const, path: 'dev/resources/x' };
+    await db.placements.markWritten([{ placement: before, version: 'v1', location }]);
+    await db.placements.markFailed([{ placement: before, error: 'old store failed' }], old);
+    await db.destinations.setStatus([{ name: 'dev', ready: false, message: 'old store' }], old);
+    await db.destinations.setWritten([
+      { name: 'dev', specHash: dev.specHash, spec: dev.spec, store: old },
+    ]);
+    const [after] = await db.placements.list({ destination: 'dev' });
+    expect(after).toMatchObject({ stateStore: moved, status: 'pending', dirty: true });
+    expect(after.written).toBeUndefined();
+    expect(after.lastError).toBeUndefined();
+    expect(await db.placements.countDirty(moved)).toBe(1);
+    const d = (await db.destinations.get('dev'))!;
+    expect(d.message).not.toBe('old store');
+    expect(d.written).toBeUndefined();
+    await db.placements.markDeleting({ keys: [before] });
+    await db.placements.remove([before], old);
+    expect(await db.placements.list({ destination: 'dev' })).toHaveLength(1);
+    await db.placements.remove([before], moved);
+    expect(await db.placements.list({ destination: 'dev' })).toEqual([]);
   });
 
   it('tracks Destinations: spec changes, deletion, removal', async () => {
@@ -245,9 +281,10 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     ]);
     const after = (await db.destinations.get('dev'))!;
     expect(after.specHash).not.toBe(after.written!.specHash);
-    await db.destinations.setStatus([
-      { name: 'dev', ready: true, message: 'Destination is ready' },
-    ]);
+    await db.destinations.setStatus(
+      [{ name: 'dev', ready: true, message: 'Destination is ready' }],
+      'GitStateStore:default/g',
+    );
     expect(await db.destinations.get('dev')).toMatchObject({
       ready: true,
       message: 'Destination is ready',

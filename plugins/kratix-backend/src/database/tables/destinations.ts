@@ -128,11 +128,11 @@ export class DestinationTable {
     }
   }
 
-  /** Records what was laid out: the spec (mode, path) and the store it went to. */
+  /** Records what was laid out: the spec (mode, path) and the store it went to, if still its store. */
   async setWritten(list: { name: string; specHash: string; spec: unknown; store: string }[]) {
     for (const d of list) {
       await this.knex('kratix_destinations')
-        .where({ name: d.name, spec_hash: d.specHash })
+        .where({ name: d.name, spec_hash: d.specHash, state_store: d.store })
         .update({
           written_spec_hash: d.specHash,
           written_spec: JSON.stringify(d.spec),
@@ -141,7 +141,11 @@ export class DestinationTable {
     }
   }
 
-  async setStatus(list: { name: string; ready: boolean; message: string }[]): Promise<void> {
+  /** Statuses told by a store's run; a Destination that moved to another store meanwhile is left to it. */
+  async setStatus(
+    list: { name: string; ready: boolean; message: string }[],
+    stateStore: string,
+  ): Promise<void> {
     const groups = new Map<string, string[]>();
     for (const d of list) {
       const k = JSON.stringify([d.ready, d.message]);
@@ -152,6 +156,7 @@ export class DestinationTable {
       for (const batch of chunks(names, 400)) {
         await this.knex('kratix_destinations')
           .whereIn('name', batch)
+          .where({ state_store: stateStore })
           .where(q => q.whereNot({ ready }).orWhereNot({ message }).orWhereNull('message'))
           .update({ ready, message });
       }

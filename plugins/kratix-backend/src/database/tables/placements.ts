@@ -199,7 +199,10 @@ export class PlacementTable {
       .update({ status: 'pending', state_store: stateStore, dirty: true, updated_at: new Date() });
   }
 
-  /** Written placements, in one staged update; a generation changed meanwhile stays dirty. */
+  /**
+   * Written placements, in one staged update. A placement whose generation or
+   * store changed meanwhile (its Destination moved during the run) stays dirty.
+   */
   async markWritten(list: WrittenOutcome[]): Promise<void> {
     if (list.length === 0) return;
     const runId = randomUUID();
@@ -224,24 +227,30 @@ export class PlacementTable {
        from kratix_write_outcomes as o
        where o.run_id = ? and kratix_placements.namespace = o.namespace
          and kratix_placements.name = o.name and kratix_placements.generation = o.generation
+         and kratix_placements.state_store = o.written_store
          and kratix_placements.status <> 'deleting' and kratix_placements.status <> 'orphaned'`,
       [runId],
     );
     await this.knex('kratix_write_outcomes').where({ run_id: runId }).delete();
   }
 
-  async markFailed(list: { placement: PlacementKey; error: string }[]): Promise<void> {
+  /** Failed placements of a store; one that moved to another store meanwhile is left to it. */
+  async markFailed(
+    list: { placement: PlacementKey; error: string }[],
+    stateStore: string,
+  ): Promise<void> {
     const byError = new Map<string, PlacementKey[]>();
     for (const f of list) byError.set(f.error, [...(byError.get(f.error) ?? []), f.placement]);
     for (const [error, keys] of byError) {
       for (const batch of chunks(keys, 200)) {
         await this.knex('kratix_placements')
           .whereIn(['namespace', 'name'], pkeys(batch))
+          .where({ state_store: stateStore })
           .whereNotIn('status', ['deleting', 'orphaned'])
           .update({ status: 'failed', last_error: error, updated_at: new Date() });
         await this.knex('kratix_placements')
           .whereIn(['namespace', 'name'], pkeys(batch))
-          .where({ status: 'deleting' })
+          .where({ state_store: stateStore, status: 'deleting' })
           .update({ last_error: error, updated_at: new Date() });
       }
     }
@@ -269,12 +278,18 @@ export class PlacementTable {
   /**
    * Drops placements whose files are gone: still deleting (a work sent again
    * meanwhile brings its placement back), or on a Destination cleaned up.
+   * A placement that moved to another store meanwhile is left to that store.
    */
-  async remove(list: PlacementKey[], cleanedDestinations: string[] = []): Promise<void> {
+  async remove(
+    list: PlacementKey[],
+    stateStore: string,
+    cleanedDestinations: string[] = [],
+  ): Promise<void> {
     for (const batch of chunks(list, 200)) {
       if (batch.length === 0) continue;
       await this.knex('kratix_placements')
         .whereIn(['namespace', 'name'], pkeys(batch))
+        .where({ state_store: stateStore })
         .where(q => {
           q.whereIn('status', ['deleting', 'orphaned']);
           if (cleanedDestinations.length > 0) q.orWhereIn('destination', cleanedDestinations);

@@ -508,6 +508,7 @@ export class StoreRun {
           ready: false,
           message: `${label}: not found; add the ${label.split('/')[0]} named "${label.split('/')[1]}" to the catalog or fix spec.stateStoreRef`,
         })),
+      ref,
     );
     const gone = destinations.filter(d => d.deletedAt).map(d => d.name);
     for (const name of gone) await db.placements.orphanDestination(name);

@@ -116,8 +116,12 @@ async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promi
   for (const u of o.ok) await tx.ownedFiles.delete(r.store.ref, u.owned.delete);
   await tx.ownedFiles.put(o.ok.flatMap(u => u.owned.put));
   await tx.placements.markWritten(o.written);
-  await tx.placements.markFailed(o.failed.map(f => ({ placement: f.placement, error: f.error })));
-  await tx.placements.remove(o.removed, o.cleaned);
+  const ref = r.store.ref;
+  await tx.placements.markFailed(
+    o.failed.map(f => ({ placement: f.placement, error: f.error })),
+    ref,
+  );
+  await tx.placements.remove(o.removed, ref, o.cleaned);
   await tx.claims.release(o.removed);
   await tx.ownedFiles.forgetPlacements(o.removed);
   await settleDestinations(
@@ -190,7 +194,7 @@ async function settleDestinations(
     }
   }
   await tx.destinations.setWritten(writtenSpecs);
-  await tx.destinations.setStatus(statuses);
+  await tx.destinations.setStatus(statuses, r.store.ref);
 }
 
 /** A run that could not write at all: the store, its Destinations and its pending placements say why. */
@@ -220,9 +224,11 @@ export async function recordFailure(
           ready: false,
           message: `${STORE_FAILURE}${error}`,
         })),
+      store.ref,
     );
     await tx.placements.markFailed(
       placements.filter(p => p.dirty).map(p => ({ placement: p, error })),
+      store.ref,
     );
   });
 }
