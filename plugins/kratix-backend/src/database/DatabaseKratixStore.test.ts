@@ -255,9 +255,11 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     expect(d.message).not.toBe('old store');
     expect(d.written).toBeUndefined();
     await db.placements.markDeleting({ keys: [before] });
-    await db.placements.remove([before], old);
+    expect(await db.placements.remove([before], old)).toEqual([]);
     expect(await db.placements.list({ destination: 'dev' })).toHaveLength(1);
-    await db.placements.remove([before], moved);
+    expect(await db.placements.remove([before], moved)).toEqual([
+      { namespace: before.namespace, name: before.name },
+    ]);
     expect(await db.placements.list({ destination: 'dev' })).toEqual([]);
   });
 
@@ -354,7 +356,11 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
       (await db.ownedFiles.list({ store, destinations: ['flat'] })).map(f => f.path).sort(),
     ).toEqual(['flat/a.yaml', 'flat/kratix-canary-namespace.yaml']);
     expect(await db.ownedFiles.indexedPlacements(store)).toEqual(new Set(['default/w.flat-5058f']));
-    await db.ownedFiles.forgetPlacements([{ namespace: 'default', name: 'w.flat-5058f' }]);
+    await db.ownedFiles.forgetPlacements('other-store', [
+      { namespace: 'default', name: 'w.flat-5058f' },
+    ]);
+    expect(await db.ownedFiles.list({ store })).toHaveLength(2);
+    await db.ownedFiles.forgetPlacements(store, [{ namespace: 'default', name: 'w.flat-5058f' }]);
     expect((await db.ownedFiles.list({ store })).map(f => f.path)).toEqual([
       'flat/kratix-canary-namespace.yaml',
     ]);

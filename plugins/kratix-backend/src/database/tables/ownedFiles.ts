@@ -93,10 +93,11 @@ export class OwnedFileTable {
     await q.delete();
   }
 
-  async forgetPlacements(keys: PlacementKey[]): Promise<void> {
+  async forgetPlacements(store: string, keys: PlacementKey[]): Promise<void> {
     for (const batch of chunks(keys, 200)) {
       if (batch.length === 0) continue;
       await this.knex('kratix_owned_files')
+        .where({ store })
         .whereIn(
           ['placement_namespace', 'placement_name'],
           batch.map(k => [k.namespace, k.name]),

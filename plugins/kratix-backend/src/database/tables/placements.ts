@@ -279,23 +279,29 @@ export class PlacementTable {
    * Drops placements whose files are gone: still deleting (a work sent again
    * meanwhile brings its placement back), or on a Destination cleaned up.
    * A placement that moved to another store meanwhile is left to that store.
+   * Returns the placements it dropped.
    */
   async remove(
     list: PlacementKey[],
     stateStore: string,
     cleanedDestinations: string[] = [],
-  ): Promise<void> {
+  ): Promise<PlacementKey[]> {
+    const removed: PlacementKey[] = [];
     for (const batch of chunks(list, 200)) {
       if (batch.length === 0) continue;
-      await this.knex('kratix_placements')
+      const rows: { namespace: string; name: string }[] = await this.knex('kratix_placements')
+        .select('namespace', 'name')
         .whereIn(['namespace', 'name'], pkeys(batch))
         .where({ state_store: stateStore })
         .where(q => {
           q.whereIn('status', ['deleting', 'orphaned']);
           if (cleanedDestinations.length > 0) q.orWhereIn('destination', cleanedDestinations);
-        })
-        .delete();
+        });
+      if (rows.length === 0) continue;
+      await this.knex('kratix_placements').whereIn(['namespace', 'name'], pkeys(rows)).delete();
+      removed.push(...rows.map(r => ({ namespace: r.namespace, name: r.name })));
     }
+    return removed;
   }
 
   async countDirty(stateStore: string): Promise<number> {

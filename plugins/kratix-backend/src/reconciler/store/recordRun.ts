@@ -121,9 +121,9 @@ async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promi
     o.failed.map(f => ({ placement: f.placement, error: f.error })),
     ref,
   );
-  await tx.placements.remove(o.removed, ref, o.cleaned);
-  await tx.claims.release(o.removed);
-  await tx.ownedFiles.forgetPlacements(o.removed);
+  const dropped = await tx.placements.remove(o.removed, ref, o.cleaned);
+  await tx.claims.release(dropped);
+  await tx.ownedFiles.forgetPlacements(ref, o.removed);
   await settleDestinations(
     tx,
     r,
