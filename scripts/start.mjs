@@ -34,17 +34,29 @@ function start(args, what) {
   });
 }
 
+// Waits for every child to exit (SIGKILL after 10 s), so a quick restart does not
+// meet the old servers on the demo ports.
+let stopping;
 function stopAll() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  stopping ??= Promise.all(
+    children
+      .filter(c => c.exitCode === null && c.signalCode === null)
+      .map(
+        c =>
+          new Promise(resolve => {
+            const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
+            c.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+  );
+  return stopping;
 }
-process.on('SIGINT', () => {
-  stopAll();
-  process.exit(130);
-});
-process.on('SIGTERM', () => {
-  stopAll();
-  process.exit(143);
-});
+process.on('SIGINT', () => stopAll().then(() => process.exit(130)));
+process.on('SIGTERM', () => stopAll().then(() => process.exit(143)));
 
 // The UI is served by the backend (app-backend) from packages/app/dist.
 if (
@@ -106,8 +118,7 @@ const backend = spawn(
 );
 children.push(backend);
 backend.on('exit', code => {
-  stopAll();
-  process.exit(code ?? 1);
+  stopAll().then(() => process.exit(code ?? 1));
 });
 console.log(
   `Backstage starting on http://localhost:7007 (open it in a browser and sign in as guest; API token: ${env.KRATIX_API_TOKEN})`,
