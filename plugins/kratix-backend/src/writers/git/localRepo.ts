@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { TreeEntry } from './objects';
+import { ObjectReader, StoredObject } from './objectReader';
 import { BuiltPack } from './pack';
 import { RepoFs } from './repoFs';
 import { parseTree } from './treeRead';
@@ -11,8 +12,9 @@ const MAX_CACHED_TREES = 100_000;
 
 /**
  * The long-lived bare copy of a store's repository: no working tree, no
- * index. Objects are read through isomorphic-git with one shared cache;
- * parsed trees are kept by oid (a tree never changes for an oid).
+ * index. isomorphic-git fetches into it (with one shared cache); we read its
+ * objects with ObjectReader, and keep parsed trees by oid (a tree never
+ * changes for an oid).
  */
 export class LocalRepo {
   private cache: object = {};
@@ -21,9 +23,12 @@ export class LocalRepo {
 
   /** What isomorphic-git reads this repository through (see RepoFs). */
   readonly fs: RepoFs;
+  /** What we read objects through (see ObjectReader). */
+  private readonly objects: ObjectReader;
 
   constructor(readonly gitdir: string) {
-    this.fs = new RepoFs(gitdir);
+    this.objects = new ObjectReader(gitdir);
+    this.fs = new RepoFs(gitdir, () => this.objects.invalidate());
   }
 
   async recreate(branch: string, url: string): Promise<void> {
@@ -52,31 +57,20 @@ export class LocalRepo {
   }
 
   async hasObject(oid: string): Promise<boolean> {
-    try {
-      await git.readObject({
-        fs: this.fs,
-        gitdir: this.gitdir,
-        oid,
-        format: 'deflated',
-        cache: this.cache,
-      });
-      return true;
-    } catch {
-      return false;
-    }
+    return this.objects.has(oid);
+  }
+
+  private async object(oid: string, type: StoredObject['type']): Promise<Buffer> {
+    const o = await this.objects.read(oid);
+    if (!o) throw Object.assign(new Error(`Could not find ${oid}.`), { code: 'NotFoundError' });
+    if (o.type !== type) throw new Error(`git object ${oid} is a ${o.type}, not a ${type}`);
+    return o.content;
   }
 
   async readTree(oid: string): Promise<TreeEntry[]> {
     const cached = this.trees.get(oid);
     if (cached) return cached;
-    const { object } = await git.readObject({
-      fs: this.fs,
-      gitdir: this.gitdir,
-      oid,
-      format: 'content',
-      cache: this.cache,
-    });
-    const tree = parseTree(object as Uint8Array);
+    const tree = parseTree(await this.object(oid, 'tree'));
     if (this.trees.size >= MAX_CACHED_TREES) {
       this.trees.clear();
       this.byName.clear();
@@ -96,24 +90,14 @@ export class LocalRepo {
   }
 
   async commitTree(commit: string): Promise<string> {
-    const { commit: c } = await git.readCommit({
-      fs: this.fs,
-      gitdir: this.gitdir,
-      oid: commit,
-      cache: this.cache,
-    });
-    return c.tree;
+    const content = await this.object(commit, 'commit');
+    const tree = /^tree ([0-9a-f]{40})\n/.exec(content.toString('latin1'));
+    if (!tree) throw new Error(`git commit ${commit} names no tree`);
+    return tree[1];
   }
 
   async readBlob(oid: string): Promise<Buffer> {
-    const { object } = await git.readObject({
-      fs: this.fs,
-      gitdir: this.gitdir,
-      oid,
-      format: 'content',
-      cache: this.cache,
-    });
-    return Buffer.from(object as Uint8Array);
+    return this.object(oid, 'blob');
   }
 
   /** The entry at `p` (relative to the repository root) under `tree`. */

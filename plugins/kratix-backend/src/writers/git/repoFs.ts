@@ -28,13 +28,18 @@ export class RepoFs {
   private readonly listings = new Map<string, Promise<string[]>>();
   private readonly objectsDir: string;
 
-  constructor(gitdir: string) {
+  /** `onObjectsChanged`: told when objects may have been added or removed. */
+  constructor(
+    gitdir: string,
+    private readonly onObjectsChanged: () => void = () => {},
+  ) {
     this.objectsDir = path.join(gitdir, 'objects');
   }
 
   /** Something wrote to the repository behind this fs's back (native git, our own packs). */
   invalidate(): void {
     this.listings.clear();
+    this.onObjectsChanged();
   }
 
   readFile(...args: any[]): Promise<any> {
@@ -51,22 +56,22 @@ export class RepoFs {
   }
 
   writeFile(...args: Parameters<typeof fs.promises.writeFile>) {
-    return this.mutate(() => fs.promises.writeFile(...args));
+    return this.mutate(args[0], () => fs.promises.writeFile(...args));
   }
   mkdir(...args: Parameters<typeof fs.promises.mkdir>) {
-    return this.mutate(() => fs.promises.mkdir(...args));
+    return this.mutate(args[0], () => fs.promises.mkdir(...args));
   }
   rmdir(...args: Parameters<typeof fs.promises.rmdir>) {
-    return this.mutate(() => fs.promises.rmdir(...args));
+    return this.mutate(args[0], () => fs.promises.rmdir(...args));
   }
   rm(...args: Parameters<typeof fs.promises.rm>) {
-    return this.mutate(() => fs.promises.rm(...args));
+    return this.mutate(args[0], () => fs.promises.rm(...args));
   }
   unlink(...args: Parameters<typeof fs.promises.unlink>) {
-    return this.mutate(() => fs.promises.unlink(...args));
+    return this.mutate(args[0], () => fs.promises.unlink(...args));
   }
   symlink(...args: Parameters<typeof fs.promises.symlink>) {
-    return this.mutate(() => fs.promises.symlink(...args));
+    return this.mutate(args[0], () => fs.promises.symlink(...args));
   }
   stat(...args: Parameters<typeof fs.promises.stat>) {
     return fs.promises.stat(...args);
@@ -101,12 +106,15 @@ export class RepoFs {
     return rel === '' || rel === 'pack';
   }
 
-  private async mutate<T>(write: () => Promise<T>): Promise<T> {
-    this.listings.clear();
+  private async mutate<T>(target: unknown, write: () => Promise<T>): Promise<T> {
+    const rel = path.relative(this.objectsDir, String(target));
+    const outside = rel === '..' || rel.startsWith(`..${path.sep}`);
+    const objects = !outside || this.objectsDir.startsWith(`${String(target)}${path.sep}`);
+    if (objects) this.invalidate();
     try {
       return await write();
     } finally {
-      this.listings.clear();
+      if (objects) this.invalidate();
     }
   }
 }

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { applyDelta } from './delta';
+import { PackIndex } from './packIndex';
+
+export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+
+/** An object read back from the local copy. */
+
+export interface StoredObject {
+  type: ObjectType;
+  content: Buffer;
+}
+
+const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+
+/** Delta bases kept resolved, by pack and offset: a chain is inflated once. */
+const BASE_CACHE_BYTES = 16 * 1024 * 1024;
+
+interface OpenPack {
+  name: string;
+  index: PackIndex;
+  data: Buffer;
+}
+
+/**
+ * Reads objects of a local bare repository: its packs through their `.idx`,
+ * inflated with node's zlib, and loose objects. isomorphic-git's reader
+ * inflates in JavaScript and hashes every object again on each read; a first
+ * full sync reads every tree of the store, which made it most of the time.
+ * Packs are checked by their checksum when they are written (fetched or
+ * built), so objects are not hashed again here.
+ */
+export class ObjectReader {
+  private packs?: Promise<OpenPack[]>;
+  private readonly bases = new Map<string, StoredObject>();
+  private basesBytes = 0;
+
+  constructor(private readonly gitdir: string) {}
+
+  /** Packs or loose objects were added or removed. */
+  invalidate(): void {
+    this.packs = undefined;
+    this.bases.clear();
+    this.basesBytes = 0;
+  }
+
+  async read(oid: string): Promise<StoredObject | undefined> {
+    const key = Buffer.from(oid, 'hex');
+    for (const pack of await this.openPacks()) {
+      const offset = pack.index.offsetOf(key);
+      if (offset !== undefined) return this.readPacked(pack, offset);
+    }
+    return this.readLoose(oid);
+  }
+
+  async has(oid: string): Promise<boolean> {
+    const key = Buffer.from(oid, 'hex');
+    for (const pack of await this.openPacks()) {
+      if (pack.index.offsetOf(key) !== undefined) return true;
+    }
+    return fs.promises.access(this.loosePath(oid)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private openPacks(): Promise<OpenPack[]> {
+    this.packs ??= this.loadPacks();
+    return this.packs;
+  }
+
+  private async loadPacks(): Promise<OpenPack[]> {
+    const dir = path.join(this.gitdir, 'objects/pack');
+    const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+    const out: OpenPack[] = [];
+    for (const name of names.filter(n => n.endsWith('.idx')).sort()) {
+      const base = path.join(dir, name.slice(0, -4));
+      const [idx, data] = await Promise.all([
+        fs.promises.readFile(`${base}.idx`),
+        fs.promises.readFile(`${base}.pack`).catch(() => undefined),
+      ]);
+      if (data) out.push({ name, index: PackIndex.parse(idx), data });
+    }
+    return out;
+  }
+
+  private async readPacked(pack: OpenPack, offset: number): Promise<StoredObject> {
+    const key = `${pack.name}:${offset}`;
+    const cached = this.bases.get(key);
+    if (cached) return cached;
+    const { type, size, at } = objectHeader(pack.data, offset);
+    if (TYPES[type]) return { type: TYPES[type], content: inflateAt(pack.data, at, size) };
+    let base: StoredObject | undefined;
+    let start = at;
+    if (type === OFS_DELTA) {
+      const { distance, next } = ofsDistance(pack.data, at);
+      base = await this.readPacked(pack, offset - distance);
+      start = next;
+    } else if (type === REF_DELTA) {
+      base = await this.read(pack.data.subarray(at, at + 20).toString('hex'));
+      start = at + 20;
+    }
+    if (!base)
+      throw new Error(`git object at ${offset}: type ${type} or its delta base is missing`);
+    const object = {
+      type: base.type,
+      content: applyDelta(inflateAt(pack.data, start, size), base.content),
+    };
+    this.remember(key, object);
+    return object;
+  }
+
+  private remember(key: string, object: StoredObject): void {
+    const size = object.content.length;
+    if (size > BASE_CACHE_BYTES / 4) return;
+    this.bases.set(key, object);
+    this.basesBytes += size;
+    for (const [k, v] of this.bases) {
+      if (this.basesBytes <= BASE_CACHE_BYTES) break;
+      this.bases.delete(k);
+      this.basesBytes -= v.content.length;
+    }
+  }
+
+  private loosePath(oid: string): string {
+    return path.join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+  }
+
+  private async readLoose(oid: string): Promise<StoredObject | undefined> {
+    const raw = await fs.promises.readFile(this.loosePath(oid)).catch(() => undefined);
+    if (!raw) return undefined;
+    const wrapped = zlib.inflateSync(raw);
+    const space = wrapped.indexOf(0x20);
+    const nul = wrapped.indexOf(0, space);
+    const type = wrapped.subarray(0, space).toString() as ObjectType;
+    return { type, content: wrapped.subarray(nul + 1) };
+  }
+}
+
+/** A packed object's type, inflated size, and where its data starts. */
+export function objectHeader(data: Buffer, offset: number) {
+  let at = offset;
+  let c = data[at++];
+  const type = (c >> 4) & 7;
+  let size = c & 15;
+  let shift = 4;
+  while (c & 0x80) {
+    c = data[at++];
+    size += (c & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
+  return { type, size, at };
+}
+
+/** The distance back to an ofs-delta's base. */
+export function ofsDistance(data: Buffer, start: number): { distance: number; next: number } {
+  let at = start;
+  let c = data[at++];
+  let distance = c & 0x7f;
+  while (c & 0x80) {
+    c = data[at++];
+    distance = (distance + 1) * 128 + (c & 0x7f);
+  }
+  return { distance, next: at };
+}
+
+/** Inflates the zlib stream at `at`; node's zlib stops at the stream's end. */
+export function inflateAt(data: Buffer, at: number, size: number): Buffer {
+  const out = zlib.inflateSync(data.subarray(at), { maxOutputLength: Math.max(size, 1) });
+  if (out.length !== size)
+    throw new Error(`git object: ${out.length} bytes inflated, ${size} expected`);
+  return out;
+}
