@@ -243,6 +243,13 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     await db.placements.markWritten([{ placement: before, version: 'v1', location }]);
     await db.placements.markFailed([{ placement: before, error: 'old store failed' }], old);
     await db.destinations.setStatus([{ name: 'dev', ready: false, message: 'old store' }], old);
+    const drift = {
+      at: '2026-01-01T00:00:00Z',
+      files: ['a.yaml'],
+      resolution: 'reported' as const,
+    };
+    await db.placements.setDrift([before], drift, old);
+    await db.destinations.setDrift('dev', drift, old);
     await db.destinations.setWritten([
       { name: 'dev', specHash: dev.specHash, spec: dev.spec, store: old },
     ]);
@@ -250,10 +257,14 @@ describe.each(databases.eachSupportedId())('DatabaseKratixStore on %p', database
     expect(after).toMatchObject({ stateStore: moved, status: 'pending', dirty: true });
     expect(after.written).toBeUndefined();
     expect(after.lastError).toBeUndefined();
+    expect(after.drift).toBeUndefined();
     expect(await db.placements.countDirty(moved)).toBe(1);
     const d = (await db.destinations.get('dev'))!;
     expect(d.message).not.toBe('old store');
     expect(d.written).toBeUndefined();
+    expect(d.drift).toBeUndefined();
+    await db.destinations.setDrift('dev', drift, moved);
+    expect((await db.destinations.get('dev'))!.drift).toEqual(drift);
     await db.placements.markDeleting({ keys: [before] });
     expect(await db.placements.remove([before], old)).toEqual([]);
     expect(await db.placements.list({ destination: 'dev' })).toHaveLength(1);

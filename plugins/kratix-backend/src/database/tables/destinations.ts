@@ -163,9 +163,10 @@ export class DestinationTable {
     }
   }
 
-  async setDrift(name: string, drift: DriftRecord | null): Promise<void> {
+  /** Drift a store's run saw; a Destination that moved to another store meanwhile is left alone. */
+  async setDrift(name: string, drift: DriftRecord | null, stateStore: string): Promise<void> {
     await this.knex('kratix_destinations')
-      .where({ name })
+      .where({ name, state_store: stateStore })
       .update({ drift: drift ? JSON.stringify(drift) : null });
   }
 

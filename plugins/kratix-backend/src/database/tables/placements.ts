@@ -256,11 +256,17 @@ export class PlacementTable {
     }
   }
 
-  async setDrift(list: PlacementKey[], drift: DriftRecord | null): Promise<void> {
+  /** Drift a store's run saw; a placement that moved to another store meanwhile is left alone. */
+  async setDrift(
+    list: PlacementKey[],
+    drift: DriftRecord | null,
+    stateStore: string,
+  ): Promise<void> {
     for (const batch of chunks(list, 200)) {
       if (batch.length === 0) continue;
       await this.knex('kratix_placements')
         .whereIn(['namespace', 'name'], pkeys(batch))
+        .where({ state_store: stateStore })
         .update({ drift: drift ? JSON.stringify(drift) : null });
     }
   }

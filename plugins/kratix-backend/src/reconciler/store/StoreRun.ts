@@ -190,7 +190,7 @@ export class StoreRun {
         this.deps.config.drift,
         writer.currentVersion?.(),
       );
-    if (full) await clearResolvedDrift(this.deps.db, destinations, prepared.drift);
+    if (full) await clearResolvedDrift(this.deps.db, store, destinations, prepared.drift);
     const label = stateStoreLabel(store.ref);
     if (applied.written + applied.deleted > 0) {
       this.deps.logger.info(

@@ -15,11 +15,11 @@ export async function recordDrift(
   const byDestination = new Map<string, string[]>();
   for (const [name, files] of finding.destinations) byDestination.set(name, [...files]);
   for (const p of finding.placements.values()) {
-    await db.placements.setDrift([p.key], { at, files: p.files, version, resolution });
+    await db.placements.setDrift([p.key], { at, files: p.files, version, resolution }, store.ref);
     byDestination.set(p.destination, [...(byDestination.get(p.destination) ?? []), ...p.files]);
   }
   for (const [name, files] of byDestination) {
-    await db.destinations.setDrift(name, { at, files, version, resolution });
+    await db.destinations.setDrift(name, { at, files, version, resolution }, store.ref);
   }
   const placements = [...finding.placements.values()];
   if (placements.length === 0) return;
@@ -50,6 +50,7 @@ export async function recordDrift(
 /** A full sync that no longer sees a reported drift: someone put the files back. */
 export async function clearResolvedDrift(
   db: KratixStore,
+  store: StoredStateStore,
   destinations: StoredDestination[],
   finding: DriftFinding | undefined,
 ): Promise<void> {
@@ -59,6 +60,6 @@ export async function clearResolvedDrift(
   ]);
   for (const d of destinations) {
     if (d.drift?.resolution === 'reported' && !still.has(d.name))
-      await db.destinations.setDrift(d.name, null);
+      await db.destinations.setDrift(d.name, null, store.ref);
   }
 }
