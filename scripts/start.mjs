@@ -22,7 +22,12 @@ const env = {
 };
 const children = [];
 
+// Set once a signal asks everything to stop: nothing more is started then.
+let stopping;
+const stopped = () => new Promise(() => {}); // stopAll() exits the process
+
 function start(args, what) {
+  if (stopping) return stopped();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     children.push(child);
@@ -30,13 +35,14 @@ function start(args, what) {
       console.log(`${what} listening on 127.0.0.1:${JSON.parse(String(d).split('\n')[0]).port}`);
       resolve(child);
     });
-    child.on('exit', code => reject(new Error(`${what} exited with ${code}`)));
+    child.on('exit', code => {
+      if (!stopping) reject(new Error(`${what} exited with ${code}`));
+    });
   });
 }
 
 // Waits for every child to exit (SIGKILL after 10 s), so a quick restart does not
 // meet the old servers on the demo ports.
-let stopping;
 function stopAll() {
   stopping ??= Promise.all(
     children
@@ -102,6 +108,7 @@ await start(
   'demo S3 server',
 );
 
+if (stopping) await stopped();
 const backend = spawn(
   process.execPath,
   [

@@ -128,6 +128,21 @@ export class DestinationTable {
     }
   }
 
+  /** Which of these Destinations are still on the store; locked to it on PostgreSQL until the transaction ends. */
+  async onStore(stateStore: string, names: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const batch of chunks(names, 400)) {
+      if (batch.length === 0) continue;
+      const q = this.knex('kratix_destinations')
+        .select('name')
+        .whereIn('name', batch)
+        .where({ state_store: stateStore });
+      if (this.knex.client.config.client === 'pg') q.forUpdate();
+      for (const r of await q) out.add(r.name);
+    }
+    return out;
+  }
+
   /** Records what was laid out: the spec (mode, path) and the store it went to, if still its store. */
   async setWritten(list: { name: string; specHash: string; spec: unknown; store: string }[]) {
     for (const d of list) {

@@ -33,6 +33,24 @@ const pkeys = (list: PlacementKey[]) => list.map(p => [p.namespace, p.name]);
 export class PlacementTable {
   constructor(private readonly knex: Knex) {}
 
+  /**
+   * Which of these placements are still on the store ("namespace/name"); in a
+   * transaction on PostgreSQL they stay locked to it until it ends.
+   */
+  async onStore(stateStore: string, keys: PlacementKey[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const batch of chunks(keys, 200)) {
+      if (batch.length === 0) continue;
+      const q = this.knex('kratix_placements')
+        .select('namespace', 'name')
+        .whereIn(['namespace', 'name'], pkeys(batch))
+        .where({ state_store: stateStore });
+      if (this.knex.client.config.client === 'pg') q.forUpdate();
+      for (const r of await q) out.add(`${r.namespace}/${r.name}`);
+    }
+    return out;
+  }
+
   private query(filter: PlacementFilter) {
     const q = this.knex('kratix_placements');
     if (filter.work)
@@ -293,18 +311,22 @@ export class PlacementTable {
     cleanedDestinations: string[] = [],
   ): Promise<PlacementKey[]> {
     const removed: PlacementKey[] = [];
+    const removable = (q: Knex.QueryBuilder) =>
+      q.where({ state_store: stateStore }).where(w => {
+        w.whereIn('status', ['deleting', 'orphaned']);
+        if (cleanedDestinations.length > 0) w.orWhereIn('destination', cleanedDestinations);
+      });
     for (const batch of chunks(list, 200)) {
       if (batch.length === 0) continue;
-      const rows: { namespace: string; name: string }[] = await this.knex('kratix_placements')
-        .select('namespace', 'name')
-        .whereIn(['namespace', 'name'], pkeys(batch))
-        .where({ state_store: stateStore })
-        .where(q => {
-          q.whereIn('status', ['deleting', 'orphaned']);
-          if (cleanedDestinations.length > 0) q.orWhereIn('destination', cleanedDestinations);
-        });
+      const rows: PlacementKey[] = await removable(
+        this.knex('kratix_placements')
+          .select('namespace', 'name')
+          .whereIn(['namespace', 'name'], pkeys(batch)),
+      );
       if (rows.length === 0) continue;
-      await this.knex('kratix_placements').whereIn(['namespace', 'name'], pkeys(rows)).delete();
+      await removable(
+        this.knex('kratix_placements').whereIn(['namespace', 'name'], pkeys(rows)),
+      ).delete();
       removed.push(...rows.map(r => ({ namespace: r.namespace, name: r.name })));
     }
     return removed;

@@ -99,6 +99,7 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
   let tmp: string;
   let db: DatabaseKratixStore;
   let run: StoreRun;
+  let deps: ConstructorParameters<typeof StoreRun>[0];
   let repo: string;
   let url: string;
   const base = kind === 'GitStateStore' ? 'gitroot' : 'bucketroot';
@@ -139,7 +140,8 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
       },
     });
     const kc = readKratixConfig(config);
-    run = new StoreRun({ db, writers: new WriterFactory(config, kc, logger), logger, config: kc });
+    deps = { db, writers: new WriterFactory(config, kc, logger), logger, config: kc };
+    run = new StoreRun(deps);
     const spec =
       kind === 'GitStateStore'
         ? {
@@ -268,6 +270,31 @@ describe.each(['GitStateStore', 'BucketStateStore'] as const)('StoreRun writing 
     expect(full).toMatchObject({ skipped: false, written: 0, deleted: 0 });
     expect(full.version).toBeUndefined();
     expect(await storeContent()).toEqual(before);
+  });
+
+  it('D2: a Destination that moves to another store during a run is left to that store', async () => {
+    await place(work('moving', { 'm.yaml': 'm: 1' }), ['nested']);
+    const other = stateStoreRef(kind, 'default', 'other');
+    const racing = Object.create(db) as DatabaseKratixStore;
+    racing.transaction = async fn => {
+      // The catalog sync commits the move after the write, just before the run records it.
+      const d = (await db.destinations.get('nested'))!;
+      await db.destinations.upsert([{ ...d, stateStore: other }]);
+      await db.placements.markDestinationDirty('nested', other);
+      await db.ownedFiles.forgetDestination('nested', other);
+      return db.transaction(fn);
+    };
+    const result = await new StoreRun({ ...deps, db: racing }).run(ref);
+    expect(result).toMatchObject({ skipped: false, written: 1 });
+    expect(Object.keys(await storeContent())).toContain(
+      'nested/resources/default/app/moving/p/5058f/m.yaml',
+    );
+    const [p] = await db.placements.list({ destination: 'nested' });
+    expect(p).toMatchObject({ stateStore: other, status: 'pending', dirty: true });
+    expect(p.written).toBeUndefined();
+    expect(await db.ownedFiles.list({ store: ref, destinations: ['nested'] })).toEqual([]);
+    expect((await db.events.list({ placement: p })).map(e => e.action)).toEqual([]);
+    expect(await db.placements.countDirty(other)).toBe(1);
   });
 
   it('D0: a change to one Destination touches no other Destination on the store', async () => {

@@ -96,10 +96,35 @@ function outcomes(r: RunRecord) {
   const removed = ok.flatMap(u => u.removed);
   const failedDestinations = new Set(failed.map(f => f.placement.destination));
   const cleaned = ok.flatMap(u => [...u.cleaned]).filter(n => !failedDestinations.has(n));
-  return { ok, bad, written, failed, removed, cleaned };
+  const owned = ok.flatMap(u => u.owned.put);
+  return { ok, bad, written, failed, removed, cleaned, owned };
 }
 
 type Outcomes = ReturnType<typeof outcomes>;
+
+/**
+ * A Destination can move to another store while a run of the old one is in
+ * flight: what the run wrote or failed for it is not recorded (the new store
+ * writes it), and the files it wrote are not claimed as owned by the old
+ * store (the move already forgot them). Its removals stand: those files are gone.
+ */
+async function stillOnStore(tx: KratixStore, r: RunRecord, o: Outcomes): Promise<Outcomes> {
+  const names = [
+    ...o.owned.map(f => f.destination),
+    ...o.written.map(w => w.placement.destination),
+  ];
+  const destinations = await tx.destinations.onStore(r.store.ref, [...new Set(names)]);
+  const placements = await tx.placements.onStore(r.store.ref, [
+    ...o.written.map(w => w.placement),
+    ...o.failed.map(f => f.placement),
+  ]);
+  return {
+    ...o,
+    written: o.written.filter(w => placements.has(key(w.placement))),
+    failed: o.failed.filter(f => placements.has(key(f.placement))),
+    owned: o.owned.filter(f => destinations.has(f.destination)),
+  };
+}
 
 function historyOf(r: RunRecord, o: Outcomes): PlacementEvent[] {
   return [
@@ -114,7 +139,7 @@ function historyOf(r: RunRecord, o: Outcomes): PlacementEvent[] {
 /** Every outcome of the run in one transaction. */
 async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promise<void> {
   for (const u of o.ok) await tx.ownedFiles.delete(r.store.ref, u.owned.delete);
-  await tx.ownedFiles.put(o.ok.flatMap(u => u.owned.put));
+  await tx.ownedFiles.put(o.owned);
   await tx.placements.markWritten(o.written);
   const ref = r.store.ref;
   await tx.placements.markFailed(
@@ -152,8 +177,11 @@ async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promi
 }
 
 export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotals> {
-  const o = outcomes(r);
-  await db.transaction(tx => recordOutcomes(tx, r, o));
+  const o = await db.transaction(async tx => {
+    const kept = await stillOnStore(tx, r, outcomes(r));
+    await recordOutcomes(tx, r, kept);
+    return kept;
+  });
   await db.events.prune([...o.written.map(w => w.placement), ...o.failed.map(f => f.placement)]);
   return {
     written: o.written.length,

@@ -27,11 +27,14 @@ export function applyDelta(delta: Buffer, base: Buffer): Buffer {
       let size = 0;
       for (let i = 0; i < 4; i++) if (op & (1 << i)) offset += delta[at++] * 2 ** (8 * i);
       for (let i = 0; i < 3; i++) if (op & (16 << i)) size += delta[at++] << (8 * i);
+      if (at > delta.length) throw new Error('git delta: cut short');
       if (size === 0) size = 0x10000;
       if (offset + size > base.length) throw new Error('git delta: copy beyond its base');
+      if (pos + size > out.length) throw new Error('git delta: copy beyond its target size');
       pos += base.copy(out, pos, offset, offset + size);
     } else if (op > 0) {
       if (at + op > delta.length) throw new Error('git delta: insert beyond its end');
+      if (pos + op > out.length) throw new Error('git delta: insert beyond its target size');
       pos += delta.copy(out, pos, at, at + op);
       at += op;
     } else {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { applyDelta } from './delta';
 import { ObjectReader } from './objectReader';
 
 const env = {
@@ -105,6 +106,10 @@ describe('ObjectReader, against repositories native git wrote', () => {
     const missing = 'ce013625030ba8dba906f756967f9e9ca394464a';
     expect(await reader.has(missing)).toBe(false);
     expect(await reader.read(missing)).toBeUndefined();
+    for (const notAnId of ['', 'HEAD', 'zz', head.slice(0, 39)]) {
+      expect(await reader.has(notAnId)).toBe(false);
+      expect(await reader.read(notAnId)).toBeUndefined();
+    }
   });
 
   it('sees packs added after it first read, once invalidated', async () => {
@@ -117,5 +122,32 @@ describe('ObjectReader, against repositories native git wrote', () => {
     expect(await reader.read(later)).toBeUndefined();
     reader.invalidate();
     expect((await reader.read(later))?.content.toString()).toContain('later');
+    // A pack that went away takes its objects with it.
+    const pack = path.join(gitdir, 'objects/pack');
+    for (const f of fs.readdirSync(pack)) fs.rmSync(path.join(pack, f));
+    reader.invalidate();
+    expect(await reader.read(later)).toBeUndefined();
+  });
+});
+
+describe('applyDelta', () => {
+  const base = Buffer.from('0123456789');
+  // source size 10, target size 4, copy 4 bytes from offset 2
+  const copy = Buffer.from([10, 4, 0x80 | 0x01 | 0x10, 2, 4]);
+
+  it('copies from its base and inserts its own bytes', () => {
+    expect(applyDelta(copy, base).toString()).toBe('2345');
+    // copy 3 bytes from offset 0, then insert "hi"
+    const insert = Buffer.from([10, 5, 0x80 | 0x10, 3, 2, 0x68, 0x69]);
+    expect(applyDelta(insert, base).toString()).toBe('012hi');
+  });
+
+  it('refuses a delta that writes beyond its target size, for a wrong base or a cut delta', () => {
+    const tooLong = Buffer.from([10, 4, 0x80 | 0x10, 4, 0x80 | 0x10, 1]);
+    expect(() => applyDelta(tooLong, base)).toThrow('git delta: copy beyond its target size');
+    expect(() => applyDelta(copy, Buffer.from('short'))).toThrow(
+      'git delta: base is 5 bytes, 10 expected',
+    );
+    expect(() => applyDelta(copy.subarray(0, 3), base)).toThrow('git delta: cut short');
   });
 });

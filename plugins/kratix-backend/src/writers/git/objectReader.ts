@@ -34,21 +34,26 @@ interface OpenPack {
  * Packs are checked by their checksum when they are written (fetched or
  * built), so objects are not hashed again here.
  */
+const OID = /^[0-9a-f]{40}$/;
+/** Node reads no file over 2 GiB into one buffer. */
+const MAX_PACK_BYTES = 2 ** 31 - 1;
+
 export class ObjectReader {
   private packs?: Promise<OpenPack[]>;
+  /** Packs read so far, by file name: the name is the pack's checksum, so it never changes. */
+  private readonly loaded = new Map<string, OpenPack>();
   private readonly bases = new Map<string, StoredObject>();
   private basesBytes = 0;
 
   constructor(private readonly gitdir: string) {}
 
-  /** Packs or loose objects were added or removed. */
+  /** Packs or loose objects were added or removed: the pack directory is listed again. */
   invalidate(): void {
     this.packs = undefined;
-    this.bases.clear();
-    this.basesBytes = 0;
   }
 
   async read(oid: string): Promise<StoredObject | undefined> {
+    if (!OID.test(oid)) return undefined;
     const key = Buffer.from(oid, 'hex');
     for (const pack of await this.openPacks()) {
       const offset = pack.index.offsetOf(key);
@@ -58,6 +63,7 @@ export class ObjectReader {
   }
 
   async has(oid: string): Promise<boolean> {
+    if (!OID.test(oid)) return false;
     const key = Buffer.from(oid, 'hex');
     for (const pack of await this.openPacks()) {
       if (pack.index.offsetOf(key) !== undefined) return true;
@@ -69,23 +75,55 @@ export class ObjectReader {
   }
 
   private openPacks(): Promise<OpenPack[]> {
-    this.packs ??= this.loadPacks();
+    if (!this.packs) {
+      const listing = this.listPacks();
+      // A failed listing is not kept: the next read tries again.
+      listing.catch(() => {
+        if (this.packs === listing) this.packs = undefined;
+      });
+      this.packs = listing;
+    }
     return this.packs;
   }
 
-  private async loadPacks(): Promise<OpenPack[]> {
+  private async listPacks(): Promise<OpenPack[]> {
     const dir = path.join(this.gitdir, 'objects/pack');
-    const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+    const names = (await fs.promises.readdir(dir).catch(() => [] as string[]))
+      .filter(n => n.endsWith('.idx'))
+      .sort();
+    for (const name of this.loaded.keys()) if (!names.includes(name)) this.forget(name);
     const out: OpenPack[] = [];
-    for (const name of names.filter(n => n.endsWith('.idx')).sort()) {
-      const base = path.join(dir, name.slice(0, -4));
-      const [idx, data] = await Promise.all([
-        fs.promises.readFile(`${base}.idx`),
-        fs.promises.readFile(`${base}.pack`).catch(() => undefined),
-      ]);
-      if (data) out.push({ name, index: PackIndex.parse(idx), data });
+    for (const name of names) {
+      const pack = this.loaded.get(name) ?? (await this.loadPack(dir, name));
+      if (!pack) continue;
+      this.loaded.set(name, pack);
+      out.push(pack);
     }
     return out;
+  }
+
+  private async loadPack(dir: string, name: string): Promise<OpenPack | undefined> {
+    const base = path.join(dir, name.slice(0, -4));
+    const stat = await fs.promises.stat(`${base}.pack`).catch(() => undefined);
+    if (!stat) return undefined;
+    if (stat.size > MAX_PACK_BYTES)
+      throw new Error(
+        `git pack ${name.slice(0, -4)} of the local copy is ${stat.size} bytes; packs over 2 GiB cannot be read`,
+      );
+    const [idx, data] = await Promise.all([
+      fs.promises.readFile(`${base}.idx`),
+      fs.promises.readFile(`${base}.pack`),
+    ]);
+    return { name, index: PackIndex.parse(idx), data };
+  }
+
+  private forget(name: string): void {
+    this.loaded.delete(name);
+    for (const [k, v] of this.bases) {
+      if (!k.startsWith(`${name}:`)) continue;
+      this.bases.delete(k);
+      this.basesBytes -= v.content.length;
+    }
   }
 
   private async readPacked(pack: OpenPack, offset: number): Promise<StoredObject> {
