@@ -63,6 +63,12 @@ function stopAll() {
 }
 process.on('SIGINT', () => stopAll().then(() => process.exit(130)));
 process.on('SIGTERM', () => stopAll().then(() => process.exit(143)));
+// `npm start` stopped with SIGTERM does not pass it on (its shell dies first): when
+// this script is orphaned, it stops too rather than keep the demo ports.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stopAll().then(() => process.exit(143));
+}, 1000).unref();
 
 // The UI is served by the backend (app-backend) from packages/app/dist.
 if (

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,21 @@ async function api(p: string, init: RequestInit = {}) {
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The processes a process started (the demo's servers and backend). */
+function childrenOf(pid: number): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString();
+  return out.split('\n').filter(Boolean).map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The README's Quick start: `npm start`, then the templates through the API, with the demo stores. */
@@ -209,7 +224,11 @@ describe('the demo of the README (npm start on the fixed demo ports)', () => {
       30_000,
       'note written',
     );
+    const started = childrenOf(child.pid!);
+    expect(started).toHaveLength(3);
     await stopDemo();
+    // npm start exits only once its servers and the backend are gone: a restart finds the ports free.
+    expect(started.filter(alive)).toEqual([]);
     await startDemo();
     expect((await api('/api/kratix/works/default/note-kept-restart')).body).toMatchObject({
       status: 'written',
