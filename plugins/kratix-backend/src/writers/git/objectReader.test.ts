@@ -128,6 +128,27 @@ describe('ObjectReader, against repositories native git wrote', () => {
     reader.invalidate();
     expect(await reader.read(later)).toBeUndefined();
   });
+
+  it('says a pack over 2 GiB cannot be read, and reads again once it is gone', async () => {
+    git('repack', '-adq');
+    const [head] = git('rev-parse', 'HEAD').toString().split('\n');
+    const pack = path.join(gitdir, 'objects/pack');
+    const big = path.join(pack, `pack-${'a'.repeat(40)}`);
+    await fs.promises.copyFile(
+      path.join(pack, fs.readdirSync(pack).find(f => f.endsWith('.idx'))!),
+      `${big}.idx`,
+    );
+    const handle = await fs.promises.open(`${big}.pack`, 'w');
+    await handle.truncate(2 ** 31); // sparse: no disk used
+    await handle.close();
+    const reader = new ObjectReader(gitdir);
+    await expect(reader.read(head)).rejects.toThrow(
+      `git pack pack-${'a'.repeat(40)} of the local copy is 2147483648 bytes; packs over 2 GiB cannot be read`,
+    );
+    await fs.promises.rm(`${big}.pack`);
+    await fs.promises.rm(`${big}.idx`);
+    expect((await reader.read(head))?.type).toBe('commit');
+  });
 });
 
 describe('applyDelta', () => {
