@@ -64,10 +64,16 @@ export async function s3Bench(tmp: string, n: number, rounds: number, concurrenc
         if (o.value.written !== n) throw new Error(`expected ${n} PUTs, got ${o.value.written}`);
         ours.push(o.ms);
       };
+      // Each side starts with a new client (no open connections), as our writer does each round.
       const runPlain = async () => {
-        plain.push(
-          (await time(() => plainPuts(client, buckets[2 * r + 1], files, concurrency))).ms,
-        );
+        const fresh = plainClient(server);
+        try {
+          plain.push(
+            (await time(() => plainPuts(fresh, buckets[2 * r + 1], files, concurrency))).ms,
+          );
+        } finally {
+          fresh.destroy();
+        }
       };
       if (r % 2) {
         await runPlain();
