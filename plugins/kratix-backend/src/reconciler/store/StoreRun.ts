@@ -119,9 +119,7 @@ export class StoreRun {
         await writer.validatePermissions();
         this.validated.add(writer);
       }
-      const fetched = Date.now();
-      await writer.refresh();
-      phases.fetch = Date.now() - fetched;
+      await timed(phases, 'fetch', () => writer.refresh());
     } catch (e: any) {
       return this.fail(store, destinations, placements, e);
     }

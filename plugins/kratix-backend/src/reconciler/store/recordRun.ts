@@ -109,11 +109,8 @@ type Outcomes = ReturnType<typeof outcomes>;
  * store (the move already forgot them). Its removals stand: those files are gone.
  */
 async function stillOnStore(tx: KratixStore, r: RunRecord, o: Outcomes): Promise<Outcomes> {
-  const names = [
-    ...o.owned.map(f => f.destination),
-    ...o.written.map(w => w.placement.destination),
-  ];
-  const destinations = await tx.destinations.onStore(r.store.ref, [...new Set(names)]);
+  const names = new Set(o.owned.map(f => f.destination));
+  const destinations = await tx.destinations.onStore(r.store.ref, [...names]);
   const placements = await tx.placements.onStore(r.store.ref, [
     ...o.written.map(w => w.placement),
     ...o.failed.map(f => f.placement),

@@ -54,24 +54,27 @@ export class ObjectReader {
 
   async read(oid: string): Promise<StoredObject | undefined> {
     if (!OID.test(oid)) return undefined;
-    const key = Buffer.from(oid, 'hex');
-    for (const pack of await this.openPacks()) {
-      const offset = pack.index.offsetOf(key);
-      if (offset !== undefined) return this.readPacked(pack, offset);
-    }
-    return this.readLoose(oid);
+    const packed = await this.locate(oid);
+    return packed ? this.readPacked(packed.pack, packed.offset) : this.readLoose(oid);
   }
 
   async has(oid: string): Promise<boolean> {
     if (!OID.test(oid)) return false;
-    const key = Buffer.from(oid, 'hex');
-    for (const pack of await this.openPacks()) {
-      if (pack.index.offsetOf(key) !== undefined) return true;
-    }
+    if (await this.locate(oid)) return true;
     return fs.promises.access(this.loosePath(oid)).then(
       () => true,
       () => false,
     );
+  }
+
+  /** The pack holding an object, and where in it. */
+  private async locate(oid: string): Promise<{ pack: OpenPack; offset: number } | undefined> {
+    const key = Buffer.from(oid, 'hex');
+    for (const pack of await this.openPacks()) {
+      const offset = pack.index.offsetOf(key);
+      if (offset !== undefined) return { pack, offset };
+    }
+    return undefined;
   }
 
   private openPacks(): Promise<OpenPack[]> {
@@ -180,7 +183,7 @@ export class ObjectReader {
 }
 
 /** A packed object's type, inflated size, and where its data starts. */
-export function objectHeader(data: Buffer, offset: number) {
+function objectHeader(data: Buffer, offset: number) {
   let at = offset;
   let c = data[at++];
   const type = (c >> 4) & 7;
@@ -195,7 +198,7 @@ export function objectHeader(data: Buffer, offset: number) {
 }
 
 /** The distance back to an ofs-delta's base. */
-export function ofsDistance(data: Buffer, start: number): { distance: number; next: number } {
+function ofsDistance(data: Buffer, start: number): { distance: number; next: number } {
   let at = start;
   let c = data[at++];
   let distance = c & 0x7f;
@@ -207,7 +210,7 @@ export function ofsDistance(data: Buffer, start: number): { distance: number; ne
 }
 
 /** Inflates the zlib stream at `at`; node's zlib stops at the stream's end. */
-export function inflateAt(data: Buffer, at: number, size: number): Buffer {
+function inflateAt(data: Buffer, at: number, size: number): Buffer {
   const out = zlib.inflateSync(data.subarray(at), { maxOutputLength: Math.max(size, 1) });
   if (out.length !== size)
     throw new Error(`git object: ${out.length} bytes inflated, ${size} expected`);
