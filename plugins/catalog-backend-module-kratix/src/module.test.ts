@@ -142,6 +142,63 @@ describe('KratixEntitiesProcessor', () => {
     );
   });
 
+  it('asks the database again for an unchanged Destination only when its claim needs refreshing', async () => {
+    let now = 0;
+    const knex = await databases.init('SQLITE_3');
+    const db = { getClient: async () => knex } as any;
+    const p = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
+    const queries: string[] = [];
+    knex.on('query', q => queries.push(q.sql));
+    const dev = destination('dev', {
+      path: 'dev',
+      stateStoreRef: { kind: 'GitStateStore', name: 'g' },
+    });
+    await p.validateEntityKind(dev);
+    const first = queries.length;
+    expect(first).toBeGreaterThan(0);
+    now = 299;
+    await p.validateEntityKind(dev);
+    expect(queries.length).toBe(first);
+    // A third of the claim's lifetime later, the row is refreshed.
+    now = 300;
+    await p.validateEntityKind(dev);
+    expect(queries.length).toBeGreaterThan(first);
+    const refreshed = queries.length;
+    // A changed Destination is checked at once.
+    now = 301;
+    await p.validateEntityKind(
+      destination('dev', { path: 'moved', stateStoreRef: { kind: 'GitStateStore', name: 'g' } }),
+    );
+    expect(queries.length).toBeGreaterThan(refreshed);
+    expect(await knex('kratix_destination_claims').select('clean_path', 'seen_ms')).toEqual([
+      { clean_path: 'moved', seen_ms: 301 },
+    ]);
+  });
+
+  it('decides clashes across replicas, and a lapsed claim is not kept alive by what a replica remembers', async () => {
+    let now = 0;
+    const knex = await databases.init('SQLITE_3');
+    const db = { getClient: async () => knex } as any;
+    const a = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
+    const b = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
+    const ref = { kind: 'GitStateStore', name: 'git' };
+    const first = destination('first', { path: 'shared', stateStoreRef: ref });
+    const second = destination('second', { path: 'shared', stateStoreRef: ref });
+    expect(await a.validateEntityKind(first)).toBe(true);
+    await expect(b.validateEntityKind(second)).rejects.toThrow(
+      "spec.path: destination path 'shared' already exists for state store 'git' (used by destination:default/first)",
+    );
+    now = 100;
+    expect(await a.validateEntityKind(first)).toBe(true);
+    // first is not processed for a whole lifetime (gone from the catalog): second may take the path.
+    now = 1000;
+    expect(await b.validateEntityKind(second)).toBe(true);
+    now = 1001;
+    await expect(a.validateEntityKind(first)).rejects.toThrow(
+      "spec.path: destination path 'shared' already exists for state store 'git' (used by destination:default/second)",
+    );
+  });
+
   it('frees a path when its Destination moves', async () => {
     const p = await processor();
     const ref = { kind: 'GitStateStore', name: 'git' };
