@@ -50,8 +50,17 @@ export interface Config {
     reconcile?: {
       /** How often each State Store is checked for work. Default 5 seconds. New works are written at once, not on this timer. */
       frequency?: HumanDuration | string;
-      /** How often Destinations and State Stores are read from the catalog (changed entities only are copied). Default 10 seconds. */
+      /**
+       * How often the catalog is checked for added, deleted or orphaned Destinations and State Stores
+       * (one count of each kind). Default 10 seconds. Changed entities are signalled by the catalog
+       * module as they are processed and read at once; only changed entities are copied.
+       */
       catalogFrequency?: HumanDuration | string;
+      /**
+       * The longest time between two reads of the whole list of Destinations and State Stores, for
+       * changes no signal or count shows (a catalog on another replica without an events bus). Default 1 minute.
+       */
+      catalogReadInterval?: HumanDuration | string;
       /** How long one run may take. Default 5 minutes. */
       timeout?: HumanDuration | string;
       /** How often every store is compared with what it should hold, and drift handled. Default 10 minutes. */

@@ -20,11 +20,15 @@ import {
   isKratixEntity,
   validateKratixEntity,
 } from '@internal/plugin-kratix-common';
+import { CatalogChangePublisher } from './CatalogChangePublisher';
 import { DestinationClaims } from './DestinationClaims';
 
 /** Validates Destination, GitStateStore and BucketStateStore entities and relates them. */
 export class KratixEntitiesProcessor implements CatalogProcessor {
-  constructor(private readonly claims: DestinationClaims) {}
+  constructor(
+    private readonly claims: DestinationClaims,
+    private readonly changes?: CatalogChangePublisher,
+  ) {}
 
   getProcessorName(): string {
     return 'KratixEntitiesProcessor';
@@ -77,6 +81,7 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
     emit: CatalogProcessorEmit,
   ): Promise<Entity> {
     if (!isKratixEntity(entity)) return entity;
+    this.changes?.processed(entity);
     const self = getCompoundEntityRef(entity);
     const namespace = self.namespace;
     const spec = entity.spec as any;

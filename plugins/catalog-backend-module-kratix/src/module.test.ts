@@ -4,6 +4,7 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogModuleKratixEntityModel } from './module';
 import { KratixEntitiesProcessor } from './KratixEntitiesProcessor';
 import { DestinationClaims } from './DestinationClaims';
+import { CatalogChangePublisher } from './CatalogChangePublisher';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -230,6 +231,32 @@ describe('KratixEntitiesProcessor', () => {
       'Destination:platform/dev ownedBy Group:platform/team-a',
       'Group:platform/team-a ownerOf Destination:platform/dev',
     ]);
+  });
+
+  it('signals a Destination or State Store the first time it is processed and when its content changes', async () => {
+    const publish = jest.fn(async () => {});
+    const knex = await databases.init('SQLITE_3');
+    const p = new KratixEntitiesProcessor(
+      await DestinationClaims.create({ getClient: async () => knex } as any, 1000),
+      new CatalogChangePublisher({ publish } as any, mockServices.logger.mock()),
+    );
+    const spec = { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' } };
+    const processed = async (e: Entity) => p.postProcessEntity(e, location, jest.fn());
+    await processed(destination('dev', spec));
+    await processed(destination('dev', spec));
+    await processed({ ...destination('dev', spec), metadata: { name: 'dev', labels: { a: 'b' } } });
+    await processed(destination('dev', { ...spec, path: 'other' }));
+    await processed({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'c' },
+      spec: {},
+    });
+    expect(publish.mock.calls).toEqual(
+      Array(3).fill([
+        { topic: 'kratix.catalog.changed', eventPayload: { entityRef: 'destination:default/dev' } },
+      ]),
+    );
   });
 
   it('relates a State Store to its owner', async () => {

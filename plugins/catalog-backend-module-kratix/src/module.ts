@@ -2,6 +2,8 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { CatalogChangePublisher } from './CatalogChangePublisher';
 import { DestinationClaims } from './DestinationClaims';
 import { KratixEntitiesProcessor } from './KratixEntitiesProcessor';
 
@@ -18,14 +20,19 @@ export const catalogModuleKratixEntityModel = createBackendModule({
         catalog: catalogProcessingExtensionPoint,
         database: coreServices.database,
         config: coreServices.rootConfig,
+        events: eventsServiceRef,
+        logger: coreServices.logger,
       },
-      async init({ catalog, database, config }) {
+      async init({ catalog, database, config, events, logger }) {
         const key = 'kratix.destinations.claimTtl';
         const ttl = durationToMilliseconds(
           config.has(key) ? readDurationFromConfig(config, { key }) : DEFAULT_CLAIM_TTL,
         );
         catalog.addProcessor(
-          new KratixEntitiesProcessor(await DestinationClaims.create(database, ttl)),
+          new KratixEntitiesProcessor(
+            await DestinationClaims.create(database, ttl),
+            new CatalogChangePublisher(events, logger),
+          ),
         );
       },
     });

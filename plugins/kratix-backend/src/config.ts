@@ -17,8 +17,10 @@ export interface KratixConfig {
   reconcile: {
     /** How often each replica looks for stores with something to do. */
     frequency: HumanDuration;
-    /** How often the catalog is read. */
+    /** How often the catalog is checked for changes (a count of each kind). */
     catalogFrequency: HumanDuration;
+    /** The longest time between two reads of the list of Destinations and State Stores. */
+    catalogReadIntervalMs: number;
     /** How long one store run may take before its lease lapses. */
     timeoutMs: number;
     /** How often every store is compared with what it should hold. */
@@ -37,6 +39,8 @@ export const DEFAULTS = {
   frequency: { seconds: 5 },
   // The catalog re-reads its locations every 100-150 s by default: polling it faster costs CPU and buys nothing.
   catalogFrequency: { seconds: 10 },
+  // Changes are signalled by the catalog module and counted every cycle; this read catches the rest.
+  catalogReadInterval: { minutes: 1 },
   timeout: { minutes: 5 },
   fullSyncInterval: { minutes: 10 },
   maxBackoff: { minutes: 5 },
@@ -67,6 +71,9 @@ export function readKratixConfig(config: Config): KratixConfig {
         config,
         'kratix.reconcile.catalogFrequency',
         DEFAULTS.catalogFrequency,
+      ),
+      catalogReadIntervalMs: ms(
+        duration(config, 'kratix.reconcile.catalogReadInterval', DEFAULTS.catalogReadInterval),
       ),
       timeoutMs: ms(duration(config, 'kratix.reconcile.timeout', DEFAULTS.timeout)),
       fullSyncIntervalMs: ms(

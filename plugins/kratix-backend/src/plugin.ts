@@ -3,7 +3,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
-import { kratixPermissions } from '@internal/plugin-kratix-common';
+import { KRATIX_CATALOG_CHANGED_TOPIC, kratixPermissions } from '@internal/plugin-kratix-common';
 import { kratixDestinationResourceRef, kratixWorkResourceRef } from '@internal/plugin-kratix-node';
 import { KratixConfig, readKratixConfig } from './config';
 import { DatabaseKratixStore } from './database';
@@ -105,6 +105,12 @@ async function init(deps: PluginDeps) {
   const auth = authorizers(deps, db);
   const reconciler = reconcilerOf(deps, db, writers, config, auth);
   await reconciler.start();
+  await deps.events.subscribe({
+    id: 'kratix-catalog-changes',
+    topics: [KRATIX_CATALOG_CHANGED_TOPIC],
+    onEvent: async ({ eventPayload }) =>
+      reconciler.catalogChanged((eventPayload as { entityRef?: string })?.entityRef),
+  });
   lifecycle.addShutdownHook(async () => {
     await reconciler.stop();
     await writers.closeAll();

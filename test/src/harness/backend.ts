@@ -101,6 +101,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       reconcile: {
         frequency: { seconds: 1 },
         catalogFrequency: { seconds: 1 },
+        // Catalog changes reach the plugin by the catalog module's signal and by counts, never by this read.
+        catalogReadInterval: { hours: 1 },
         fullSyncInterval: { seconds: 3 },
       },
       workDir: path.join(dir, 'work'),

@@ -44,6 +44,18 @@ describe('CatalogSync', () => {
   let entities: Entity[];
   let sync: CatalogSync;
   let fullReads: number;
+  let listReads: number;
+  let catalog: ReturnType<typeof catalogServiceMock.mock>;
+  const makeSync = (fullReadIntervalMs: number, now?: () => number) =>
+    new CatalogSync({
+      db,
+      catalog,
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      orphanGraceMs: 60_000,
+      fullReadIntervalMs,
+      now,
+    });
 
   beforeEach(async () => {
     db = await DatabaseKratixStore.create({
@@ -51,11 +63,25 @@ describe('CatalogSync', () => {
     });
     entities = [store];
     fullReads = 0;
+    listReads = 0;
     const kinds = (f: any) => new Set((Array.isArray(f) ? f : [f]).map((x: any) => x.kind));
-    const catalog = catalogServiceMock.mock({
-      getEntities: jest.fn(async (req: any) => ({
-        items: entities.map(withEtag).filter(e => kinds(req.filter).has(e.kind)),
-      })) as any,
+    const facet = (items: Entity[], f: string) => {
+      const counts = new Map<string, number>();
+      for (const e of items) {
+        const v = f === 'kind' ? e.kind : e.metadata.annotations?.['backstage.io/orphan'];
+        if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      return [...counts].map(([value, count]) => ({ value, count }));
+    };
+    catalog = catalogServiceMock.mock({
+      getEntities: jest.fn(async (req: any) => {
+        listReads++;
+        return { items: entities.map(withEtag).filter(e => kinds(req.filter).has(e.kind)) };
+      }) as any,
+      getEntityFacets: jest.fn(async (req: any) => {
+        const items = entities.filter(e => kinds(req.filter).has(e.kind));
+        return { facets: Object.fromEntries(req.facets.map((f: string) => [f, facet(items, f)])) };
+      }) as any,
       getEntitiesByRefs: jest.fn(async (req: any) => {
         fullReads += req.entityRefs.length;
         return {
@@ -65,13 +91,8 @@ describe('CatalogSync', () => {
         };
       }) as any,
     });
-    sync = new CatalogSync({
-      db,
-      catalog,
-      auth: mockServices.auth(),
-      logger: mockServices.logger.mock(),
-      orphanGraceMs: 60_000,
-    });
+    // These cases read the list on every cycle; the gating has its own cases below.
+    sync = makeSync(0);
   });
 
   it('copies Destinations and stores with their defaults, and forgets a store that left', async () => {
@@ -163,5 +184,94 @@ describe('CatalogSync', () => {
     entities = [store, destination('dev', 'u1')];
     await sync.run();
     expect((await db.destinations.get('dev'))!.orphanSince).toBeUndefined();
+  });
+
+  describe('between reads of the list', () => {
+    let now: number;
+    beforeEach(async () => {
+      now = 1_000_000;
+      sync = makeSync(60_000, () => now);
+      entities.push(destination('dev', 'u1'));
+      await sync.run();
+      listReads = 0;
+    });
+
+    it('counts the catalog each cycle and reads its list only when something moved', async () => {
+      now += 10_000;
+      expect(await sync.run()).toMatchObject({ destinations: 1, stores: 1, rescheduled: false });
+      expect(listReads).toBe(0);
+      // A Destination added: the count moves.
+      entities.push(destination('prod', 'u2'));
+      now += 10_000;
+      await sync.run();
+      expect(listReads).toBe(1);
+      expect(await db.destinations.get('prod')).toMatchObject({ uid: 'u2' });
+      // Deleted: the count moves.
+      entities = [store, destination('prod', 'u2')];
+      now += 10_000;
+      expect((await sync.run()).deleted).toEqual(['dev']);
+      expect(listReads).toBe(2);
+    });
+
+    it('sees a changed spec at once when signalled, and without a signal at the next full read', async () => {
+      entities = [store, destination('dev', 'u1', {}, { path: 'dev2' })];
+      now += 10_000;
+      await sync.run();
+      expect(listReads).toBe(0);
+      expect((await db.destinations.get('dev'))!.spec.path).toBe('dev');
+      sync.noteChange('destination:default/dev');
+      await sync.run();
+      expect((await db.destinations.get('dev'))!.spec.path).toBe('dev2');
+      // The signal is answered: the next cycle only counts.
+      now += 10_000;
+      await sync.run();
+      expect(listReads).toBe(1);
+      // A change not signalled waits for the next full read.
+      entities = [store, destination('dev', 'u1', {}, { path: 'dev3' })];
+      now += 10_000;
+      await sync.run();
+      expect(listReads).toBe(1);
+      now += 60_000;
+      await sync.run();
+      expect(listReads).toBe(2);
+      expect((await db.destinations.get('dev'))!.spec.path).toBe('dev3');
+    });
+
+    it('keeps reading for a while after a signal whose change does not show (not stitched yet)', async () => {
+      sync.noteChange('destination:default/dev');
+      now += 5_000;
+      await sync.run();
+      now += 15_000;
+      await sync.run();
+      expect(listReads).toBe(2);
+      // Stitched late: still copied, and the signal answered.
+      entities = [store, destination('dev', 'u1', {}, { path: 'late' })];
+      now += 1_000;
+      await sync.run();
+      expect((await db.destinations.get('dev'))!.spec.path).toBe('late');
+      now += 1_000;
+      await sync.run();
+      expect(listReads).toBe(3);
+      // A signal nothing ever answers stops costing reads after 30 seconds.
+      sync.noteChange('destination:default/nothing-changed');
+      await sync.run();
+      now += 29_000;
+      await sync.run();
+      now += 1_000;
+      await sync.run();
+      expect(listReads).toBe(5);
+    });
+
+    it('sees an orphaned Destination by its count, and lets it go after the grace period without reading', async () => {
+      entities = [store, destination('dev', 'u1', { 'backstage.io/orphan': 'true' })];
+      now += 10_000;
+      expect((await sync.run()).deleted).toEqual([]);
+      expect(listReads).toBe(1);
+      expect((await db.destinations.get('dev'))!.orphanSince).toBeDefined();
+      await db.destinations.setOrphanSince('dev', new Date(now - 61_000));
+      now += 10_000;
+      expect((await sync.run()).deleted).toEqual(['dev']);
+      expect(listReads).toBe(1);
+    });
   });
 });

@@ -13,6 +13,12 @@ import { DESTINATIONS_COUNTER } from './DestinationCache';
 import { destinationMoved } from './store/runInputs';
 
 const ANNOTATION_ORPHAN = 'backstage.io/orphan';
+/**
+ * How long a signalled entity keeps the list read on every cycle when no
+ * change of it shows up (the catalog had not stitched it yet, or the change
+ * was one the catalog does not keep).
+ */
+const SIGNAL_WINDOW_MS = 30_000;
 const LIGHT_FIELDS = [
   'kind',
   'metadata.namespace',
@@ -34,9 +40,12 @@ export interface CatalogSyncResult {
 
 /**
  * Copies Destinations and State Stores from the catalog. A cycle with
- * nothing changed costs one light catalog read and a few small queries: only
- * entities whose etag changed are read in full and written. The catalog
- * publishes no deletions, so the plugin compares its own list (name + uid).
+ * nothing changed costs one facet count in the catalog (how many of each
+ * kind, how many orphaned) and one small query. The list of entities (name,
+ * uid, etag) is read when the counts moved, for a while after the catalog
+ * module signalled a processed change, and at least every `fullReadIntervalMs`;
+ * only entities whose etag changed are then read in full and written. The
+ * catalog publishes no deletions, so the plugin compares its own list.
  */
 export class CatalogSync {
   constructor(
@@ -46,8 +55,45 @@ export class CatalogSync {
       auth: AuthService;
       logger: LoggerService;
       orphanGraceMs: number;
+      fullReadIntervalMs: number;
+      now?: () => number;
     },
   ) {}
+
+  private lastRead = -Infinity;
+  private lastCounts?: string;
+  /** Entities the catalog module signalled and whose change was not copied yet, with when. */
+  private readonly signalled = new Map<string, number>();
+  private known = { destinations: 0, stores: 0 };
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** The catalog module processed a new or changed Destination or State Store. */
+  noteChange(entityRef = '*'): void {
+    this.signalled.set(entityRef, this.now());
+  }
+
+  private signalPending(t: number): boolean {
+    for (const [ref, at] of this.signalled) {
+      if (t - at >= SIGNAL_WINDOW_MS) this.signalled.delete(ref);
+    }
+    return this.signalled.size > 0;
+  }
+
+  /** What moves when an entity is added, deleted, orphaned or adopted again. */
+  private async counts(): Promise<string> {
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const { facets } = await this.deps.catalog.getEntityFacets(
+      {
+        filter: KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION })),
+        facets: ['kind', `metadata.annotations.${ANNOTATION_ORPHAN}`],
+      },
+      { credentials },
+    );
+    return JSON.stringify(facets);
+  }
 
   private async read(): Promise<Entity[]> {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
@@ -75,6 +121,13 @@ export class CatalogSync {
     return out;
   }
 
+  /** The refs of entities about to be copied: their signals are answered. */
+  private copying(changed: Entity[]): string[] {
+    const refs = changed.map(x => stringifyEntityRef(x));
+    refs.forEach(r => this.signalled.delete(r));
+    return refs;
+  }
+
   private valid(e: Entity): Entity | undefined {
     const v = validateKratixEntity(e);
     if (v.ok) return v.entity as unknown as Entity;
@@ -83,14 +136,31 @@ export class CatalogSync {
   }
 
   async run(): Promise<CatalogSyncResult> {
-    const light = await this.read();
     const result: CatalogSyncResult = {
-      destinations: 0,
-      stores: 0,
+      ...this.known,
       deleted: [],
       rescheduled: false,
       touched: new Set(),
     };
+    const t = this.now();
+    const counts = await this.counts();
+    const due =
+      counts !== this.lastCounts ||
+      this.signalPending(t) ||
+      t - this.lastRead >= this.deps.fullReadIntervalMs;
+    if (due) {
+      await this.copy(await this.read(), result);
+      this.lastCounts = counts;
+      this.lastRead = t;
+      this.known = { destinations: result.destinations, stores: result.stores };
+    }
+    await this.expireOrphans(result);
+    if (result.rescheduled) await this.deps.db.coordination.increment(DESTINATIONS_COUNTER);
+    await this.deps.db.stateStores.bumpChange([...result.touched]);
+    return result;
+  }
+
+  private async copy(light: Entity[], result: CatalogSyncResult): Promise<void> {
     await this.syncStores(
       light.filter(e => e.kind !== 'Destination'),
       result,
@@ -99,9 +169,14 @@ export class CatalogSync {
       light.filter(e => e.kind === 'Destination'),
       result,
     );
-    if (result.rescheduled) await this.deps.db.coordination.increment(DESTINATIONS_COUNTER);
-    await this.deps.db.stateStores.bumpChange([...result.touched]);
-    return result;
+  }
+
+  /** Destinations orphaned for longer than the grace period leave, whether or not the catalog moved. */
+  private async expireOrphans(result: CatalogSyncResult): Promise<void> {
+    const grace = new Date(this.now() - this.deps.orphanGraceMs);
+    for (const d of await this.deps.db.destinations.orphanedBefore(grace)) {
+      await this.markDeleted(d.name, `has been orphaned since ${d.orphanSince}`, result);
+    }
   }
 
   private async syncStores(light: Entity[], result: CatalogSyncResult): Promise<void> {
@@ -114,7 +189,7 @@ export class CatalogSync {
     });
     const inputs: StateStoreInput[] = [];
     const invalid = new Set<string>();
-    for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
+    for (const e of await this.full(this.copying(changed))) {
       const v = this.valid(e);
       if (!v) {
         invalid.add(refOf(e));
@@ -164,7 +239,7 @@ export class CatalogSync {
         })
       ).map(d => [d.name, d]),
     );
-    for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
+    for (const e of await this.full(this.copying(changed))) {
       const v = this.valid(e);
       if (v)
         await this.syncDestination(
@@ -175,10 +250,6 @@ export class CatalogSync {
     }
     for (const [name, k] of known) {
       if (!k.deleted && !byName.has(name)) await this.markDeleted(name, `left the catalog`, result);
-    }
-    const grace = new Date(Date.now() - this.deps.orphanGraceMs);
-    for (const d of await db.destinations.orphanedBefore(grace)) {
-      await this.markDeleted(d.name, `has been orphaned since ${d.orphanSince}`, result);
     }
     result.destinations = byName.size;
   }
@@ -202,7 +273,7 @@ export class CatalogSync {
     const orphaned = e.metadata.annotations?.[ANNOTATION_ORPHAN] === 'true';
     if (orphaned && previous) {
       if (!previous.orphanSince)
-        await db.destinations.setOrphanSince(name, new Date(), e.metadata.etag);
+        await db.destinations.setOrphanSince(name, new Date(this.now()), e.metadata.etag);
       return;
     }
     await db.destinations.upsert([toDestinationInput(e)]);

@@ -12,6 +12,9 @@ import { StoreRun, StoreRunListener } from './store/StoreRun';
 import { WorkIntake } from './WorkIntake';
 import { PlacementPermit, WorkScheduler } from './WorkScheduler';
 
+/** How long a change signal waits, for the rest of its burst and the catalog's stitching. */
+const SIGNAL_DELAY_MS = 1000;
+
 export interface ReconcilerDeps {
   db: KratixStore;
   catalog: CatalogService;
@@ -38,6 +41,8 @@ export class Reconciler {
   private readonly sync: CatalogSync;
   private readonly workScheduler: WorkScheduler;
   private readonly owner = randomUUID();
+  private signalled?: NodeJS.Timeout;
+  private stopped = false;
 
   /** Where a store's credentials come from (never a value), for its page. */
   readonly credentialSource = (store: Parameters<WriterFactory['credentialSource']>[0]) =>
@@ -55,6 +60,7 @@ export class Reconciler {
       auth: deps.auth,
       logger,
       orphanGraceMs: config.orphanGraceMs,
+      fullReadIntervalMs: config.reconcile.catalogReadIntervalMs,
     });
     this.intake = new WorkIntake({
       db,
@@ -102,7 +108,25 @@ export class Reconciler {
     }
   }
 
+  /**
+   * The catalog module processed a changed Destination or State Store: sync
+   * shortly (signals in a burst share one run; the change is stitched by then).
+   */
+  catalogChanged(entityRef?: string): void {
+    this.sync.noteChange(entityRef);
+    if (this.signalled || this.stopped) return;
+    this.signalled = setTimeout(() => {
+      this.signalled = undefined;
+      this.syncCatalog().catch(e =>
+        this.deps.logger.warn(`Catalog sync after a change signal failed: ${e}`),
+      );
+    }, SIGNAL_DELAY_MS);
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.signalled);
+    this.signalled = undefined;
     await this.stores.stop();
   }
 }

@@ -34,3 +34,10 @@ export function pruneNulls<T>(value: T): T {
   }
   return out as T;
 }
+
+/**
+ * The events topic the catalog module publishes on when it processes a
+ * Destination or State Store whose content it has not seen before (payload:
+ * `{ entityRef }`), so the kratix plugin reads the catalog now.
+ */
+export const KRATIX_CATALOG_CHANGED_TOPIC = 'kratix.catalog.changed';
