@@ -38,6 +38,10 @@ const catalog = () =>
     getEntitiesByRefs: jest.fn(async (req: any) => ({
       items: req.entityRefs.map((r: string) => entities.find(e => stringifyEntityRef(e) === r)),
     })) as any,
+    // The entities never change here: the counts only have to be counts.
+    getEntityFacets: jest.fn(async () => ({
+      facets: { kind: [{ value: 'Destination', count: entities.length }] },
+    })) as any,
   });
 
 let scheduler: ReturnType<typeof mockServices.scheduler>;
