@@ -272,7 +272,8 @@ async function catalogFloor(
       600_000,
     );
     // The catalog processes every entity a second time 100-150 s after it first loads them (its
-    // location's first result changes once); the Kratix run above is measured long after that.
+    // location's first result changes once); the Kratix run above is measured after its ingest
+    // and convergence, which at the documented size is past that too.
     await new Promise(r => setTimeout(r, Math.max(settleS, FLOOR_SETTLE_S) * 1000));
     return await idleCpu(b.pid, idleS);
   } finally {

@@ -53,12 +53,14 @@ export interface Config {
       /**
        * How often the catalog is checked for added, deleted or orphaned Destinations and State Stores
        * (one count of each kind). Default 10 seconds. Changed entities are signalled by the catalog
-       * module as they are processed and read at once; only changed entities are copied.
+       * module as they are processed and read about a second later, or at the next cycles until the
+       * catalog shows the change; only changed entities are copied.
        */
       catalogFrequency?: HumanDuration | string;
       /**
        * The longest time between two reads of the whole list of Destinations and State Stores, for
-       * changes no signal or count shows (a catalog on another replica without an events bus). Default 1 minute.
+       * changes no signal or count shows (a catalog in another backend that no events bus connects to
+       * this one). Default 1 minute.
        */
       catalogReadInterval?: HumanDuration | string;
       /** How long one run may take. Default 5 minutes. */

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { EventsService } from '@backstage/plugin-events-node';
-import { KRATIX_CATALOG_CHANGED_TOPIC } from '@internal/plugin-kratix-common';
+import { KRATIX_CATALOG_CHANGED_TOPIC, kratixEntityContent } from '@internal/plugin-kratix-common';
 
 /**
  * Tells the kratix plugin that a Destination or State Store was processed
@@ -20,15 +19,12 @@ export class CatalogChangePublisher {
 
   processed(entity: Entity): void {
     const entityRef = stringifyEntityRef(entity);
-    const { labels, annotations } = entity.metadata;
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([labels ?? null, annotations ?? null, entity.spec ?? null]))
-      .digest('base64');
-    if (this.seen.get(entityRef) === fingerprint) return;
-    this.seen.set(entityRef, fingerprint);
+    const content = kratixEntityContent(entity);
+    if (this.seen.get(entityRef) === content) return;
+    this.seen.set(entityRef, content);
     // Processing never waits for, or fails with, the signal: the plugin also polls.
     this.events
-      .publish({ topic: KRATIX_CATALOG_CHANGED_TOPIC, eventPayload: { entityRef } })
+      .publish({ topic: KRATIX_CATALOG_CHANGED_TOPIC, eventPayload: { entityRef, content } })
       .catch(e => this.logger.warn(`Could not signal the change of ${entityRef}: ${e}`));
   }
 }

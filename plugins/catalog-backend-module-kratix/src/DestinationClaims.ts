@@ -42,33 +42,25 @@ export class DestinationClaims {
     return new DestinationClaims(knex, staleAfterMs, now);
   }
 
-  /**
-   * Claims this replica recorded or found in the database (by name: what was
-   * claimed and when the row was last refreshed). While a row is fresh it is
-   * live for every replica, so no other Destination can have taken its name
-   * or path: re-processing the same claim needs no query.
-   */
-  private readonly confirmed = new Map<string, { key: string; seenMs: number }>();
-  private lastSweep = 0;
-
   constructor(
     private readonly knex: Knex,
     private readonly staleAfterMs: number,
     private readonly now: () => number,
   ) {}
 
-  private freshFor(c: DestinationClaim, t: number): boolean {
-    const seen = this.confirmed.get(c.name);
-    return Boolean(seen && seen.key === claimKey(c) && t - seen.seenMs < this.staleAfterMs / 3);
-  }
-
-  private confirm(c: DestinationClaim, seenMs: number, t: number) {
-    if (t - this.lastSweep > this.staleAfterMs) {
-      for (const [name, seen] of this.confirmed)
-        if (t - seen.seenMs >= this.staleAfterMs / 3) this.confirmed.delete(name);
-      this.lastSweep = t;
-    }
-    this.confirmed.set(c.name, { key: claimKey(c), seenMs });
+  /**
+   * The claim's row, written by the checked path, says the same and is fresh:
+   * it is live for every replica, so nothing else can hold its name or path.
+   */
+  private isFresh(row: any, c: DestinationClaim, t: number): boolean {
+    return (
+      row.entity_ref === c.entityRef &&
+      (row.uid ?? null) === (c.uid ?? null) &&
+      row.store === c.store &&
+      row.clean_path === c.cleanPath &&
+      row.mode === c.mode &&
+      t - Number(row.seen_ms) < this.staleAfterMs / 3
+    );
   }
 
   private live(row: any, t: number) {
@@ -78,39 +70,27 @@ export class DestinationClaims {
   /** Checks a Destination against the claims and, when it may stand, records it. */
   async claim(c: DestinationClaim): Promise<ClaimOutcome> {
     const t = this.now();
-    if (this.freshFor(c, t)) return {};
-    const { outcome, seenMs } = await this.knex.transaction(tx => this.check(tx, c, t));
-    if (seenMs !== undefined) this.confirm(c, seenMs, t);
-    return outcome;
+    // Re-processing an unchanged Destination: one indexed read, no transaction.
+    const held = await this.knex('kratix_destination_claims').where({ name: c.name }).first();
+    if (held && this.isFresh(held, c, t)) return {};
+    return this.knex.transaction(tx => this.check(tx, c, t));
   }
 
-  private async check(
-    tx: Knex.Transaction,
-    c: DestinationClaim,
-    t: number,
-  ): Promise<{ outcome: ClaimOutcome; seenMs?: number }> {
+  private async check(tx: Knex.Transaction, c: DestinationClaim, t: number): Promise<ClaimOutcome> {
     const held = await tx('kratix_destination_claims').where({ name: c.name }).first();
     if (held && held.entity_ref !== c.entityRef && this.live(held, t))
-      return { outcome: { nameHeldBy: held.entity_ref } };
+      return { nameHeldBy: held.entity_ref };
     const same =
       held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
-    if (same && held.mode !== c.mode && this.live(held, t))
-      return { outcome: { createdWithMode: held.mode } };
+    if (same && held.mode !== c.mode && this.live(held, t)) return { createdWithMode: held.mode };
     const clash = await tx('kratix_destination_claims')
       .where({ store: c.store, clean_path: c.cleanPath })
       .whereNot({ name: c.name })
       .where('seen_ms', '>', t - this.staleAfterMs)
       .first();
-    if (clash) return { outcome: { pathHeldBy: clash.entity_ref } };
-    // Re-processing an unchanged Destination: refresh the claim only now and then, not on every pass.
-    const unchanged =
-      same &&
-      held.store === c.store &&
-      held.clean_path === c.cleanPath &&
-      held.mode === c.mode &&
-      (held.uid ?? null) === (c.uid ?? null);
-    if (unchanged && t - Number(held.seen_ms) < this.staleAfterMs / 3)
-      return { outcome: {}, seenMs: Number(held.seen_ms) };
+    if (clash) return { pathHeldBy: clash.entity_ref };
+    // Unchanged (another replica may have refreshed it meanwhile): refresh only now and then.
+    if (held && this.isFresh(held, c, t)) return {};
     const row = {
       name: c.name,
       entity_ref: c.entityRef,
@@ -121,10 +101,6 @@ export class DestinationClaims {
       seen_ms: t,
     };
     await tx('kratix_destination_claims').insert(row).onConflict('name').merge();
-    return { outcome: {}, seenMs: t };
+    return {};
   }
-}
-
-function claimKey(c: DestinationClaim): string {
-  return JSON.stringify([c.entityRef, c.uid ?? null, c.store, c.cleanPath, c.mode]);
 }

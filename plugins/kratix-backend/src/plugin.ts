@@ -108,8 +108,13 @@ async function init(deps: PluginDeps) {
   await deps.events.subscribe({
     id: 'kratix-catalog-changes',
     topics: [KRATIX_CATALOG_CHANGED_TOPIC],
-    onEvent: async ({ eventPayload }) =>
-      reconciler.catalogChanged((eventPayload as { entityRef?: string })?.entityRef),
+    onEvent: async ({ eventPayload }) => {
+      const { entityRef, content } = (eventPayload ?? {}) as {
+        entityRef?: string;
+        content?: string;
+      };
+      reconciler.catalogChanged(entityRef, content);
+    },
   });
   lifecycle.addShutdownHook(async () => {
     await reconciler.stop();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { kratixEntityContent } from '@internal/plugin-kratix-common';
 import { DatabaseKratixStore } from '../database';
 import { CatalogSync } from './CatalogSync';
 
@@ -262,7 +263,25 @@ describe('CatalogSync', () => {
       expect(listReads).toBe(5);
     });
 
-    it('sees an orphaned Destination by its count, and lets it go after the grace period without reading', async () => {
+    it('answers a signal only with the content it signalled (a change stitched late is not missed)', async () => {
+      const pathOf = async () => (await db.destinations.get('dev'))!.spec.path;
+      const signalled = destination('dev', 'u1', {}, { path: 'second' });
+      sync.noteChange('destination:default/dev', kratixEntityContent(signalled));
+      // The catalog still shows an earlier edit: copied, and the signal stays.
+      entities = [store, destination('dev', 'u1', {}, { path: 'first' })];
+      now += 1_000;
+      await sync.run();
+      expect(await pathOf()).toBe('first');
+      entities = [store, signalled];
+      now += 10_000;
+      await sync.run();
+      expect(await pathOf()).toBe('second');
+      now += 10_000;
+      await sync.run();
+      expect(listReads).toBe(2);
+    });
+
+    it('sees an orphaned Destination by its count, and reads the catalog again before letting it go', async () => {
       entities = [store, destination('dev', 'u1', { 'backstage.io/orphan': 'true' })];
       now += 10_000;
       expect((await sync.run()).deleted).toEqual([]);
@@ -271,7 +290,30 @@ describe('CatalogSync', () => {
       await db.destinations.setOrphanSince('dev', new Date(now - 61_000));
       now += 10_000;
       expect((await sync.run()).deleted).toEqual(['dev']);
-      expect(listReads).toBe(1);
+      expect(listReads).toBe(2);
+    });
+
+    it('keeps an orphan that came back while another left, though the counts did not move', async () => {
+      entities.push(destination('prod', 'u2'));
+      now += 10_000;
+      await sync.run();
+      entities = [
+        store,
+        destination('dev', 'u1', { 'backstage.io/orphan': 'true' }),
+        destination('prod', 'u2'),
+      ];
+      now += 10_000;
+      await sync.run();
+      await db.destinations.setOrphanSince('dev', new Date(now - 61_000));
+      entities = [
+        store,
+        destination('dev', 'u1'),
+        destination('prod', 'u2', { 'backstage.io/orphan': 'true' }),
+      ];
+      now += 10_000;
+      expect((await sync.run()).deleted).toEqual([]);
+      expect((await db.destinations.get('dev'))!.orphanSince).toBeUndefined();
+      expect((await db.destinations.get('prod'))!.orphanSince).toBeDefined();
     });
   });
 });

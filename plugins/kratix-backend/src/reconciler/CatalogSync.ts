@@ -5,6 +5,7 @@ import {
   DestinationEntity,
   KRATIX_API_VERSION,
   KRATIX_KINDS,
+  kratixEntityContent,
   stateStoreRef,
   validateKratixEntity,
 } from '@internal/plugin-kratix-common';
@@ -62,8 +63,8 @@ export class CatalogSync {
 
   private lastRead = -Infinity;
   private lastCounts?: string;
-  /** Entities the catalog module signalled and whose change was not copied yet, with when. */
-  private readonly signalled = new Map<string, number>();
+  /** Entities the catalog module signalled whose change was not copied yet: when, and the content. */
+  private readonly signalled = new Map<string, { at: number; content?: string }>();
   private known = { destinations: 0, stores: 0 };
 
   private now(): number {
@@ -71,15 +72,22 @@ export class CatalogSync {
   }
 
   /** The catalog module processed a new or changed Destination or State Store. */
-  noteChange(entityRef = '*'): void {
-    this.signalled.set(entityRef, this.now());
+  noteChange(entityRef = '*', content?: string): void {
+    this.signalled.set(entityRef, { at: this.now(), content });
   }
 
   private signalPending(t: number): boolean {
-    for (const [ref, at] of this.signalled) {
+    for (const [ref, { at }] of this.signalled) {
       if (t - at >= SIGNAL_WINDOW_MS) this.signalled.delete(ref);
     }
     return this.signalled.size > 0;
+  }
+
+  /** An entity read in full answers its signal when it holds the signalled content. */
+  private answered(e: Entity): void {
+    const ref = stringifyEntityRef(e);
+    const s = this.signalled.get(ref);
+    if (s && (!s.content || s.content === kratixEntityContent(e))) this.signalled.delete(ref);
   }
 
   /** What moves when an entity is added, deleted, orphaned or adopted again. */
@@ -121,13 +129,6 @@ export class CatalogSync {
     return out;
   }
 
-  /** The refs of entities about to be copied: their signals are answered. */
-  private copying(changed: Entity[]): string[] {
-    const refs = changed.map(x => stringifyEntityRef(x));
-    refs.forEach(r => this.signalled.delete(r));
-    return refs;
-  }
-
   private valid(e: Entity): Entity | undefined {
     const v = validateKratixEntity(e);
     if (v.ok) return v.entity as unknown as Entity;
@@ -144,17 +145,25 @@ export class CatalogSync {
     };
     const t = this.now();
     const counts = await this.counts();
+    const grace = new Date(t - this.deps.orphanGraceMs);
+    // An orphan about to leave is checked against the catalog first (it may be back).
+    let expiring = await this.deps.db.destinations.orphanedBefore(grace);
     const due =
+      expiring.length > 0 ||
       counts !== this.lastCounts ||
       this.signalPending(t) ||
       t - this.lastRead >= this.deps.fullReadIntervalMs;
     if (due) {
+      this.lastCounts = undefined; // a copy that fails is tried again next cycle
       await this.copy(await this.read(), result);
       this.lastCounts = counts;
       this.lastRead = t;
       this.known = { destinations: result.destinations, stores: result.stores };
+      expiring = await this.deps.db.destinations.orphanedBefore(grace);
     }
-    await this.expireOrphans(result);
+    for (const d of expiring) {
+      await this.markDeleted(d.name, `has been orphaned since ${d.orphanSince}`, result);
+    }
     if (result.rescheduled) await this.deps.db.coordination.increment(DESTINATIONS_COUNTER);
     await this.deps.db.stateStores.bumpChange([...result.touched]);
     return result;
@@ -171,14 +180,6 @@ export class CatalogSync {
     );
   }
 
-  /** Destinations orphaned for longer than the grace period leave, whether or not the catalog moved. */
-  private async expireOrphans(result: CatalogSyncResult): Promise<void> {
-    const grace = new Date(this.now() - this.deps.orphanGraceMs);
-    for (const d of await this.deps.db.destinations.orphanedBefore(grace)) {
-      await this.markDeleted(d.name, `has been orphaned since ${d.orphanSince}`, result);
-    }
-  }
-
   private async syncStores(light: Entity[], result: CatalogSyncResult): Promise<void> {
     const { db } = this.deps;
     const known = await db.stateStores.etags();
@@ -189,7 +190,8 @@ export class CatalogSync {
     });
     const inputs: StateStoreInput[] = [];
     const invalid = new Set<string>();
-    for (const e of await this.full(this.copying(changed))) {
+    for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
+      this.answered(e);
       const v = this.valid(e);
       if (!v) {
         invalid.add(refOf(e));
@@ -239,7 +241,8 @@ export class CatalogSync {
         })
       ).map(d => [d.name, d]),
     );
-    for (const e of await this.full(this.copying(changed))) {
+    for (const e of await this.full(changed.map(x => stringifyEntityRef(x)))) {
+      this.answered(e);
       const v = this.valid(e);
       if (v)
         await this.syncDestination(

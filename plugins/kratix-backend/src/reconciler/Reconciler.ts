@@ -42,6 +42,8 @@ export class Reconciler {
   private readonly workScheduler: WorkScheduler;
   private readonly owner = randomUUID();
   private signalled?: NodeJS.Timeout;
+  private syncing?: Promise<void>;
+  private syncAgain = false;
   private stopped = false;
 
   /** Where a store's credentials come from (never a value), for its page. */
@@ -91,8 +93,31 @@ export class Reconciler {
     });
   }
 
-  /** Catalog to database (one replica at a time), then works to placements when Destinations changed. */
-  async syncCatalog(): Promise<void> {
+  /**
+   * Catalog to database, then works to placements when Destinations changed.
+   * One sync at a time in this replica (the timer and a change signal both
+   * call it; a call during a sync runs it once more afterwards), and one
+   * replica at a time by the lease.
+   */
+  syncCatalog(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      try {
+        do {
+          this.syncAgain = false;
+          await this.syncCatalogOnce();
+        } while (this.syncAgain && !this.stopped);
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
+  private async syncCatalogOnce(): Promise<void> {
     const { db } = this.deps;
     const lease = 'catalog-sync';
     if (!(await db.coordination.acquire(lease, this.owner, this.deps.config.reconcile.timeoutMs)))
@@ -110,10 +135,11 @@ export class Reconciler {
 
   /**
    * The catalog module processed a changed Destination or State Store: sync
-   * shortly (signals in a burst share one run; the change is stitched by then).
+   * shortly (signals in a burst share one run). If the catalog has not stitched
+   * the change yet, the next cycles read again until it shows.
    */
-  catalogChanged(entityRef?: string): void {
-    this.sync.noteChange(entityRef);
+  catalogChanged(entityRef?: string, content?: string): void {
+    this.sync.noteChange(entityRef, content);
     if (this.signalled || this.stopped) return;
     this.signalled = setTimeout(() => {
       this.signalled = undefined;
@@ -127,6 +153,7 @@ export class Reconciler {
     this.stopped = true;
     clearTimeout(this.signalled);
     this.signalled = undefined;
+    await this.syncing?.catch(() => undefined);
     await this.stores.stop();
   }
 }

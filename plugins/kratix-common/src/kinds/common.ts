@@ -41,3 +41,16 @@ export function pruneNulls<T>(value: T): T {
  * `{ entityRef }`), so the kratix plugin reads the catalog now.
  */
 export const KRATIX_CATALOG_CHANGED_TOPIC = 'kratix.catalog.changed';
+
+/**
+ * What the kratix plugin copies of an entity, as one string: its labels,
+ * annotations (but the catalog's orphan mark) and spec. The catalog module
+ * signals it; the plugin knows the signal answered when it copied the same.
+ */
+export function kratixEntityContent(entity: {
+  metadata: { labels?: object; annotations?: Record<string, string> };
+  spec?: unknown;
+}): string {
+  const { 'backstage.io/orphan': _orphan, ...annotations } = entity.metadata.annotations ?? {};
+  return JSON.stringify([entity.metadata.labels ?? {}, annotations, entity.spec ?? null]);
+}
