@@ -8,11 +8,18 @@ import { CatalogChangePublisher } from './CatalogChangePublisher';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-async function processor(now = () => Date.now(), ttl = 1000) {
+/** Processors of `count` catalog replicas sharing one database, with a claim lifetime of `ttl`. */
+async function replicas(count: number, now: () => number, ttl = 900) {
   const knex = await databases.init('SQLITE_3');
-  return new KratixEntitiesProcessor(
-    await DestinationClaims.create({ getClient: async () => knex } as any, ttl, now),
-  );
+  const db = { getClient: async () => knex } as any;
+  const processors: KratixEntitiesProcessor[] = [];
+  for (let i = 0; i < count; i++)
+    processors.push(new KratixEntitiesProcessor(await DestinationClaims.create(db, ttl, now)));
+  return { knex, processors };
+}
+
+async function processor(now = () => Date.now(), ttl = 1000) {
+  return (await replicas(1, now, ttl)).processors[0];
 }
 
 const location = { type: 'file', target: '/tmp/x.yaml' };
@@ -145,9 +152,10 @@ describe('KratixEntitiesProcessor', () => {
 
   it('re-processes an unchanged Destination with one read and no transaction while its claim is fresh', async () => {
     let now = 0;
-    const knex = await databases.init('SQLITE_3');
-    const db = { getClient: async () => knex } as any;
-    const p = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
+    const {
+      knex,
+      processors: [p],
+    } = await replicas(1, () => now);
     const queries: string[] = [];
     knex.on('query', q => queries.push(q.sql));
     const dev = destination('dev', {
@@ -169,12 +177,11 @@ describe('KratixEntitiesProcessor', () => {
     ]);
   });
 
-  it('decides clashes across replicas, and a lapsed claim is not kept alive by what a replica remembers', async () => {
+  it('decides clashes across replicas, and a lapsed claim lets the path go', async () => {
     let now = 0;
-    const knex = await databases.init('SQLITE_3');
-    const db = { getClient: async () => knex } as any;
-    const a = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
-    const b = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
+    const {
+      processors: [a, b],
+    } = await replicas(2, () => now);
     const ref = { kind: 'GitStateStore', name: 'git' };
     const first = destination('first', { path: 'shared', stateStoreRef: ref });
     const second = destination('second', { path: 'shared', stateStoreRef: ref });
@@ -195,10 +202,9 @@ describe('KratixEntitiesProcessor', () => {
 
   it('refuses a Destination moved back to a path another took meanwhile, whichever replica processes it', async () => {
     let now = 0;
-    const knex = await databases.init('SQLITE_3');
-    const db = { getClient: async () => knex } as any;
-    const a = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
-    const b = new KratixEntitiesProcessor(await DestinationClaims.create(db, 900, () => now));
+    const {
+      processors: [a, b],
+    } = await replicas(2, () => now);
     const ref = { kind: 'GitStateStore', name: 'git' };
     expect(await a.validateEntityKind(destination('dev', { path: 'p', stateStoreRef: ref }))).toBe(
       true,

@@ -20,6 +20,8 @@ const ANNOTATION_ORPHAN = 'backstage.io/orphan';
  * was one the catalog does not keep).
  */
 const SIGNAL_WINDOW_MS = 30_000;
+/** Destinations and State Stores of Kratix's apiVersion: what the plugin copies. */
+const KRATIX_FILTER = KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION }));
 const LIGHT_FIELDS = [
   'kind',
   'metadata.namespace',
@@ -95,7 +97,7 @@ export class CatalogSync {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const { facets } = await this.deps.catalog.getEntityFacets(
       {
-        filter: KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION })),
+        filter: KRATIX_FILTER,
         facets: ['kind', `metadata.annotations.${ANNOTATION_ORPHAN}`],
       },
       { credentials },
@@ -107,7 +109,7 @@ export class CatalogSync {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const { items } = await this.deps.catalog.getEntities(
       {
-        filter: KRATIX_KINDS.map(kind => ({ kind, apiVersion: KRATIX_API_VERSION })),
+        filter: KRATIX_FILTER,
         fields: LIGHT_FIELDS,
       },
       { credentials },
