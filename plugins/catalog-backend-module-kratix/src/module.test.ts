@@ -290,6 +290,34 @@ describe('KratixEntitiesProcessor', () => {
     ]);
   });
 
+  it('forgets an entity it has not processed for an hour, and signals it again if it comes back', async () => {
+    const publish = jest.fn(async (_event: any) => {});
+    let now = 0;
+    const minutes = (m: number) => m * 60_000;
+    const publisher = new CatalogChangePublisher(
+      { publish } as any,
+      mockServices.logger.mock(),
+      () => now,
+    );
+    const spec = { path: 'x', stateStoreRef: { kind: 'GitStateStore', name: 'git' } };
+    const processed = (name: string) => publisher.processed(destination(name, spec));
+    processed('kept');
+    processed('gone');
+    now = minutes(50);
+    processed('kept');
+    now = minutes(61);
+    processed('new');
+    expect(publisher.remembered).toBe(2);
+    processed('kept');
+    processed('gone');
+    expect(publish.mock.calls.map((c: any[]) => c[0].eventPayload.entityRef)).toEqual([
+      'destination:default/kept',
+      'destination:default/gone',
+      'destination:default/new',
+      'destination:default/gone',
+    ]);
+  });
+
   it('relates a State Store to its owner', async () => {
     const emit = jest.fn();
     await (
