@@ -261,7 +261,7 @@ async function catalogFloor(
   const b = await startBackend({
     locations: [file],
     database,
-    config: { catalog: { processingInterval: { seconds: 100 } } },
+    config: deployedConfig({ minutes: 10 }),
   });
   try {
     await waitFor(
@@ -279,6 +279,31 @@ async function catalogFloor(
   } finally {
     await b.stop();
   }
+}
+
+/**
+ * What a deployment runs, for the Kratix run and its floor alike (the harness's
+ * defaults are for tests: 1 s intervals, low-severity audit events at info).
+ */
+function deployedConfig(
+  fullSyncInterval: Record<string, number>,
+  secrets: Record<string, unknown> = {},
+): Record<string, any> {
+  return {
+    // Backstage's own default re-processing pace: 100-150 s.
+    catalog: { processingInterval: { seconds: 100 } },
+    backend: { auditor: { severityLogLevelMappings: { low: 'debug', medium: 'info' } } },
+    kratix: {
+      secrets,
+      // The plugin's defaults (the harness's base config is in seconds).
+      reconcile: {
+        frequency: { seconds: 5 },
+        catalogFrequency: { seconds: 10 },
+        catalogReadInterval: { minutes: 1 },
+        fullSyncInterval,
+      },
+    },
+  };
 }
 
 async function idleCpu(pid: number, idleS: number): Promise<number> {
@@ -322,20 +347,7 @@ async function scenario(
     startBackend({
       locations: [file],
       database,
-      config: {
-        // Backstage's own default re-processing pace (the harness's 1 s is for tests).
-        catalog: { processingInterval: { seconds: 100 } },
-        kratix: {
-          secrets: {
-            creds: testSecret({ git, s3 }),
-          },
-          reconcile: {
-            frequency: { seconds: 2 },
-            catalogFrequency: { seconds: 10 },
-            fullSyncInterval,
-          },
-        },
-      },
+      config: deployedConfig(fullSyncInterval, { creds: testSecret({ git, s3 }) }),
     });
   let b = await start({ minutes: 10 });
   const say = (s: string) => console.log(`bench f-scale-${db}-${n}x${works}: ${s}`);

@@ -1,5 +1,6 @@
+import DataLoader from 'dataloader';
 import { Knex } from 'knex';
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import { DatabaseService, LoggerService, resolvePackagePath } from '@backstage/backend-plugin-api';
 
 export interface DestinationClaim {
   name: string;
@@ -19,6 +20,11 @@ export interface ClaimOutcome {
   createdWithMode?: string;
 }
 
+/** How long claims due for extension wait to be extended together. */
+const EXTEND_DELAY_MS = 5000;
+/** Names per statement (SQLite allows 999 bound parameters). */
+const CHUNK = 500;
+
 const MIGRATIONS = resolvePackagePath(
   '@internal/plugin-catalog-backend-module-kratix',
   'migrations',
@@ -31,7 +37,12 @@ const MIGRATIONS = resolvePackagePath(
  * again for `staleAfterMs` (its Destination was deleted or moved) lapses.
  */
 export class DestinationClaims {
-  static async create(database: DatabaseService, staleAfterMs: number, now = () => Date.now()) {
+  static async create(
+    database: DatabaseService,
+    staleAfterMs: number,
+    now = () => Date.now(),
+    logger?: LoggerService,
+  ) {
     const knex = await database.getClient();
     if (!database.migrations?.skip) {
       await knex.migrate.latest({
@@ -39,27 +50,39 @@ export class DestinationClaims {
         tableName: 'kratix_catalog_knex_migrations',
       });
     }
-    return new DestinationClaims(knex, staleAfterMs, now);
+    return new DestinationClaims(knex, staleAfterMs, now, logger);
   }
+
+  /**
+   * The catalog processes entities in batches, concurrently: the claims of one
+   * batch are read with one statement.
+   */
+  private readonly rows = new DataLoader<string, any>(
+    async names => {
+      const rows = await this.knex('kratix_destination_claims').whereIn('name', [...names]);
+      const byName = new Map(rows.map(r => [r.name, r]));
+      return names.map(n => byName.get(n));
+    },
+    { cache: false, maxBatchSize: CHUNK, batchScheduleFn: run => setImmediate(run) },
+  );
+  private readonly due = new Set<string>();
+  private extending?: NodeJS.Timeout;
 
   constructor(
     private readonly knex: Knex,
     private readonly staleAfterMs: number,
     private readonly now: () => number,
+    private readonly logger?: LoggerService,
   ) {}
 
-  /**
-   * The claim's row, written by the checked path, says the same and is fresh:
-   * it is live for every replica, so nothing else can hold its name or path.
-   */
-  private isFresh(row: any, c: DestinationClaim, t: number): boolean {
+  /** The claim's row, written by the checked path, says the same as this processing. */
+  private isSame(row: any, c: DestinationClaim): boolean {
     return (
       row.entity_ref === c.entityRef &&
       (row.uid ?? null) === (c.uid ?? null) &&
       row.store === c.store &&
       row.clean_path === c.cleanPath &&
-      row.mode === c.mode &&
-      t - Number(row.seen_ms) < this.staleAfterMs / 3
+      row.mode === c.mode
     );
   }
 
@@ -70,10 +93,51 @@ export class DestinationClaims {
   /** Checks a Destination against the claims and, when it may stand, records it. */
   async claim(c: DestinationClaim): Promise<ClaimOutcome> {
     const t = this.now();
-    // Re-processing an unchanged Destination: one indexed read, no transaction.
-    const held = await this.knex('kratix_destination_claims').where({ name: c.name }).first();
-    if (held && this.isFresh(held, c, t)) return {};
+    // Re-processing an unchanged Destination: one batched read, no transaction.
+    const held = await this.rows.load(c.name);
+    if (held && this.isSame(held, c)) {
+      const age = t - Number(held.seen_ms);
+      if (age < this.staleAfterMs / 3) return {};
+      // Its own claim, still live for every replica, so no one could take its name or path
+      // meanwhile: extended with others a little later (the catalog re-processes every entity
+      // every couple of minutes, and a transaction each time doubled its statements).
+      if (age < this.staleAfterMs) {
+        this.extendSoon(c.name);
+        return {};
+      }
+    }
     return this.knex.transaction(tx => this.check(tx, c, t));
+  }
+
+  /** Extends the claims due now (the timer does this; shutdown and tests call it too). */
+  async flush(): Promise<void> {
+    clearTimeout(this.extending);
+    this.extending = undefined;
+    const names = [...this.due];
+    this.due.clear();
+    const t = this.now();
+    for (let i = 0; i < names.length; i += CHUNK) {
+      await this.knex('kratix_destination_claims')
+        .whereIn('name', names.slice(i, i + CHUNK))
+        .update({ seen_ms: t });
+    }
+  }
+
+  private extendSoon(name: string) {
+    this.due.add(name);
+    this.extending ??= setTimeout(() => {
+      // A claim not extended now is still live, and is due again at its next processing.
+      this.flush().catch(e => this.logger?.warn(`Could not extend Destination claims: ${e}`));
+    }, EXTEND_DELAY_MS).unref();
+  }
+
+  /** Another Destination's live claim on the same path of the same store. */
+  private clash(knex: Knex, c: DestinationClaim, t: number) {
+    return knex('kratix_destination_claims')
+      .where({ store: c.store, clean_path: c.cleanPath })
+      .whereNot({ name: c.name })
+      .where('seen_ms', '>', t - this.staleAfterMs)
+      .first();
   }
 
   private async check(tx: Knex.Transaction, c: DestinationClaim, t: number): Promise<ClaimOutcome> {
@@ -83,14 +147,8 @@ export class DestinationClaims {
     const same =
       held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
     if (same && held.mode !== c.mode && this.live(held, t)) return { createdWithMode: held.mode };
-    const clash = await tx('kratix_destination_claims')
-      .where({ store: c.store, clean_path: c.cleanPath })
-      .whereNot({ name: c.name })
-      .where('seen_ms', '>', t - this.staleAfterMs)
-      .first();
+    const clash = await this.clash(tx, c, t);
     if (clash) return { pathHeldBy: clash.entity_ref };
-    // Unchanged (another replica may have refreshed it meanwhile): refresh only now and then.
-    if (held && this.isFresh(held, c, t)) return {};
     const row = {
       name: c.name,
       entity_ref: c.entityRef,

@@ -6,16 +6,20 @@ import { KratixEntitiesProcessor } from './KratixEntitiesProcessor';
 import { DestinationClaims } from './DestinationClaims';
 import { CatalogChangePublisher } from './CatalogChangePublisher';
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 /** Processors of `count` catalog replicas sharing one database, with a claim lifetime of `ttl`. */
-async function replicas(count: number, now: () => number, ttl = 900) {
-  const knex = await databases.init('SQLITE_3');
+async function replicas(
+  count: number,
+  now: () => number,
+  ttl = 900,
+  id: 'SQLITE_3' | 'POSTGRES_15' = 'SQLITE_3',
+) {
+  const knex = await databases.init(id);
   const db = { getClient: async () => knex } as any;
-  const processors: KratixEntitiesProcessor[] = [];
-  for (let i = 0; i < count; i++)
-    processors.push(new KratixEntitiesProcessor(await DestinationClaims.create(db, ttl, now)));
-  return { knex, processors };
+  const claims: DestinationClaims[] = [];
+  for (let i = 0; i < count; i++) claims.push(await DestinationClaims.create(db, ttl, now));
+  return { knex, claims, processors: claims.map(c => new KratixEntitiesProcessor(c)) };
 }
 
 async function processor(now = () => Date.now(), ttl = 1000) {
@@ -150,31 +154,78 @@ describe('KratixEntitiesProcessor', () => {
     );
   });
 
-  it('re-processes an unchanged Destination with one read and no transaction while its claim is fresh', async () => {
-    let now = 0;
-    const {
-      knex,
-      processors: [p],
-    } = await replicas(1, () => now);
-    const queries: string[] = [];
-    knex.on('query', q => queries.push(q.sql));
-    const dev = destination('dev', {
-      path: 'dev',
-      stateStoreRef: { kind: 'GitStateStore', name: 'g' },
-    });
-    await p.validateEntityKind(dev);
-    queries.length = 0;
-    now = 299;
-    await p.validateEntityKind(dev);
-    expect(queries).toEqual(['select * from `kratix_destination_claims` where `name` = ? limit ?']);
-    // A third of the claim's lifetime later, the row is refreshed (in a transaction).
-    queries.length = 0;
-    now = 300;
-    await p.validateEntityKind(dev);
-    expect(queries.some(q => q.startsWith('insert'))).toBe(true);
-    expect(await knex('kratix_destination_claims').select('clean_path', 'seen_ms')).toEqual([
-      { clean_path: 'dev', seen_ms: 300 },
-    ]);
+  it.each(databases.eachSupportedId())(
+    're-processes unchanged Destinations without a transaction: one read per batch, and aging claims extended together (%s)',
+    async id => {
+      let now = 0;
+      const {
+        knex,
+        claims: [claims],
+        processors: [p],
+      } = await replicas(1, () => now, 900, id as 'SQLITE_3' | 'POSTGRES_15');
+      const queries: string[] = [];
+      // The same text on both databases: backticks and `?` placeholders.
+      knex.on('query', q => queries.push(q.sql.replace(/"/g, '`').replace(/\$\d+/g, '?')));
+      const batch = ['dev', 'qa', 'prod'].map(name =>
+        destination(name, { path: name, stateStoreRef: { kind: 'GitStateStore', name: 'g' } }),
+      );
+      // As the catalog does: a batch of entities processed concurrently.
+      const processBatch = () => Promise.all(batch.map(d => p.validateEntityKind(d)));
+      await processBatch();
+      queries.length = 0;
+      now = 299;
+      expect(await processBatch()).toEqual([true, true, true]);
+      expect(queries).toEqual([
+        'select * from `kratix_destination_claims` where `name` in (?, ?, ?)',
+      ]);
+      // A third of the claim's lifetime later: the same read, then one update for all of them.
+      queries.length = 0;
+      now = 300;
+      expect(await processBatch()).toEqual([true, true, true]);
+      expect(queries).toHaveLength(1);
+      await claims.flush();
+      expect(queries.slice(1)).toEqual([
+        'update `kratix_destination_claims` set `seen_ms` = ? where `name` in (?, ?, ?)',
+      ]);
+      const rows = await knex('kratix_destination_claims').select('name', 'seen_ms');
+      expect(rows.map(r => [r.name, Number(r.seen_ms)]).sort()).toEqual([
+        ['dev', 300],
+        ['prod', 300],
+        ['qa', 300],
+      ]);
+      // Once lapsed (a whole lifetime unseen), it is claimed again with every check, in a transaction.
+      queries.length = 0;
+      now = 1300;
+      await p.validateEntityKind(batch[0]);
+      expect(queries[1]).toMatch(/^BEGIN;?$/);
+      expect(queries.some(q => q.startsWith('insert'))).toBe(true);
+    },
+  );
+
+  it('extends aging claims on its own within five seconds', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      let now = 0;
+      const {
+        knex,
+        processors: [p],
+      } = await replicas(1, () => now, 900);
+      const dev = destination('dev', {
+        path: 'dev',
+        stateStoreRef: { kind: 'GitStateStore', name: 'g' },
+      });
+      await p.validateEntityKind(dev);
+      now = 400;
+      await p.validateEntityKind(dev);
+      const seen = async () => Number((await knex('kratix_destination_claims').first()).seen_ms);
+      jest.advanceTimersByTime(4999);
+      expect(await seen()).toBe(0);
+      jest.advanceTimersByTime(1);
+      for (let i = 0; i < 100 && (await seen()) === 0; i++) await new Promise(r => setImmediate(r));
+      expect(await seen()).toBe(400);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('decides clashes across replicas, and a lapsed claim lets the path go', async () => {

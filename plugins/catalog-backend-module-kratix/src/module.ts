@@ -22,17 +22,17 @@ export const catalogModuleKratixEntityModel = createBackendModule({
         config: coreServices.rootConfig,
         events: eventsServiceRef,
         logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
       },
-      async init({ catalog, database, config, events, logger }) {
+      async init({ catalog, database, config, events, logger, lifecycle }) {
         const key = 'kratix.destinations.claimTtl';
         const ttl = durationToMilliseconds(
           config.has(key) ? readDurationFromConfig(config, { key }) : DEFAULT_CLAIM_TTL,
         );
+        const claims = await DestinationClaims.create(database, ttl, undefined, logger);
+        lifecycle.addShutdownHook(() => claims.flush());
         catalog.addProcessor(
-          new KratixEntitiesProcessor(
-            await DestinationClaims.create(database, ttl),
-            new CatalogChangePublisher(events, logger),
-          ),
+          new KratixEntitiesProcessor(claims, new CatalogChangePublisher(events, logger)),
         );
       },
     });
