@@ -39,10 +39,9 @@ const MIGRATIONS = resolvePackagePath(
 export class DestinationClaims {
   static async create(
     database: DatabaseService,
-    staleAfterMs: number,
-    now = () => Date.now(),
-    logger?: LoggerService,
+    options: { staleAfterMs: number; now?: () => number; logger?: LoggerService },
   ) {
+    const { staleAfterMs, now = () => Date.now(), logger } = options;
     const knex = await database.getClient();
     if (!database.migrations?.skip) {
       await knex.migrate.latest({
@@ -131,15 +130,6 @@ export class DestinationClaims {
     }, EXTEND_DELAY_MS).unref();
   }
 
-  /** Another Destination's live claim on the same path of the same store. */
-  private clash(knex: Knex, c: DestinationClaim, t: number) {
-    return knex('kratix_destination_claims')
-      .where({ store: c.store, clean_path: c.cleanPath })
-      .whereNot({ name: c.name })
-      .where('seen_ms', '>', t - this.staleAfterMs)
-      .first();
-  }
-
   private async check(tx: Knex.Transaction, c: DestinationClaim, t: number): Promise<ClaimOutcome> {
     const held = await tx('kratix_destination_claims').where({ name: c.name }).first();
     if (held && held.entity_ref !== c.entityRef && this.live(held, t))
@@ -147,7 +137,11 @@ export class DestinationClaims {
     const same =
       held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
     if (same && held.mode !== c.mode && this.live(held, t)) return { createdWithMode: held.mode };
-    const clash = await this.clash(tx, c, t);
+    const clash = await tx('kratix_destination_claims')
+      .where({ store: c.store, clean_path: c.cleanPath })
+      .whereNot({ name: c.name })
+      .where('seen_ms', '>', t - this.staleAfterMs)
+      .first();
     if (clash) return { pathHeldBy: clash.entity_ref };
     const row = {
       name: c.name,

@@ -18,7 +18,8 @@ async function replicas(
   const knex = await databases.init(id);
   const db = { getClient: async () => knex } as any;
   const claims: DestinationClaims[] = [];
-  for (let i = 0; i < count; i++) claims.push(await DestinationClaims.create(db, ttl, now));
+  for (let i = 0; i < count; i++)
+    claims.push(await DestinationClaims.create(db, { staleAfterMs: ttl, now }));
   return { knex, claims, processors: claims.map(c => new KratixEntitiesProcessor(c)) };
 }
 
@@ -313,7 +314,9 @@ describe('KratixEntitiesProcessor', () => {
     const publish = jest.fn(async (_event: any) => {});
     const knex = await databases.init('SQLITE_3');
     const p = new KratixEntitiesProcessor(
-      await DestinationClaims.create({ getClient: async () => knex } as any, 1000),
+      await DestinationClaims.create({ getClient: async () => knex } as any, {
+        staleAfterMs: 1000,
+      }),
       new CatalogChangePublisher({ publish } as any, mockServices.logger.mock()),
     );
     const spec = { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: 'git' } };

@@ -29,7 +29,7 @@ export const catalogModuleKratixEntityModel = createBackendModule({
         const ttl = durationToMilliseconds(
           config.has(key) ? readDurationFromConfig(config, { key }) : DEFAULT_CLAIM_TTL,
         );
-        const claims = await DestinationClaims.create(database, ttl, undefined, logger);
+        const claims = await DestinationClaims.create(database, { staleAfterMs: ttl, logger });
         lifecycle.addShutdownHook(() => claims.flush());
         catalog.addProcessor(
           new KratixEntitiesProcessor(claims, new CatalogChangePublisher(events, logger)),
