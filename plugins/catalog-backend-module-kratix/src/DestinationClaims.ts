@@ -24,6 +24,17 @@ export interface ClaimOutcome {
 const EXTEND_DELAY_MS = 5000;
 /** Names per statement (SQLite allows 999 bound parameters). */
 const CHUNK = 500;
+/** Checks of one claim before giving up: each lost race ends when the winner commits. */
+const ATTEMPTS = 3;
+
+/** The row changed between this check and its write: another claim won; check again. */
+class ClaimRaced extends Error {}
+
+/** A unique key refused the write: PostgreSQL, SQLite or MySQL. */
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return code === '23505' || code === 'ER_DUP_ENTRY' || /^SQLITE_CONSTRAINT/.test(String(code));
+}
 
 const MIGRATIONS = resolvePackagePath(
   '@internal/plugin-catalog-backend-module-kratix',
@@ -105,7 +116,22 @@ export class DestinationClaims {
         return {};
       }
     }
-    return this.knex.transaction(tx => this.check(tx, c, t));
+    return this.checked(c, t);
+  }
+
+  /**
+   * The full check and its write, in a transaction. Two checks can pass at the same moment
+   * (replicas, or a batch on PostgreSQL); the database's keys let one write win, and the
+   * other is checked again against what the winner committed.
+   */
+  private async checked(c: DestinationClaim, t: number): Promise<ClaimOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.knex.transaction(tx => this.check(tx, c, t));
+      } catch (e) {
+        if (attempt >= ATTEMPTS || !(e instanceof ClaimRaced || isUniqueViolation(e))) throw e;
+      }
+    }
   }
 
   /** Extends the claims due now (the timer does this; shutdown and tests call it too). */
@@ -143,6 +169,18 @@ export class DestinationClaims {
       .where('seen_ms', '>', t - this.staleAfterMs)
       .first();
     if (clash) return { pathHeldBy: clash.entity_ref };
+    // Claims on the path whose Destinations are gone let it go.
+    await tx('kratix_destination_claims')
+      .where({ store: c.store, clean_path: c.cleanPath })
+      .whereNot({ name: c.name })
+      .where('seen_ms', '<=', t - this.staleAfterMs)
+      .delete();
+    await this.write(tx, held, c, t);
+    return {};
+  }
+
+  /** Writes the claim over the row the check read, and only that row. */
+  private async write(tx: Knex.Transaction, held: any, c: DestinationClaim, t: number) {
     const row = {
       name: c.name,
       entity_ref: c.entityRef,
@@ -152,7 +190,13 @@ export class DestinationClaims {
       mode: c.mode,
       seen_ms: t,
     };
-    await tx('kratix_destination_claims').insert(row).onConflict('name').merge();
-    return {};
+    if (!held) {
+      await tx('kratix_destination_claims').insert(row);
+      return;
+    }
+    const updated = await tx('kratix_destination_claims')
+      .where({ name: c.name, entity_ref: held.entity_ref, seen_ms: held.seen_ms })
+      .update(row);
+    if (updated === 0) throw new ClaimRaced();
   }
 }

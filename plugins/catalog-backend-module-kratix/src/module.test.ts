@@ -1,3 +1,4 @@
+import path from 'path';
 import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { Entity } from '@backstage/catalog-model';
@@ -199,7 +200,9 @@ describe('KratixEntitiesProcessor', () => {
       now = 1300;
       await p.validateEntityKind(batch[0]);
       expect(queries[1]).toMatch(/^BEGIN;?$/);
-      expect(queries.some(q => q.startsWith('insert'))).toBe(true);
+      expect(queries.filter(q => q.startsWith('update'))).toEqual([
+        'update `kratix_destination_claims` set `name` = ?, `entity_ref` = ?, `uid` = ?, `store` = ?, `clean_path` = ?, `mode` = ?, `seen_ms` = ? where `name` = ? and `entity_ref` = ? and `seen_ms` = ?',
+      ]);
     },
   );
 
@@ -251,6 +254,75 @@ describe('KratixEntitiesProcessor', () => {
       "spec.path: destination path 'shared' already exists for state store 'git' (used by destination:default/second)",
     );
   });
+
+  it.each(databases.eachSupportedId())(
+    'gives a path and a name to one of two new Destinations processed at the same moment (%s)',
+    async id => {
+      const {
+        processors: [a, b],
+      } = await replicas(2, () => 0, 900, id as 'SQLITE_3' | 'POSTGRES_15');
+      const ref = { kind: 'GitStateStore', name: 'git' };
+      // As two replicas (or one replica's concurrent batch) do: each checks, then claims.
+      const outcomes = await Promise.allSettled([
+        a.validateEntityKind(destination('blue', { path: 'apps', stateStoreRef: ref })),
+        b.validateEntityKind(destination('green', { path: 'apps/', stateStoreRef: ref })),
+        a.validateEntityKind(destination('edge', { path: 'edge-a', stateStoreRef: ref })),
+        b.validateEntityKind(destination('edge', { path: 'edge-b', stateStoreRef: ref }, 'team-b')),
+      ]);
+      const errors = outcomes.flatMap(o => (o.status === 'rejected' ? [String(o.reason)] : []));
+      expect(outcomes.filter(o => o.status === 'fulfilled')).toHaveLength(2);
+      expect(errors).toHaveLength(2);
+      expect(errors.find(e => e.includes('spec.path'))).toMatch(
+        /^Error: spec\.path: destination path 'apps\/?' already exists for state store 'git' \(used by destination:default\/(blue|green)\); choose another path$/,
+      );
+      expect(errors.find(e => e.includes('metadata.name'))).toMatch(
+        /^Error: metadata\.name: a Destination named "edge" already exists \(destination:(default|team-b)\/edge\); Destination names are unique across namespaces, as in Kratix: choose another name$/,
+      );
+      // The one refused is refused again on its next processing, from either replica.
+      const blueWon = outcomes[0].status === 'fulfilled';
+      const loser = destination(blueWon ? 'green' : 'blue', { path: 'apps', stateStoreRef: ref });
+      await expect(b.validateEntityKind(loser)).rejects.toThrow(
+        `(used by destination:default/${blueWon ? 'blue' : 'green'})`,
+      );
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps the claim seen last when an earlier version left a path claimed twice (%s)',
+    async id => {
+      const knex = await databases.init(id);
+      const directory = path.resolve(__dirname, '../migrations');
+      const tableName = 'kratix_catalog_knex_migrations';
+      await knex.migrate.up({ directory, tableName, name: '20261125000000_destination_claims.js' });
+      const row = (name: string, cleanPath: string, seen: number) => ({
+        name,
+        entity_ref: `destination:default/${name}`,
+        store: 'GitStateStore:default/git',
+        clean_path: cleanPath,
+        mode: 'nestedByMetadata',
+        seen_ms: seen,
+      });
+      await knex('kratix_destination_claims').insert([
+        row('blue', 'apps', 5),
+        row('green', 'apps', 7),
+        row('solo', 'solo', 1),
+      ]);
+      const claims = await DestinationClaims.create({ getClient: async () => knex } as any, {
+        staleAfterMs: 900,
+        now: () => 8,
+      });
+      const rows = await knex('kratix_destination_claims').orderBy('name');
+      expect(rows.map(r => r.name)).toEqual(['green', 'solo']);
+      await expect(
+        new KratixEntitiesProcessor(claims).validateEntityKind(
+          destination('blue', {
+            path: 'apps',
+            stateStoreRef: { kind: 'GitStateStore', name: 'git' },
+          }),
+        ),
+      ).rejects.toThrow('(used by destination:default/green)');
+    },
+  );
 
   it('refuses a Destination moved back to a path another took meanwhile, whichever replica processes it', async () => {
     let now = 0;
