@@ -8,6 +8,10 @@
  * @param {import('knex').Knex} knex
  */
 exports.up = async function up(knex) {
+  // A replica still on the previous version could claim a path twice between the reading
+  // below and the new key: it waits (the migration runs in a transaction).
+  if (knex.client.dialect === 'postgresql')
+    await knex.raw('LOCK TABLE ?? IN SHARE ROW EXCLUSIVE MODE', ['kratix_destination_claims']);
   const rows = await knex('kratix_destination_claims')
     .select('name', 'store', 'clean_path', 'seen_ms')
     .orderBy([

@@ -28,12 +28,25 @@ const CHUNK = 500;
 const ATTEMPTS = 3;
 
 /** The row changed between this check and its write: another claim won; check again. */
-class ClaimRaced extends Error {}
+class ClaimRaced extends Error {
+  constructor(name: string) {
+    super(
+      `the claim of Destination "${name}" changed while it was checked ${ATTEMPTS} times; it is checked again at its next processing`,
+    );
+  }
+}
 
-/** A unique key refused the write: PostgreSQL, SQLite or MySQL. */
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  return code === '23505' || code === 'ER_DUP_ENTRY' || /^SQLITE_CONSTRAINT/.test(String(code));
+/**
+ * Another claim won the race to the write: a unique key refused it, or (PostgreSQL,
+ * MySQL) the database chose it as a deadlock's victim or could not serialize it.
+ */
+function lostRace(e: unknown): boolean {
+  if (e instanceof ClaimRaced) return true;
+  const code = String((e as { code?: unknown })?.code);
+  return (
+    ['23505', '40P01', '40001', 'ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK'].includes(code) ||
+    /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(code)
+  );
 }
 
 const MIGRATIONS = resolvePackagePath(
@@ -108,10 +121,11 @@ export class DestinationClaims {
     if (held && this.isSame(held, c)) {
       const age = t - Number(held.seen_ms);
       if (age < this.staleAfterMs / 3) return {};
-      // Its own claim, still live for every replica, so no one could take its name or path
-      // meanwhile: extended with others a little later (the catalog re-processes every entity
-      // every couple of minutes, and a transaction each time doubled its statements).
-      if (age < this.staleAfterMs) {
+      // Its own claim, live for every replica until well after the extension lands, so no one
+      // can take its name or path meanwhile: extended with others a little later (the catalog
+      // re-processes every entity every couple of minutes, and a transaction each time doubled
+      // its statements). Closer to lapsing, it is checked and extended at once.
+      if (age + EXTEND_DELAY_MS < (this.staleAfterMs * 2) / 3) {
         this.extendSoon(c.name);
         return {};
       }
@@ -129,7 +143,7 @@ export class DestinationClaims {
       try {
         return await this.knex.transaction(tx => this.check(tx, c, t));
       } catch (e) {
-        if (attempt >= ATTEMPTS || !(e instanceof ClaimRaced || isUniqueViolation(e))) throw e;
+        if (attempt >= ATTEMPTS || !lostRace(e)) throw e;
       }
     }
   }
@@ -197,6 +211,6 @@ export class DestinationClaims {
     const updated = await tx('kratix_destination_claims')
       .where({ name: c.name, entity_ref: held.entity_ref, seen_ms: held.seen_ms })
       .update(row);
-    if (updated === 0) throw new ClaimRaced();
+    if (updated === 0) throw new ClaimRaced(c.name);
   }
 }

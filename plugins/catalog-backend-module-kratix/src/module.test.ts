@@ -157,14 +157,14 @@ describe('KratixEntitiesProcessor', () => {
   });
 
   it.each(databases.eachSupportedId())(
-    're-processes unchanged Destinations without a transaction: one read per batch, and aging claims extended together (%s)',
+    're-processes unchanged Destinations without a transaction: one read per batch, aging claims extended together, and those close to lapsing checked at once (%s)',
     async id => {
       let now = 0;
       const {
         knex,
         claims: [claims],
         processors: [p],
-      } = await replicas(1, () => now, 900, id as 'SQLITE_3' | 'POSTGRES_15');
+      } = await replicas(1, () => now, 60_000, id as 'SQLITE_3' | 'POSTGRES_15');
       const queries: string[] = [];
       // The same text on both databases: backticks and `?` placeholders.
       knex.on('query', q => queries.push(q.sql.replace(/"/g, '`').replace(/\$\d+/g, '?')));
@@ -175,14 +175,14 @@ describe('KratixEntitiesProcessor', () => {
       const processBatch = () => Promise.all(batch.map(d => p.validateEntityKind(d)));
       await processBatch();
       queries.length = 0;
-      now = 299;
+      now = 19_999;
       expect(await processBatch()).toEqual([true, true, true]);
       expect(queries).toEqual([
         'select * from `kratix_destination_claims` where `name` in (?, ?, ?)',
       ]);
       // A third of the claim's lifetime later: the same read, then one update for all of them.
       queries.length = 0;
-      now = 300;
+      now = 20_000;
       expect(await processBatch()).toEqual([true, true, true]);
       expect(queries).toHaveLength(1);
       await claims.flush();
@@ -191,18 +191,26 @@ describe('KratixEntitiesProcessor', () => {
       ]);
       const rows = await knex('kratix_destination_claims').select('name', 'seen_ms');
       expect(rows.map(r => [r.name, Number(r.seen_ms)]).sort()).toEqual([
-        ['dev', 300],
-        ['prod', 300],
-        ['qa', 300],
+        ['dev', 20_000],
+        ['prod', 20_000],
+        ['qa', 20_000],
       ]);
-      // Once lapsed (a whole lifetime unseen), it is claimed again with every check, in a transaction.
-      queries.length = 0;
-      now = 1300;
-      await p.validateEntityKind(batch[0]);
-      expect(queries[1]).toMatch(/^BEGIN;?$/);
-      expect(queries.filter(q => q.startsWith('update'))).toEqual([
-        'update `kratix_destination_claims` set `name` = ?, `entity_ref` = ?, `uid` = ?, `store` = ?, `clean_path` = ?, `mode` = ?, `seen_ms` = ? where `name` = ? and `entity_ref` = ? and `seen_ms` = ?',
-      ]);
+      // So close to lapsing that a delayed extension might land after it: checked and extended
+      // at once, in a transaction; and so once lapsed (a whole lifetime unseen).
+      const checkedWrite =
+        'update `kratix_destination_claims` set `name` = ?, `entity_ref` = ?, `uid` = ?, `store` = ?, `clean_path` = ?, `mode` = ?, `seen_ms` = ? where `name` = ? and `entity_ref` = ? and `seen_ms` = ?';
+      const processAt = async (t: number) => {
+        queries.length = 0;
+        now = t;
+        await p.validateEntityKind(batch[0]);
+        return queries[1] === 'BEGIN;' || queries[1] === 'BEGIN'
+          ? queries.filter(q => q.startsWith('update'))
+          : queries;
+      };
+      expect(await processAt(20_000 + 34_999)).toHaveLength(1);
+      expect(await processAt(55_000)).toEqual([checkedWrite]);
+      expect(await processAt(55_000 + 60_000)).toEqual([checkedWrite]);
+      await claims.flush();
     },
   );
 
@@ -213,20 +221,20 @@ describe('KratixEntitiesProcessor', () => {
       const {
         knex,
         processors: [p],
-      } = await replicas(1, () => now, 900);
+      } = await replicas(1, () => now, 60_000);
       const dev = destination('dev', {
         path: 'dev',
         stateStoreRef: { kind: 'GitStateStore', name: 'g' },
       });
       await p.validateEntityKind(dev);
-      now = 400;
+      now = 25_000;
       await p.validateEntityKind(dev);
       const seen = async () => Number((await knex('kratix_destination_claims').first()).seen_ms);
       jest.advanceTimersByTime(4999);
       expect(await seen()).toBe(0);
       jest.advanceTimersByTime(1);
       for (let i = 0; i < 100 && (await seen()) === 0; i++) await new Promise(r => setImmediate(r));
-      expect(await seen()).toBe(400);
+      expect(await seen()).toBe(25_000);
     } finally {
       jest.useRealTimers();
     }
@@ -287,6 +295,47 @@ describe('KratixEntitiesProcessor', () => {
     },
   );
 
+  it('refuses a lapsed name to a newcomer when its holder comes back while the newcomer is checked (POSTGRES_15)', async () => {
+    const {
+      knex,
+      processors: [p],
+    } = await replicas(1, () => 1000, 900, 'POSTGRES_15');
+    const ref = { kind: 'GitStateStore', name: 'git' };
+    await knex('kratix_destination_claims').insert({
+      name: 'edge',
+      entity_ref: 'destination:default/edge',
+      store: 'GitStateStore:default/git',
+      clean_path: 'edge-a',
+      mode: 'nestedByMetadata',
+      seen_ms: 0,
+    });
+    // Another replica processes default/edge again: its write holds the row until it commits.
+    const holder = await knex.transaction();
+    await holder('kratix_destination_claims').where({ name: 'edge' }).update({ seen_ms: 1000 });
+    const newcomer = p.validateEntityKind(
+      destination('edge', { path: 'edge-b', stateStoreRef: ref }, 'team-b'),
+    );
+    const outcome = newcomer.then(
+      () => 'accepted',
+      e => String(e),
+    );
+    // The newcomer read the lapsed row and now waits to write over it.
+    for (let i = 0; i < 200; i++) {
+      const waiting = await knex('pg_stat_activity')
+        .where({ wait_event_type: 'Lock', datname: knex.client.database() })
+        .count({ n: '*' });
+      if (Number(waiting[0].n) > 0) break;
+      await new Promise(r => setTimeout(r, 25));
+    }
+    await holder.commit();
+    expect(await outcome).toBe(
+      'Error: metadata.name: a Destination named "edge" already exists (destination:default/edge); Destination names are unique across namespaces, as in Kratix: choose another name',
+    );
+    expect(await knex('kratix_destination_claims').select('entity_ref', 'clean_path')).toEqual([
+      { entity_ref: 'destination:default/edge', clean_path: 'edge-a' },
+    ]);
+  });
+
   it.each(databases.eachSupportedId())(
     'keeps the claim seen last when an earlier version left a path claimed twice (%s)',
     async id => {
@@ -313,6 +362,16 @@ describe('KratixEntitiesProcessor', () => {
       });
       const rows = await knex('kratix_destination_claims').orderBy('name');
       expect(rows.map(r => r.name)).toEqual(['green', 'solo']);
+      // The database itself now refuses a second claim on the path, and the step reverts.
+      await expect(
+        knex('kratix_destination_claims').insert(row('blue', 'apps', 9)),
+      ).rejects.toMatchObject({
+        code: id === 'POSTGRES_15' ? '23505' : 'SQLITE_CONSTRAINT_UNIQUE',
+      });
+      await knex.migrate.down({ directory, tableName });
+      await knex('kratix_destination_claims').insert(row('blue', 'apps', 9));
+      await knex('kratix_destination_claims').where({ name: 'blue' }).delete();
+      await knex.migrate.latest({ directory, tableName });
       await expect(
         new KratixEntitiesProcessor(claims).validateEntityKind(
           destination('blue', {
