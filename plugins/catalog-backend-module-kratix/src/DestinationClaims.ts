@@ -177,20 +177,20 @@ export class DestinationClaims {
     const same =
       held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
     if (same && held.mode !== c.mode && this.live(held, t)) return { createdWithMode: held.mode };
-    const clash = await tx('kratix_destination_claims')
-      .where({ store: c.store, clean_path: c.cleanPath })
-      .whereNot({ name: c.name })
-      .where('seen_ms', '>', t - this.staleAfterMs)
-      .first();
+    const lapsedBefore = t - this.staleAfterMs;
+    const clash = await this.othersOnPath(tx, c).where('seen_ms', '>', lapsedBefore).first();
     if (clash) return { pathHeldBy: clash.entity_ref };
     // Claims on the path whose Destinations are gone let it go.
-    await tx('kratix_destination_claims')
-      .where({ store: c.store, clean_path: c.cleanPath })
-      .whereNot({ name: c.name })
-      .where('seen_ms', '<=', t - this.staleAfterMs)
-      .delete();
+    await this.othersOnPath(tx, c).where('seen_ms', '<=', lapsedBefore).delete();
     await this.write(tx, held, c, t);
     return {};
+  }
+
+  /** Claims of other Destinations on this claim's store path. */
+  private othersOnPath(tx: Knex.Transaction, c: DestinationClaim) {
+    return tx('kratix_destination_claims')
+      .where({ store: c.store, clean_path: c.cleanPath })
+      .whereNot({ name: c.name });
   }
 
   /** Writes the claim over the row the check read, and only that row. */
