@@ -18,6 +18,8 @@ export interface ClaimOutcome {
   pathHeldBy?: string;
   /** The mode this Destination was created with, when the claim asks for another one. */
   createdWithMode?: string;
+  /** A Destination on the same store whose path holds this claim's path, or is held by it. */
+  nestsWith?: { name: string; cleanPath: string; inside: boolean };
 }
 
 /** How long claims due for extension wait to be extended together. */
@@ -26,6 +28,17 @@ const EXTEND_DELAY_MS = 5000;
 const CHUNK = 500;
 /** Checks of one claim before giving up: each lost race ends when the winner commits. */
 const ATTEMPTS = 3;
+
+/** `a/b/c` -> `a`, `a/b`. */
+function ancestors(cleanPath: string): string[] {
+  const parts = cleanPath.split('/');
+  return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** A cleaned store path at or below another; `.` is the store's root and holds every path. */
+function isWithin(root: string, p: string): boolean {
+  return root === '.' || p === root || p.startsWith(`${root}/`);
+}
 
 /** The row changed between this check and its write: another claim won; check again. */
 class ClaimRaced extends Error {
@@ -171,26 +184,79 @@ export class DestinationClaims {
   }
 
   private async check(tx: Knex.Transaction, c: DestinationClaim, t: number): Promise<ClaimOutcome> {
+    await this.lockStore(tx, c.store);
     const held = await tx('kratix_destination_claims').where({ name: c.name }).first();
     if (held && held.entity_ref !== c.entityRef && this.live(held, t))
       return { nameHeldBy: held.entity_ref };
     const same =
       held && held.entity_ref === c.entityRef && (!held.uid || !c.uid || held.uid === c.uid);
     if (same && held.mode !== c.mode && this.live(held, t)) return { createdWithMode: held.mode };
-    const lapsedBefore = t - this.staleAfterMs;
-    const clash = await this.othersOnPath(tx, c).where('seen_ms', '>', lapsedBefore).first();
+    // Only a new claim, or one moving to another path or store, is held to the nesting rule:
+    // Destinations that nested before the rule existed keep running (refusing one now would take
+    // it out of the catalog, and its `cleanup: all` would delete its files).
+    const kept = same && held.store === c.store && held.clean_path === c.cleanPath;
+    const around = await this.othersAround(tx, c, !kept);
+    const clash = around.find(r => r.clean_path === c.cleanPath && this.live(r, t));
     if (clash) return { pathHeldBy: clash.entity_ref };
-    // Claims on the path whose Destinations are gone let it go.
-    await this.othersOnPath(tx, c).where('seen_ms', '<=', lapsedBefore).delete();
+    const nest = around.find(r => this.live(r, t));
+    if (nest) {
+      const inside = isWithin(nest.clean_path, c.cleanPath);
+      return { nestsWith: { name: nest.name, cleanPath: nest.clean_path, inside } };
+    }
+    // Claims on or around the path whose Destinations are gone let it go.
+    await this.deleteLapsed(tx, around, t - this.staleAfterMs);
     await this.write(tx, held, c, t);
     return {};
   }
 
-  /** Claims of other Destinations on this claim's store path. */
-  private othersOnPath(tx: Knex.Transaction, c: DestinationClaim) {
-    return tx('kratix_destination_claims')
-      .where({ store: c.store, clean_path: c.cleanPath })
-      .whereNot({ name: c.name });
+  /**
+   * Two new Destinations nesting on one store never clash on the unique key (their paths
+   * differ), so their checks are serialized per store: on PostgreSQL a transaction-scoped lock
+   * on the store, taken before anything is read. SQLite runs one transaction at a time already.
+   */
+  private async lockStore(tx: Knex.Transaction, store: string) {
+    if (this.knex.client.dialect !== 'postgresql') return;
+    await tx.raw('select pg_advisory_xact_lock(hashtext(?), hashtext(?))', [
+      'kratix_destination_claims',
+      store,
+    ]);
+  }
+
+  /**
+   * Claims of other Destinations on this claim's store whose path is this path or, when
+   * `nesting`, holds it or lies inside it (a path of `.`, the store's root, holds every other),
+   * ordered so an error names the same one each time. The database narrows them (SQLite's LIKE
+   * ignores case), this decides.
+   */
+  private async othersAround(
+    tx: Knex.Transaction,
+    c: DestinationClaim,
+    nesting: boolean,
+  ): Promise<any[]> {
+    const q = tx('kratix_destination_claims').where({ store: c.store }).whereNot({ name: c.name });
+    if (!nesting) return q.where({ clean_path: c.cleanPath });
+    if (c.cleanPath !== '.') {
+      const holders = ['.', ...ancestors(c.cleanPath), c.cleanPath];
+      const below = `${c.cleanPath.replace(/[\\%_]/g, m => `\\${m}`)}/%`;
+      q.where(w =>
+        w.whereIn('clean_path', holders).orWhereRaw("?? like ? escape '\\'", ['clean_path', below]),
+      );
+    }
+    const rows = await q.orderBy(['clean_path', 'name']);
+    return rows.filter(
+      r => isWithin(r.clean_path, c.cleanPath) || isWithin(c.cleanPath, r.clean_path),
+    );
+  }
+
+  /** Deletes those of `rows` still lapsed: a claim extended since it was read stays. */
+  private async deleteLapsed(tx: Knex.Transaction, rows: any[], lapsedBefore: number) {
+    const names = rows.filter(r => Number(r.seen_ms) <= lapsedBefore).map(r => r.name);
+    for (let i = 0; i < names.length; i += CHUNK) {
+      await tx('kratix_destination_claims')
+        .whereIn('name', names.slice(i, i + CHUNK))
+        .where('seen_ms', '<=', lapsedBefore)
+        .delete();
+    }
   }
 
   /** Writes the claim over the row the check read, and only that row. */

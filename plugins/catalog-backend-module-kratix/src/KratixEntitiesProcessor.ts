@@ -47,14 +47,19 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
     return true;
   }
 
-  /** Names unique across namespaces, one Destination per store path, and an immutable mode, as Kratix. */
+  /**
+   * Names unique across namespaces, one Destination per store path, and an immutable mode, as
+   * Kratix; and, unlike Kratix, no Destination inside another's path on one store (the outer
+   * one's files would be the inner one's too).
+   */
   private async checkClaims(entity: Entity, spec: DestinationEntity['spec']) {
     const ref = stringifyEntityRef(entity);
+    const namespace = entity.metadata.namespace ?? 'default';
     const outcome = await this.claims.claim({
       name: entity.metadata.name,
       entityRef: ref,
       uid: entity.metadata.uid,
-      store: `${spec.stateStoreRef.kind}:${entity.metadata.namespace ?? 'default'}/${spec.stateStoreRef.name}`,
+      store: `${spec.stateStoreRef.kind}:${namespace}/${spec.stateStoreRef.name}`,
       cleanPath: goClean(spec.path).replace(/^\/+/, '') || '.',
       mode: spec.filepath.mode,
     });
@@ -71,6 +76,13 @@ export class KratixEntitiesProcessor implements CatalogProcessor {
     if (outcome.pathHeldBy) {
       throw new Error(
         `spec.path: destination path '${spec.path}' already exists for state store '${spec.stateStoreRef.name}' (used by ${outcome.pathHeldBy}); choose another path`,
+      );
+    }
+    if (outcome.nestsWith) {
+      const other = outcome.nestsWith;
+      const store = `${spec.stateStoreRef.kind}/${namespace}/${spec.stateStoreRef.name}`;
+      throw new Error(
+        `spec.path: ${JSON.stringify(spec.path)} ${other.inside ? 'is inside' : 'contains'} the path ${JSON.stringify(other.cleanPath)} of Destination ${other.name} on ${store}; give it a path outside other Destinations' paths`,
       );
     }
   }
