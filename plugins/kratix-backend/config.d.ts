@@ -5,16 +5,44 @@ export interface Config {
     /**
      * Credentials named by State Stores' `spec.secretRef.name`. Use `${ENV_VAR}`
      * substitutions; never put them in entities. A secret is only ever sent to
-     * the hosts in its `allowedHosts`: a store pointing anywhere else is refused
-     * before any request is made.
+     * the hosts in its `allowedHosts`, and, when it has `allowedRepositories` or
+     * `allowedBuckets`, used only for those: a store pointing anywhere else is
+     * refused before any request is made.
      */
     secrets?: {
       [name: string]: {
         /**
          * Hosts these credentials may be sent to: `host`, `host:port` or
-         * `*.example.com`. Required: a secret without it is used nowhere.
+         * `*.example.com`; a host without a port allows any port, and an SSH URL
+         * without a port is port 22. Required: a secret without it is used
+         * nowhere. A GitHub App secret also needs the host of the API that mints
+         * its tokens: `api.github.com` for github.com, else the host of
+         * `integrations.github[].apiBaseUrl` (default `<host>/api/v3`).
          */
         allowedHosts?: string[];
+        /**
+         * Optional: the Git repositories (on allowedHosts) this secret may be used
+         * for. A pattern is `host[:port]/path`; a scheme, a user, the scp form's
+         * `:` (`git@host:org/repo`), a trailing `.git` and trailing slashes are
+         * ignored, so a store's `spec.url` lists exactly its repository. The host
+         * is exact and case-insensitive; without a port any port matches, with
+         * one only that port (URLs without a port have 443, 80 or 22). The path
+         * is case-sensitive, segment by segment: `*` matches any characters
+         * within one segment, never `/` (`github.com/org/*`, `github.com/org/team-*`);
+         * `**` as the last segment matches one or more segments (`gitlab.com/group/**`).
+         * A repository path with an empty, `.` or `..` segment matches nothing.
+         * Unset: any repository on allowedHosts, unless allowedBuckets is set
+         * (then the secret is for buckets only). Does not apply to the GitHub
+         * App token API.
+         */
+        allowedRepositories?: string[];
+        /**
+         * Optional: the buckets (on allowedHosts) this secret may be used for;
+         * `*` matches any characters (`fleet-*`). Unset: any bucket on
+         * allowedHosts, unless allowedRepositories is set (then the secret is
+         * for Git only).
+         */
+        allowedBuckets?: string[];
         /** Git over HTTPS (basicAuth): the user; default `x-access-token`, as Kratix. */
         username?: string;
         /**
@@ -46,6 +74,32 @@ export interface Config {
          */
         secretAccessKey?: string;
       };
+    };
+    /**
+     * Backstage's own credentials (`integrations`, `aws`) serve every plugin, so
+     * Kratix uses them only for the repositories and buckets listed here. A
+     * store without `spec.secretRef` on a host whose integration holds
+     * credentials, and not listed, is refused (not ready) and nothing is sent;
+     * on a host with no integration, or one without credentials, it stays
+     * anonymous.
+     */
+    integrations?: {
+      /**
+       * Repositories a GitStateStore without secretRef may use the integration
+       * credentials of its host for (GitHub tokens or Apps, GitLab, Bitbucket,
+       * Azure DevOps, Gitea, Gerrit). Patterns as
+       * `kratix.secrets.<name>.allowedRepositories`; `host/**` is every
+       * repository on the host. Default: none.
+       */
+      allowedRepositories?: string[];
+      /**
+       * Buckets a BucketStateStore with `authMethod: IAM` may use the keys or
+       * profile of `aws.mainAccount` for; `*` matches any characters. Without
+       * keys or a profile there, IAM is the AWS default credential chain (the
+       * process's own identity, as Kratix) and this list does not apply.
+       * Default: none.
+       */
+      allowedBuckets?: string[];
     };
     reconcile?: {
       /** How often each State Store is checked for work. Default 5 seconds. New works are written at once, not on this timer. */
@@ -95,12 +149,27 @@ export interface Config {
      * everything, other users schedule on Destinations they own or labelled with
      * their team, and change only their own works. Off: everything is allowed.
      */
+    signals?: {
+      /**
+       * Entity refs (users or groups, e.g. `group:default/platform-team`) whose open
+       * pages reload on every store run. The owners of a store's Destinations and of
+       * the works a run touched always get that store's signals; nobody else does,
+       * and a connection without a token never does.
+       */
+      recipients?: string[];
+    };
     examplePolicy?: {
       enabled?: boolean;
       /** Default `group:default/platform-team`. */
       platformGroup?: string;
       /** The Destination label naming a team. Default `team`. */
       teamLabel?: string;
+      /**
+       * Work namespaces every user may create works in. Otherwise a user creates
+       * works only in namespaces named after their groups. Default
+       * `[default, kratix-platform-system]`.
+       */
+      sharedNamespaces?: string[];
     };
     works?: {
       /** Largest file of a work, in bytes. Default 1 MiB. */

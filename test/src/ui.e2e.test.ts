@@ -110,6 +110,7 @@ describe('the UI in a real browser (guest sign-in, Destination page, scaffolder,
         app: { title: 'Kratix Destinations for Backstage' },
         permission: { enabled: true },
         kratix: {
+          signals: { recipients: ['user:development/guest'] },
           secrets: {
             git: {
               allowedHosts: ['127.0.0.1'],

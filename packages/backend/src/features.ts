@@ -1,10 +1,13 @@
+/** The permission policy (allow-all, or the example policy): tests may swap it for their own. */
+export const permissionPolicyFeature = import('./permissionPolicyModule');
+
 /** Everything the backend runs; tests start the same list (plus test-only sign-in). */
 export const backendFeatures = [
   import('@backstage/plugin-app-backend'),
   import('@backstage/plugin-auth-backend'),
   import('@backstage/plugin-auth-backend-module-guest-provider'),
   import('@backstage/plugin-permission-backend'),
-  import('./permissionPolicyModule'),
+  permissionPolicyFeature,
   import('@backstage/plugin-catalog-backend'),
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
   import('@internal/plugin-catalog-backend-module-kratix'),

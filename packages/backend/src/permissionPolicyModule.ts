@@ -29,6 +29,10 @@ export default createBackendModule({
             new KratixExamplePolicy({
               platformGroup,
               teamLabel: example.getOptionalString('teamLabel') ?? 'team',
+              sharedNamespaces: example.getOptionalStringArray('sharedNamespaces') ?? [
+                'default',
+                'kratix-platform-system',
+              ],
             }),
           );
           return;

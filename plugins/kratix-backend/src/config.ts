@@ -33,6 +33,8 @@ export interface KratixConfig {
   works: WorkLimits;
   bucket: { concurrency: number; batchDelete: boolean };
   workDir: string;
+  /** Entity refs (users, groups) that get every store run's signal, besides the people concerned. */
+  signals: { recipients: string[] };
 }
 
 export const DEFAULTS = {
@@ -95,5 +97,8 @@ export function readKratixConfig(config: Config): KratixConfig {
     },
     workDir:
       config.getOptionalString('kratix.workDir') ?? path.join(os.tmpdir(), 'kratix-backstage'),
+    signals: {
+      recipients: config.getOptionalStringArray('kratix.signals.recipients') ?? [],
+    },
   };
 }

@@ -107,7 +107,7 @@ describe('kratix plugin', () => {
     const server = await backend(AuthorizeResult.DENY);
     const res = await request(server).post('/api/kratix/works').send(work);
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toBe('not allowed to create kratix works');
+    expect(res.body.error.message).toBe('not allowed to create kratix works in namespace default');
     expect((await request(server).delete('/api/kratix/works/default/app-one-p')).status).toBe(403);
   });
 

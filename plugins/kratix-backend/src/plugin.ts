@@ -1,3 +1,4 @@
+import type { PolicyDecision } from '@backstage/plugin-permission-common';
 import { coreServices, createBackendPlugin, ServiceRef } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -10,12 +11,13 @@ import { DatabaseKratixStore } from './database';
 import { registerPermissions } from './service/permissionResources';
 import { Reconciler } from './reconciler';
 import { Access } from './service/access';
-import { decisionAllows } from './service/caller';
+import { decisionAllows, destinationResource } from './service/caller';
 import { CatalogErrors } from './service/CatalogErrors';
 import { createRouter } from './service/router';
 import { WebLinks } from './service/webLinks';
 import { WriterFactory } from './writers';
 import { registerActions } from './service/actions';
+import { ReadAccess } from './service/ReadAccess';
 import { RunAnnouncer } from './service/RunAnnouncer';
 import { RunAuditor } from './service/RunAuditor';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
@@ -75,6 +77,7 @@ function reconcilerOf(
     logger,
     signals: deps.signals,
     notifications: deps.notifications,
+    recipients: config.signals.recipients,
   });
   const runAuditor = new RunAuditor({ auditor: deps.auditor, logger });
   return new Reconciler({
@@ -86,7 +89,11 @@ function reconcilerOf(
     writers,
     config,
     permit: (work, d) =>
-      decisionAllows(auth.destinationAuthorizer, work.placementConditions as any, d),
+      decisionAllows(
+        auth.destinationAuthorizer,
+        work.placementConditions as PolicyDecision | undefined,
+        () => destinationResource(d),
+      ),
     onRun: (ref, result) => {
       announcer.onRun(ref, result);
       runAuditor.onRun(ref, result);
@@ -132,7 +139,13 @@ async function init(deps: PluginDeps) {
   const links = new WebLinks(ScmIntegrations.fromConfig(rootConfig));
   deps.httpRouter.use(await createRouter({ db, reconciler, access, links, config, catalogErrors }));
   deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
-  registerActions(deps.actionsRegistry, { db, reconciler, access, config });
+  registerActions(deps.actionsRegistry, {
+    db,
+    reconciler,
+    access,
+    reads: new ReadAccess({ db, access }),
+    config,
+  });
 }
 
 /**

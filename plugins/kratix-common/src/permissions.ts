@@ -5,10 +5,15 @@ export const KRATIX_DESTINATION_RESOURCE_TYPE = 'kratix-destination';
 /** A work as a permission resource (resourceRef: `<namespace>/<name>`). */
 export const KRATIX_WORK_RESOURCE_TYPE = 'kratix-work';
 
-/** Creating a new work (POST /works, kratix:schedule). */
+/**
+ * Creating a new work (POST /works, kratix:schedule). A resource permission
+ * although the work does not exist yet: conditions (its namespace, its owner,
+ * the caller) are checked against the work as it would be stored.
+ */
 export const kratixWorkCreatePermission = createPermission({
   name: 'kratix.work.create',
   attributes: { action: 'create' },
+  resourceType: KRATIX_WORK_RESOURCE_TYPE,
 });
 
 /** Changing an existing work: checked against the work (its owner, its namespace). */
@@ -46,6 +51,12 @@ export const kratixDestinationSchedulePermission = createPermission({
   resourceType: KRATIX_DESTINATION_RESOURCE_TYPE,
 });
 
+/** Reading a State Store's page: its readiness, credential source and Destinations. */
+export const kratixStateStoreReadPermission = createPermission({
+  name: 'kratix.statestore.read',
+  attributes: { action: 'read' },
+});
+
 export const kratixPermissions = [
   kratixWorkCreatePermission,
   kratixWorkUpdatePermission,
@@ -53,4 +64,5 @@ export const kratixPermissions = [
   kratixWorkReadPermission,
   kratixDestinationReadPermission,
   kratixDestinationSchedulePermission,
+  kratixStateStoreReadPermission,
 ];

@@ -13,6 +13,12 @@ export interface WorkKey {
   name: string;
 }
 
+/** Who owns a work that has a row, and whether it is being deleted (its files still leaving). */
+export interface WorkOwnership {
+  ownerRefs: string[];
+  deleting: boolean;
+}
+
 /** A work as stored: files already split into workload groups. */
 export interface StoredWork extends WorkKey {
   promise: string;

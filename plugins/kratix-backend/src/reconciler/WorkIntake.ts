@@ -8,6 +8,7 @@ import {
   StoredWork,
   WorkKey,
   workKey,
+  WorkOwnership,
 } from '../database';
 import { candidates } from '../scheduling';
 import { DestinationCache } from './DestinationCache';
@@ -27,6 +28,10 @@ export interface Caller {
   placementConditions?: unknown;
   /** Why a Destination is refused, for the 403 message. */
   refusal?: string;
+  /** Whether the caller may create this work (no row holds it). */
+  mayCreate(work: WorkKey): boolean;
+  /** Whether the caller may change this existing work (live, or still being deleted). */
+  mayUpdate(work: WorkKey & { ownerRefs: string[] }): boolean;
 }
 
 export interface SubmitResult {
@@ -69,9 +74,50 @@ class PendingInserts {
 interface Batch {
   caller: Caller;
   all: StoredDestination[];
+  /** The rows the batch's transaction found: who owns each work that exists. */
+  owners: Map<string, WorkOwnership>;
   known: Set<string>;
   isolated: boolean;
   pending: PendingInserts;
+}
+
+/**
+ * Create needs `kratix.work.create`; a work that has a row (live, or still
+ * being deleted: it keeps its owners until its files are gone) needs
+ * `kratix.work.update` on that row. Decided on the rows the writing
+ * transaction read, so a racing request cannot turn a create into an update.
+ */
+function submitRefusal(
+  work: WorkKey,
+  caller: Caller,
+  owners: Map<string, WorkOwnership>,
+): Error | undefined {
+  const row = owners.get(workKey(work));
+  if (row) {
+    return caller.mayUpdate({
+      namespace: work.namespace,
+      name: work.name,
+      ownerRefs: row.ownerRefs,
+    })
+      ? undefined
+      : new NotAllowedError(`not allowed to update kratix work ${workKey(work)}`);
+  }
+  return caller.mayCreate({ namespace: work.namespace, name: work.name })
+    ? undefined
+    : new NotAllowedError(`not allowed to create kratix works in namespace ${work.namespace}`);
+}
+
+/** A duplicate key on insert: another request created the same work first (PostgreSQL, SQLite, MySQL). */
+function createdConcurrently(e: unknown, work: WorkKey): Error | undefined {
+  const code = String((e as { code?: unknown })?.code);
+  if (
+    !['23505', 'ER_DUP_ENTRY'].includes(code) &&
+    !/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(code)
+  )
+    return undefined;
+  return new ConflictError(
+    `work ${workKey(work)} was created by another request at the same time; send it again to update it`,
+  );
 }
 
 /** A NewWork as the stored shape the scheduler reads (paths only). */
@@ -154,14 +200,12 @@ export class WorkIntake {
    */
   async submitMany(works: NewWork[], caller: Caller): Promise<(SubmitResult | Error)[]> {
     const all = await this.deps.destinations.live();
-    const known = await this.deps.db.works.existing(works);
-    const attempt = (isolated: boolean) =>
-      this.submitBatch(works, caller, all, new Set(known), isolated);
+    const attempt = (isolated: boolean) => this.submitBatch(works, caller, all, isolated);
     let results: Submitted[];
     try {
       results = await attempt(false);
     } catch (e) {
-      if (works.length === 1) throw e;
+      if (works.length === 1) throw createdConcurrently(e, works[0]) ?? e;
       results = await attempt(true);
     }
     for (const ref of storesOf(results)) this.deps.loop.trigger(ref);
@@ -172,14 +216,22 @@ export class WorkIntake {
     works: NewWork[],
     caller: Caller,
     all: StoredDestination[],
-    known: Set<string>,
     isolated: boolean,
   ): Promise<Submitted[]> {
     return this.deps.db.transaction(async tx => {
       const out: Submitted[] = [];
       const pending = new PendingInserts();
+      const owners = await tx.works.ownership(works);
+      const known = new Set(owners.keys());
       for (const work of works) {
-        const one = await this.submitOne(tx, work, { caller, all, known, isolated, pending });
+        const one = await this.submitOne(tx, work, {
+          caller,
+          all,
+          owners,
+          known,
+          isolated,
+          pending,
+        });
         out.push(one);
         if (!(one instanceof Error)) known.add(workKey(work));
       }
@@ -193,15 +245,18 @@ export class WorkIntake {
   /** Isolated: a savepoint per work, a refusal is its result. Otherwise a refusal fails the batch. */
   private async submitOne(tx: KratixStore, work: NewWork, b: Batch): Promise<Submitted> {
     const isKnown = b.known.has(workKey(work));
+    const refused = submitRefusal(work, b.caller, b.owners);
     if (!b.isolated) {
+      if (refused) throw refused;
       if (!isKnown) return this.submitNew(tx, work, b);
       await b.pending.flush(tx); // its row may be among the batch's pending ones
       return this.submitIn(tx, work, b.caller, b.all, true);
     }
+    if (refused) return refused;
     try {
       return await tx.transaction(inner => this.submitIn(inner, work, b.caller, b.all, isKnown));
-    } catch (e: any) {
-      return e instanceof Error ? e : new Error(String(e));
+    } catch (e) {
+      return createdConcurrently(e, work) ?? (e instanceof Error ? e : new Error(String(e)));
     }
   }
 
@@ -267,11 +322,13 @@ export class WorkIntake {
     if (bad) throw new InputError(`files: ${bad.message}`);
   }
 
-  /** Where the work would go and what each store would change; nothing is written anywhere. */
+  /** Where the work would go and what each store would change, for a caller who may submit it; nothing is written anywhere. */
   async preview(
     work: NewWork,
     caller: Caller,
   ): Promise<{ destinations: string[]; pendingGroups: string[]; preview: DestinationPreview[] }> {
+    const refused = submitRefusal(work, caller, await this.deps.db.works.ownership([work]));
+    if (refused) throw refused;
     const all = await this.deps.destinations.live();
     const stored = asStored(work, caller);
     const existing = await this.deps.db.placements.list({ work });

@@ -5,6 +5,7 @@ import type { SignalsService } from '@backstage/plugin-signals-node';
 import { KRATIX_SIGNAL_CHANNEL, stateStoreLabel } from '@internal/plugin-kratix-common';
 import type { KratixStore, StoredPlacement } from '../database';
 import type { StoreRunResult } from '../reconciler';
+import { ownerRef } from './caller';
 
 function destinationLink(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
@@ -12,8 +13,8 @@ function destinationLink(entityRef: string): string {
 }
 
 /**
- * Tells people what a store run did: every run reaches open pages as a
- * signal (they reload); a placement or store that starts failing, drifts
+ * Tells people what a store run did: every run reaches the open pages of
+ * the people it concerns as a signal (they reload); a placement or store that starts failing, drifts
  * under `report`, or recovers is told to its Destination's owners and the
  * work's creator as a notification, once per change, not per retry.
  */
@@ -24,6 +25,8 @@ export class RunAnnouncer {
       logger: LoggerService;
       signals?: SignalsService;
       notifications?: NotificationService;
+      /** Entity refs that get every store's signals (`kratix.signals.recipients`). */
+      recipients?: string[];
     },
   ) {}
 
@@ -34,11 +37,7 @@ export class RunAnnouncer {
   };
 
   private async announce(ref: string, result: StoreRunResult) {
-    await this.deps.signals?.publish({
-      recipients: { type: 'broadcast' },
-      channel: KRATIX_SIGNAL_CHANNEL,
-      message: { store: ref, at: new Date().toISOString(), error: result.error ?? null },
-    });
+    await this.signal(ref, result);
     if (!this.deps.notifications) return;
     await this.storeChanged(ref, result);
     const failed =
@@ -49,6 +48,31 @@ export class RunAnnouncer {
       if (result.drift && (await this.reported(d.destination)))
         await this.drift(d.destination, d.files);
     }
+  }
+
+  /**
+   * Open pages reload on a store run's signal. It goes only to signed-in
+   * people concerned (a connection without a token is nobody's): the owners
+   * of the store's Destinations, the owners of the works the run touched,
+   * and `kratix.signals.recipients` (e.g. the platform team); it carries the
+   * store and the time only, never an error text (pages read that through
+   * the API, which checks what the reader may see).
+   */
+  private async signal(ref: string, result: StoreRunResult) {
+    if (!this.deps.signals) return;
+    const destinations = await this.deps.db.destinations.list({ stateStore: ref });
+    const works = await this.deps.db.works.ownership(result.placements?.works ?? []);
+    const audience = new Set([
+      ...(this.deps.recipients ?? []),
+      ...destinations.flatMap(d => ownerRef(d.spec.owner, d.namespace) ?? []),
+      ...[...works.values()].flatMap(w => w.ownerRefs),
+    ]);
+    if (audience.size === 0) return;
+    await this.deps.signals.publish({
+      recipients: { type: 'user', entityRef: [...audience] },
+      channel: KRATIX_SIGNAL_CHANNEL,
+      message: { store: ref, at: new Date().toISOString() },
+    });
   }
 
   private async reported(destination: string) {

@@ -21,7 +21,7 @@ import { DestinationResource, WorkResource } from '@internal/plugin-kratix-node'
 import type { Request } from 'express';
 import type { StoredDestination, StoredWork } from '../database';
 import type { Caller } from '../reconciler';
-import { destinationResource, resolveCaller } from './caller';
+import { decisionAllows, destinationResource, resolveCaller } from './caller';
 
 /** Everything a route needs to know who calls and what they may do. */
 export class Access {
@@ -45,7 +45,8 @@ export class Access {
     return resolveCaller(credentials, {
       permissions: this.deps.permissions,
       userInfo: this.deps.userInfo,
-      authorize: this.deps.destinationAuthorizer,
+      authorizeDestination: this.deps.destinationAuthorizer,
+      authorizeWork: this.deps.workAuthorizer,
     });
   }
 
@@ -76,43 +77,46 @@ export class Access {
     )[],
   ): Promise<boolean[]> {
     if (requests.length === 0) return [];
+    // The service takes either kind of request; TypeScript cannot pick the overload for a mixed list.
     const decisions = await this.deps.permissions.authorize(requests as any, { credentials });
     return decisions.map(d => d.result === AuthorizeResult.ALLOW);
+  }
+
+  /** The policy's decision for reading Destinations: allow, deny, or the conditions. */
+  async destinationReadDecision(credentials: BackstageCredentials): Promise<PolicyDecision> {
+    const [decision] = await this.deps.permissions.authorizeConditional(
+      [{ permission: kratixDestinationReadPermission }],
+      { credentials },
+    );
+    return decision;
   }
 
   /** A predicate for the Destinations the caller may see. */
   async destinationFilter(
     credentials: BackstageCredentials,
   ): Promise<(d: StoredDestination) => boolean> {
-    const [decision] = await this.deps.permissions.authorizeConditional(
-      [{ permission: kratixDestinationReadPermission }],
-      { credentials },
-    );
+    const decision = await this.destinationReadDecision(credentials);
     return d =>
-      this.allows(decision, () =>
-        this.deps.destinationAuthorizer(decision, destinationResource(d)),
-      );
+      decisionAllows(this.deps.destinationAuthorizer, decision, () => destinationResource(d));
   }
 
-  /** A predicate for the works the caller may see. */
-  async workFilter(credentials: BackstageCredentials): Promise<(w: StoredWork) => boolean> {
+  /** The policy's decision for reading works: allow, deny, or the conditions. */
+  async workReadDecision(credentials: BackstageCredentials): Promise<PolicyDecision> {
     const [decision] = await this.deps.permissions.authorizeConditional(
       [{ permission: kratixWorkReadPermission }],
       { credentials },
     );
-    return w =>
-      this.allows(decision, () =>
-        this.deps.workAuthorizer(decision, {
-          namespace: w.namespace,
-          name: w.name,
-          ownerRefs: w.ownerRefs,
-        }),
-      );
+    return decision;
   }
 
-  private allows(decision: PolicyDecision, conditional: () => boolean): boolean {
-    if (decision.result === AuthorizeResult.ALLOW) return true;
-    if (decision.result === AuthorizeResult.DENY) return false;
-    return conditional();
+  /** A predicate for the works the caller may see. */
+  async workFilter(credentials: BackstageCredentials): Promise<(w: StoredWork) => boolean> {
+    const decision = await this.workReadDecision(credentials);
+    return w =>
+      decisionAllows(this.deps.workAuthorizer, decision, () => ({
+        namespace: w.namespace,
+        name: w.name,
+        ownerRefs: w.ownerRefs,
+      }));
   }
 }

@@ -3,14 +3,20 @@ import type { KratixConfig } from '../config';
 import type { KratixStore } from '../database';
 import type { Reconciler } from '../reconciler';
 import { Access } from './access';
+import type { ReadAccess } from './ReadAccess';
 import { parseWorkRequest } from './requests/workRequest';
 import { destinationSummary, workSummary } from './views';
 
-type ActionDeps = { db: KratixStore; reconciler: Reconciler; access: Access; config: KratixConfig };
+type ActionDeps = {
+  db: KratixStore;
+  reconciler: Reconciler;
+  access: Access;
+  reads: ReadAccess;
+  config: KratixConfig;
+};
 
 /** list-destinations: the Destinations the caller may see. */
 function listDestinationsAction(registry: ActionsRegistryService, deps: ActionDeps) {
-  const { db, access } = deps;
   registry.register({
     name: 'list-destinations',
     title: 'List Kratix Destinations',
@@ -36,9 +42,12 @@ function listDestinationsAction(registry: ActionsRegistryService, deps: ActionDe
         }),
     },
     action: async ({ input, credentials }) => {
-      const canSee = await access.destinationFilter(credentials);
-      const page = await db.destinations.page({ search: input.search }, { limit: 500 });
-      const items = page.items.filter(canSee).map(d => destinationSummary(d, undefined));
+      const page = await deps.reads.destinationsPage(
+        credentials,
+        { search: input.search },
+        { limit: 500 },
+      );
+      const items = page.items.map(d => destinationSummary(d, undefined));
       return {
         output: {
           destinations: items.map(d => ({
@@ -58,7 +67,7 @@ function listDestinationsAction(registry: ActionsRegistryService, deps: ActionDe
 
 /** get-work-status: where a work is and whether its files are written. */
 function workStatusAction(registry: ActionsRegistryService, deps: ActionDeps) {
-  const { db, access } = deps;
+  const { db, reads } = deps;
   registry.register({
     name: 'get-work-status',
     title: 'Read a Kratix work',
@@ -79,10 +88,16 @@ function workStatusAction(registry: ActionsRegistryService, deps: ActionDeps) {
         }),
     },
     action: async ({ input, credentials }) => {
-      const w = await db.works.get(input);
-      if (!w || !(await access.workFilter(credentials))(w))
-        throw new Error(`work ${input.namespace}/${input.name} not found`);
-      const summary = workSummary(w, await db.placements.list({ work: input }));
+      const w = await reads.work(credentials, input);
+      const placements = await db.placements.list({ work: input });
+      const shown = await reads.visibleDestinations(
+        credentials,
+        placements.map(p => p.destination),
+      );
+      const summary = workSummary(
+        w,
+        placements.filter(p => shown(p.destination)),
+      );
       return { output: { status: summary.status, destinations: summary.destinations } };
     },
   });
@@ -117,15 +132,21 @@ function previewWorkAction(registry: ActionsRegistryService, deps: ActionDeps) {
     },
     action: async ({ input, credentials }) => {
       const work = parseWorkRequest(input, deps.config.works);
+      // As the HTTP dry run: only a caller who may submit the work, only Destinations they may read.
       const caller = await access.caller(credentials);
       const preview = await deps.reconciler.intake.preview(work, caller);
+      const shown = await deps.reads.visibleDestinations(credentials, [
+        ...preview.destinations,
+        ...preview.preview.map(p => p.destination),
+      ]);
       const diff = preview.preview
+        .filter(d => shown(d.destination))
         .map(
           d =>
             `# ${d.destination}\n${d.error ?? d.changes.map(c => c.diff ?? `${c.action} ${c.path}`).join('\n')}`,
         )
         .join('\n\n');
-      return { output: { destinations: preview.destinations, diff } };
+      return { output: { destinations: preview.destinations.filter(shown), diff } };
     },
   });
 }

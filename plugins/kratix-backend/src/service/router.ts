@@ -6,6 +6,7 @@ import type { Reconciler } from '../reconciler';
 import { StoreError } from '../writers';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { Access } from './access';
+import { ReadAccess } from './ReadAccess';
 import { CatalogErrors } from './CatalogErrors';
 import { destinationsRouter } from './routes/destinations';
 import { stateStoresRouter } from './routes/stateStores';
@@ -54,6 +55,7 @@ function storeErrors(
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { db, reconciler, access, config } = options;
   const views = new ViewLoader(db, options.links);
+  const reads = new ReadAccess({ db, access });
   const router = Router();
   router.use(requireJson);
   // Not strict: a body of `null` or a string reaches the request parser, which names it.
@@ -66,9 +68,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.use(worksRouter({ db, reconciler, access, views, config }));
-  router.use(destinationsRouter({ db, reconciler, access, views, links: options.links }));
-  router.use(stateStoresRouter({ views, reconciler: options.reconciler }));
+  router.use(worksRouter({ db, reconciler, access, reads, views, config }));
+  router.use(destinationsRouter({ db, reconciler, access, reads, views, links: options.links }));
+  router.use(stateStoresRouter({ views, reconciler, access }));
   // Why a Destination or State Store is missing from the catalog: its latest processing errors.
   router.get('/catalog-errors', async (_req, res) => {
     res.json({ items: options.catalogErrors?.list() ?? [] });

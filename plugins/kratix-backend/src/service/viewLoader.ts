@@ -15,6 +15,7 @@ import type {
   PageRequest,
   StoredDestination,
   StoredPlacement,
+  StoredStateStore,
   WorkKey,
 } from '../database';
 import { destinationView, placementView, stateStoreView, ViewContext, workView } from './views';
@@ -112,14 +113,16 @@ export class ViewLoader {
     );
   }
 
+  /** A store's page, naming and counting only the Destinations `canSee` allows. */
   async stateStore(
     ref: string,
-    credentials: (s: any) => CredentialSourceView,
+    credentials: (s: StoredStateStore) => CredentialSourceView,
+    canSee: (d: StoredDestination) => boolean,
   ): Promise<StateStoreView> {
     const s = await this.db.stateStores.get(ref);
     if (!s || s.deletedAt)
       throw new NotFoundError(`${stateStoreLabel(ref)} not found; is it in the catalog and valid?`);
-    const destinations = await this.db.destinations.list({ stateStore: ref });
+    const destinations = (await this.db.destinations.list({ stateStore: ref })).filter(canSee);
     const byDestination = await this.db.placements.countsByDestination(
       destinations.map(d => d.name),
     );

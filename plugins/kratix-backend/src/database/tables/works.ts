@@ -10,6 +10,7 @@ import {
   StoredWork,
   WorkFileContent,
   WorkKey,
+  WorkOwnership,
 } from '../types';
 
 /** A stable hash of a work's content: groups, selectors, paths and bytes. */
@@ -45,6 +46,48 @@ export interface WorkFilter {
   destination?: string;
   /** Only works one of these refs owns. */
   ownedBy?: string[];
+  /** Only works inside this scope (what a caller may read, from the permission policy's conditions). */
+  scope?: WorkScope;
+}
+
+/** A tree of conditions on a work's owners and namespace. */
+export type WorkScope =
+  | { anyOf: WorkScope[] }
+  | { allOf: WorkScope[] }
+  | { not: WorkScope }
+  | { owners: string[] }
+  | { namespaces: string[] };
+
+/** `%`, `_` and `\` match themselves in a LIKE pattern with `escape '\'`. */
+const likeLiteral = (text: string) => text.replace(/[%_\\]/g, m => `\\${m}`);
+
+/** Owners are compared as the permission rule does: without case. */
+function ownedByAny(q: Knex.QueryBuilder, refs: string[]) {
+  q.where(w => {
+    for (const ref of refs) {
+      w.orWhereRaw("lower(owner_refs) like ? escape '\\'", [
+        `%${likeLiteral(JSON.stringify(ref.toLowerCase()))}%`,
+      ]);
+    }
+    if (refs.length === 0) w.whereRaw('1 = 0');
+  });
+}
+
+function inScope(q: Knex.QueryBuilder, scope: WorkScope): void {
+  if ('anyOf' in scope) {
+    q.where(w => {
+      for (const s of scope.anyOf) w.orWhere(x => inScope(x, s));
+      if (scope.anyOf.length === 0) w.whereRaw('1 = 0');
+    });
+  } else if ('allOf' in scope) {
+    for (const s of scope.allOf) q.where(x => inScope(x, s));
+  } else if ('not' in scope) {
+    q.whereNot(x => inScope(x, scope.not));
+  } else if ('owners' in scope) {
+    ownedByAny(q, scope.owners);
+  } else {
+    q.whereIn('namespace', scope.namespaces);
+  }
 }
 
 export class WorkTable {
@@ -76,9 +119,14 @@ export class WorkTable {
     const now = new Date();
     const row = workRow(work, now, hash);
     if (existing) {
+      // An update by someone else (allowed by the policy) keeps the work's owners: a transfer is not a side effect.
       await this.knex('kratix_works')
         .where(key)
-        .update({ ...row, created_by: existing.created_by ?? work.createdBy ?? null });
+        .update({
+          ...row,
+          owner_refs: existing.owner_refs,
+          created_by: existing.created_by ?? work.createdBy ?? null,
+        });
       await this.knex('kratix_work_files').where(workWhere(key)).delete();
       await this.knex('kratix_workload_groups').where(workWhere(key)).delete();
     } else {
@@ -177,17 +225,21 @@ export class WorkTable {
     return out;
   }
 
-  /** Which of these works have a row, live or deleted: one query per 400 keys. */
-  async existing(keys: WorkKey[]): Promise<Set<string>> {
-    const out = new Set<string>();
+  /** Who owns each of these works that has a row, live or being deleted: one query per 400 keys. */
+  async ownership(keys: WorkKey[]): Promise<Map<string, WorkOwnership>> {
+    const out = new Map<string, WorkOwnership>();
     for (const batch of chunks(keys, 400)) {
       const rows = await this.knex('kratix_works')
-        .select('namespace', 'name')
+        .select('namespace', 'name', 'owner_refs', 'deleted_at')
         .whereIn(
           ['namespace', 'name'],
           batch.map(k => [k.namespace, k.name]),
         );
-      for (const r of rows) out.add(workKey(r));
+      for (const r of rows)
+        out.set(workKey(r), {
+          ownerRefs: JSON.parse(r.owner_refs ?? '[]'),
+          deleting: Boolean(r.deleted_at),
+        });
     }
     return out;
   }
@@ -275,13 +327,8 @@ export class WorkTable {
           .where('kratix_placements.destination', filter.destination),
       );
     }
-    if (filter.ownedBy) {
-      const refs = filter.ownedBy;
-      q.where(w => {
-        for (const ref of refs) w.orWhere('owner_refs', 'like', `%${JSON.stringify(ref)}%`);
-        if (refs.length === 0) w.whereRaw('1 = 0');
-      });
-    }
+    if (filter.ownedBy) ownedByAny(q, filter.ownedBy);
+    if (filter.scope) q.where(w => inScope(w, filter.scope!));
     const total = await q.clone().count({ n: '*' }).first();
     const after = decodeCursor(page.cursor);
     if (after) {

@@ -34,6 +34,8 @@ export interface RunTotals {
   recovered: StoredPlacement[];
   /** Deleted Destinations whose cleanup finished in this run. */
   cleanedDestinations: string[];
+  /** The works whose placements this run wrote, failed or removed. */
+  works: { namespace: string; name: string }[];
 }
 
 const key = (p: PlacementKey) => `${p.namespace}/${p.name}`;
@@ -187,6 +189,16 @@ export async function recordRun(db: KratixStore, r: RunRecord): Promise<RunTotal
     newlyFailed: o.failed.filter(f => f.placement.status !== 'failed'),
     recovered: o.written.filter(w => w.placement.status === 'failed').map(w => w.placement),
     cleanedDestinations: o.cleaned,
+    works: [
+      ...new Map(
+        [...o.written.map(w => w.placement), ...o.failed.map(f => f.placement), ...o.removed].map(
+          p => [
+            `${p.workNamespace}/${p.workName}`,
+            { namespace: p.workNamespace, name: p.workName },
+          ],
+        ),
+      ).values(),
+    ],
   };
 }
 

@@ -1,14 +1,9 @@
 import type { Request } from 'express';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import {
-  kratixWorkCreatePermission,
-  kratixWorkUpdatePermission,
-} from '@internal/plugin-kratix-common';
+import { InputError } from '@backstage/errors';
 import type { KratixConfig } from '../../config';
 import type { KratixStore, NewWork } from '../../database';
 import type { Caller, Reconciler, SubmitResult } from '../../reconciler';
 import { Access } from '../access';
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { parseWorkRequest } from '../requests/workRequest';
 
 export const MAX_BULK = 500;
@@ -45,28 +40,7 @@ export function statusOf(e: any): number {
   }
 }
 
-/** Why the caller may not submit each work (create or update), asked of the policy in one call. */
-async function refusals(deps: BulkDeps, credentials: BackstageCredentials, works: NewWork[]) {
-  const existing = await deps.db.works.getMany(works);
-  const isUpdate = (w: NewWork) =>
-    Boolean(existing.get(keyOf(w)) && !existing.get(keyOf(w))!.deletedAt);
-  const updates = works.filter(isUpdate);
-  const [mayCreate, ...mayUpdate] = await deps.access.allowed(credentials, [
-    { permission: kratixWorkCreatePermission },
-    ...updates.map(w => ({ permission: kratixWorkUpdatePermission, resourceRef: keyOf(w) })),
-  ]);
-  const updateAllowed = new Map(updates.map((w, i) => [keyOf(w), mayUpdate[i]]));
-  return (w: NewWork): Error | undefined => {
-    if (isUpdate(w)) {
-      return updateAllowed.get(keyOf(w))
-        ? undefined
-        : new NotAllowedError(`not allowed to update kratix work ${keyOf(w)}`);
-    }
-    return mayCreate ? undefined : new NotAllowedError('not allowed to create kratix works');
-  };
-}
-
-/** Submits the accepted works in one batch, one audit event each. */
+/** Submits the parsed works in one batch, one audit event each (a refused one as failed). */
 async function submitAudited(deps: BulkDeps, req: Request, caller: Caller, works: NewWork[]) {
   const events = await Promise.all(
     works.map(w =>
@@ -109,17 +83,11 @@ export async function submitBulk(
     }
   });
   const works = parsed.flatMap(p => (p.work ? [p.work] : []));
-  const credentials = await deps.access.credentials(req);
-  const refusal = await refusals(deps, credentials, works);
-  const caller = await deps.access.caller(credentials);
-  const outcome = await submitAudited(
-    deps,
-    req,
-    caller,
-    works.filter(w => !refusal(w)),
-  );
+  // Who may create or update each work is decided by the intake, on the rows its transaction reads.
+  const caller = await deps.access.caller(await deps.access.credentials(req));
+  const outcome = await submitAudited(deps, req, caller, works);
   return parsed.map(p => {
-    const r = p.work ? (refusal(p.work) ?? outcome.get(p.work)!) : p.error!;
+    const r = p.work ? outcome.get(p.work)! : p.error!;
     if (r instanceof Error)
       return { status: statusOf(r), error: { name: r.name, message: r.message } };
     return { status: r.created ? 201 : 200, work: r.key, destinations: r.destinations };

@@ -1,6 +1,6 @@
 import Router from 'express-promise-router';
 import type { Request } from 'express';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
   DestinationFilesView,
   StoreFileView,
@@ -9,6 +9,7 @@ import {
 import type { KratixStore, StoredDestination } from '../../database';
 import type { Reconciler } from '../../reconciler';
 import { Access } from '../access';
+import type { ReadAccess } from '../ReadAccess';
 import { pageOf, queryString } from '../requests/pages';
 import { destinationSummary } from '../views';
 import { ViewLoader } from '../viewLoader';
@@ -18,34 +19,23 @@ interface DestinationRouteDeps {
   db: KratixStore;
   reconciler: Reconciler;
   access: Access;
+  reads: ReadAccess;
   views: ViewLoader;
   links: WebLinks;
 }
 
 /** A Destination the caller may see, or 404 (an invisible one is not there for them). */
-async function visible(
-  { db, access }: DestinationRouteDeps,
-  req: Request,
-): Promise<StoredDestination> {
-  const d = await db.destinations.get(req.params.name);
-  const canSee = await access.destinationFilter(await access.credentials(req));
-  if (!d || !canSee(d)) {
-    throw new NotFoundError(
-      `destination ${req.params.name} not found; is it in the catalog and valid?`,
-    );
-  }
-  return d;
+async function visible({ access, reads }: DestinationRouteDeps, req: Request) {
+  return reads.destination(await access.credentials(req), req.params.name);
 }
 
-/** `GET /destinations`: one page of summaries with their placement counts. */
-async function listDestinations({ db, access }: DestinationRouteDeps, req: Request) {
-  const canSee = await access.destinationFilter(await access.credentials(req));
+/** `GET /destinations`: one page of the Destinations the caller may see, counted after the policy. */
+async function listDestinations({ db, access, reads }: DestinationRouteDeps, req: Request) {
   const filter = { search: queryString(req, 'search'), stateStore: queryString(req, 'stateStore') };
-  const page = await db.destinations.page(filter, pageOf(req));
-  const items = page.items.filter(canSee);
-  const counts = await db.placements.countsByDestination(items.map(d => d.name));
+  const page = await reads.destinationsPage(await access.credentials(req), filter, pageOf(req));
+  const counts = await db.placements.countsByDestination(page.items.map(d => d.name));
   return {
-    items: items.map(d => destinationSummary(d, counts.get(d.name))),
+    items: page.items.map(d => destinationSummary(d, counts.get(d.name))),
     totalCount: page.totalCount,
     nextCursor: page.nextCursor,
   };

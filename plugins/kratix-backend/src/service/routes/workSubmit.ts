@@ -1,37 +1,22 @@
 import type { Request } from 'express';
-import {
-  kratixWorkCreatePermission,
-  kratixWorkDeletePermission,
-  kratixWorkUpdatePermission,
-  ScheduleResult,
-} from '@internal/plugin-kratix-common';
+import { kratixWorkDeletePermission, ScheduleResult } from '@internal/plugin-kratix-common';
 import type { NewWork, WorkKey } from '../../database';
 import { audited } from '../audit';
 import { parseWorkRequest } from '../requests/workRequest';
 import type { WorkRouteDeps } from './workDeps';
 
-/** Create needs kratix.work.create; changing an existing work needs kratix.work.update on it. */
-async function authorizeSubmit({ access, db }: WorkRouteDeps, req: Request, work: NewWork) {
-  const credentials = await access.credentials(req);
-  const existing = await db.works.get(work);
-  const ref = `${work.namespace}/${work.name}`;
-  if (existing && !existing.deletedAt) {
-    await access.require(credentials, kratixWorkUpdatePermission, `update kratix work ${ref}`, ref);
-  } else {
-    await access.require(credentials, kratixWorkCreatePermission, 'create kratix works');
-  }
-  return credentials;
+/** The caller: who they are and what the policy lets them do (the intake decides on its rows). */
+export async function callerOf({ access }: WorkRouteDeps, req: Request) {
+  return access.caller(await access.credentials(req));
 }
 
-/** The caller, once allowed to submit this work. */
-export async function callerOf(deps: WorkRouteDeps, req: Request, work?: NewWork) {
-  const { access } = deps;
-  const credentials = work ? await authorizeSubmit(deps, req, work) : await access.credentials(req);
-  return access.caller(credentials);
-}
-
-async function scheduleResult({ views }: WorkRouteDeps, key: WorkKey): Promise<ScheduleResult> {
-  const view = await views.work(key);
+/** Where the work went, as far as the caller may see. */
+async function scheduleResult(
+  { views, access }: WorkRouteDeps,
+  req: Request,
+  key: WorkKey,
+): Promise<ScheduleResult> {
+  const view = await views.work(key, await access.destinationFilter(await access.credentials(req)));
   return {
     work: key,
     destinations: [...new Set(view.placements.map(p => p.destination))].sort(),
@@ -40,23 +25,26 @@ async function scheduleResult({ views }: WorkRouteDeps, key: WorkKey): Promise<S
   };
 }
 
-/** What a dry run answers: where the work would go and each store's diff. */
-export async function previewOf(
-  deps: WorkRouteDeps,
-  req: Request,
-  work: NewWork,
-  key: WorkKey,
-  authorize: boolean,
-) {
-  const caller = await callerOf(deps, req, authorize ? work : undefined);
+/**
+ * What a dry run answers: where the work would go and each store's diff,
+ * for a caller who may submit it (create, or update the existing work), and
+ * only for the Destinations they may read.
+ */
+export async function previewOf(deps: WorkRouteDeps, req: Request, work: NewWork, key: WorkKey) {
+  const credentials = await deps.access.credentials(req);
+  const caller = await deps.access.caller(credentials);
   const preview = await deps.reconciler.intake.preview(work, caller);
+  const shown = await deps.reads.visibleDestinations(credentials, [
+    ...preview.destinations,
+    ...preview.preview.map(p => p.destination),
+  ]);
   return {
     work: key,
     dryRun: true,
-    destinations: preview.destinations,
+    destinations: preview.destinations.filter(shown),
     placements: [],
     pendingGroups: preview.pendingGroups,
-    preview: preview.preview,
+    preview: preview.preview.filter(p => shown(p.destination)),
   };
 }
 
@@ -69,7 +57,7 @@ export async function submitWork(
 ) {
   const work = parseWorkRequest(body, deps.config.works);
   const key = { namespace: work.namespace, name: work.name };
-  if (dryRun) return { status: 200, body: await previewOf(deps, req, work, key, true) };
+  if (dryRun) return { status: 200, body: await previewOf(deps, req, work, key) };
   const result = await audited(
     deps.access.deps.auditor,
     {
@@ -77,10 +65,10 @@ export async function submitWork(
       request: req,
       meta: { work: `${key.namespace}/${key.name}`, promise: work.promise },
     },
-    async () => deps.reconciler.intake.submit(work, await callerOf(deps, req, work)),
+    async () => deps.reconciler.intake.submit(work, await callerOf(deps, req)),
     r => ({ created: r.created, changed: r.changed }),
   );
-  return { status: result.created ? 201 : 200, body: await scheduleResult(deps, result.key) };
+  return { status: result.created ? 201 : 200, body: await scheduleResult(deps, req, result.key) };
 }
 
 /** `DELETE /works/:ns/:name`: authorized first (a refusal must not tell whether the work exists), inside the audit event. */
