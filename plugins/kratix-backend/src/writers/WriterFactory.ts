@@ -13,6 +13,11 @@ import {
 import type { KratixConfig } from '../config';
 import type { StoredStateStore } from '../database';
 import { BucketWriter } from './bucket/BucketWriter';
+import {
+  assertBucketBound,
+  assertIntegrationBucket,
+  assertRepositoryBound,
+} from './credentials/bindings';
 import { GithubAppTokens } from './credentials/githubApp';
 import { IntegrationGitCredentials } from './credentials/integrations';
 import { assertBound, BoundSecret, readSecret, requireKeys } from './credentials/secrets';
@@ -36,6 +41,8 @@ interface Resolved {
 export class WriterFactory {
   private readonly writers = new Map<string, { key: string; writer: StateStoreWriter }>();
   private readonly integrations: IntegrationGitCredentials;
+  /** `kratix.integrations.allowedBuckets`: buckets the aws integration's main account may be used for. */
+  private readonly integrationBuckets: string[];
   private aws?: DefaultAwsCredentialsManager;
 
   constructor(
@@ -44,7 +51,12 @@ export class WriterFactory {
     private readonly logger: LoggerService,
     private readonly testing: { connectTo?: { host: string; port: number } } = {},
   ) {
-    this.integrations = new IntegrationGitCredentials(ScmIntegrations.fromConfig(config));
+    this.integrations = new IntegrationGitCredentials(
+      ScmIntegrations.fromConfig(config),
+      config.getOptionalStringArray('kratix.integrations.allowedRepositories') ?? [],
+    );
+    this.integrationBuckets =
+      config.getOptionalStringArray('kratix.integrations.allowedBuckets') ?? [];
   }
 
   /** The writer of a store, reused while its spec and credentials are unchanged. */
@@ -91,7 +103,15 @@ export class WriterFactory {
 
   private keyOf(store: StoreDescriptor, secret?: BoundSecret): string {
     return createHash('sha256')
-      .update(JSON.stringify([store.spec, secret?.values ?? null, secret?.allowedHosts ?? null]))
+      .update(
+        JSON.stringify([
+          store.spec,
+          secret?.values ?? null,
+          secret?.allowedHosts ?? null,
+          secret?.allowedRepositories ?? null,
+          secret?.allowedBuckets ?? null,
+        ]),
+      )
       .digest('hex');
   }
 
@@ -105,6 +125,7 @@ export class WriterFactory {
       if (!secret) throw new StoreError(`${label}: authMethod ssh needs spec.secretRef`, 'config');
       const host = sshHostPort(spec.url);
       assertBound(label, secret, host.host, host.port);
+      assertRepositoryBound(label, secret, spec.url);
       requireKeys(label, secret, ['sshPrivateKey', 'knownHosts']);
       transport = () =>
         new SshGitTransport({
@@ -149,38 +170,7 @@ export class WriterFactory {
   ): { credentials?: GitHttpCredentials; hint: string; source: CredentialSourceView } {
     const label = stateStoreLabel(store.ref);
     const url = new URL(spec.url);
-    if (secret) {
-      assertBound(label, secret, url.hostname, url.port || undefined);
-      if (spec.authMethod === 'githubApp') {
-        requireKeys(label, secret, ['appID', 'installationID', 'privateKey']);
-        const tokens = new GithubAppTokens({
-          store: label,
-          secretName: secret.name,
-          apiBaseUrl: this.integrations.githubApiBaseUrl(url.host),
-          app: {
-            appId: secret.values.appID,
-            installationId: secret.values.installationID,
-            privateKey: secret.values.privateKey,
-          },
-        });
-        return {
-          credentials: () => tokens.credentials(),
-          hint: `check appID, installationID and privateKey in kratix.secrets.${secret.name}`,
-          source: { type: 'secret', name: secret.name, detail: 'GitHub App' },
-        };
-      }
-      requireKeys(label, secret, ['password']);
-      // Kratix: no username means x-access-token (what GitHub expects with a token).
-      const auth = {
-        username: secret.values.username || 'x-access-token',
-        password: secret.values.password,
-      };
-      return {
-        credentials: async () => auth,
-        hint: `check the username and password of kratix.secrets.${secret.name}`,
-        source: { type: 'secret', name: secret.name, detail: 'basic auth' },
-      };
-    }
+    if (secret) return this.secretHttpCredentials(label, spec, secret);
     const integration = this.integrations.forUrl(label, spec.url);
     if (integration) {
       return {
@@ -201,6 +191,46 @@ export class WriterFactory {
     };
   }
 
+  private secretHttpCredentials(
+    label: string,
+    spec: GitStateStoreSpec,
+    secret: BoundSecret,
+  ): { credentials?: GitHttpCredentials; hint: string; source: CredentialSourceView } {
+    const url = new URL(spec.url);
+    assertBound(label, secret, url.hostname, url.port || undefined);
+    assertRepositoryBound(label, secret, spec.url);
+    if (spec.authMethod === 'githubApp') {
+      requireKeys(label, secret, ['appID', 'installationID', 'privateKey']);
+      const tokens = new GithubAppTokens({
+        store: label,
+        secretName: secret.name,
+        allowedHosts: secret.allowedHosts,
+        api: this.integrations.githubApi(url.host),
+        app: {
+          appId: secret.values.appID,
+          installationId: secret.values.installationID,
+          privateKey: secret.values.privateKey,
+        },
+      });
+      return {
+        credentials: () => tokens.credentials(),
+        hint: `check appID, installationID and privateKey in kratix.secrets.${secret.name}`,
+        source: { type: 'secret', name: secret.name, detail: 'GitHub App' },
+      };
+    }
+    requireKeys(label, secret, ['password']);
+    // Kratix: no username means x-access-token (what GitHub expects with a token).
+    const auth = {
+      username: secret.values.username || 'x-access-token',
+      password: secret.values.password,
+    };
+    return {
+      credentials: async () => auth,
+      hint: `check the username and password of kratix.secrets.${secret.name}`,
+      source: { type: 'secret', name: secret.name, detail: 'basic auth' },
+    };
+  }
+
   private resolveBucket(store: StoreDescriptor): Resolved {
     const spec = store.spec as BucketStateStoreSpec;
     const label = stateStoreLabel(store.ref);
@@ -211,13 +241,7 @@ export class WriterFactory {
     let source: CredentialSourceView;
     let secret: BoundSecret | undefined;
     if (spec.authMethod === 'IAM') {
-      this.aws ??= DefaultAwsCredentialsManager.fromConfig(this.config);
-      const aws = this.aws;
-      credentials = async () => (await aws.getCredentialProvider()).sdkCredentialProvider();
-      source = {
-        type: 'iam',
-        detail: 'the aws integration main account, or the AWS default credential chain',
-      };
+      ({ credentials, source } = this.iamCredentials(label, spec));
     } else {
       secret = this.secret(store);
       if (!secret)
@@ -226,6 +250,7 @@ export class WriterFactory {
           'config',
         );
       assertBound(label, secret, host.hostname, host.port || undefined);
+      assertBucketBound(label, secret, spec.bucketName);
       requireKeys(label, secret, ['accessKeyID', 'secretAccessKey']);
       credentials = {
         accessKeyId: secret.values.accessKeyID,
@@ -257,6 +282,31 @@ export class WriterFactory {
     };
   }
 
+  /**
+   * Keys or a profile in aws.mainAccount are Backstage's, shared by every plugin: opt-in per
+   * bucket. Without them the manager falls back to the AWS default chain (the process's own
+   * identity, as Kratix's IAM), which stays unrestricted.
+   */
+  private iamCredentials(
+    label: string,
+    spec: BucketStateStoreSpec,
+  ): { credentials: BucketWriterCredentials; source: CredentialSourceView } {
+    const main = this.config.getOptionalConfig('aws.mainAccount');
+    const integration = Boolean(main?.has('accessKeyId') || main?.has('profile'));
+    if (integration) assertIntegrationBucket(label, this.integrationBuckets, spec.bucketName);
+    this.aws ??= DefaultAwsCredentialsManager.fromConfig(this.config);
+    const aws = this.aws;
+    return {
+      credentials: async () => (await aws.getCredentialProvider()).sdkCredentialProvider(),
+      source: {
+        type: 'iam',
+        detail: integration
+          ? 'the aws integration main account (aws.mainAccount)'
+          : 'the AWS default credential chain',
+      },
+    };
+  }
+
   async closeAll(): Promise<void> {
     for (const { writer } of this.writers.values()) await writer.close();
     this.writers.clear();
@@ -265,9 +315,10 @@ export class WriterFactory {
 
 type BucketWriterCredentials = ConstructorParameters<typeof BucketWriter>[0]['credentials'];
 
-function sshHostPort(url: string): { host: string; port?: string } {
+/** The SSH server of a store URL; port 22 when none is given, so `allowedHosts: [host:22]` matches it. */
+function sshHostPort(url: string): { host: string; port: string } {
   const ssh = /^ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/i.exec(url);
-  if (ssh) return { host: ssh[1].replace(/^\[|\]$/g, ''), port: ssh[2] };
+  if (ssh) return { host: ssh[1].replace(/^\[|\]$/g, ''), port: ssh[2] ?? '22' };
   const scp = /^[^@]+@([^:]+):/.exec(url);
-  return { host: scp ? scp[1] : url };
+  return { host: scp ? scp[1] : url, port: '22' };
 }

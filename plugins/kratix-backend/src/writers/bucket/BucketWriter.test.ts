@@ -23,7 +23,14 @@ jest.setTimeout(60_000);
 describe('BucketWriter against a real S3 API server (s3rver)', () => {
   let server: S3Server;
   let s3: S3Client;
-  const buckets = ['bucket-one', 'bucket-two', 'bucket-three', 'bucket-four', 'bucket-five'];
+  const buckets = [
+    'bucket-one',
+    'bucket-two',
+    'bucket-three',
+    'bucket-four',
+    'bucket-five',
+    'bucket-six',
+  ];
 
   beforeAll(async () => {
     server = await startS3Server({ buckets });
@@ -129,6 +136,38 @@ describe('BucketWriter against a real S3 API server (s3rver)', () => {
     expect(hinted.digest('dx/other.yaml')).toBe('recorded');
     expect(hinted.digest('d/one.yaml')).toBe(createHash('md5').update('1').digest('hex'));
     expect(hinted.digest('nope.yaml')).toBeUndefined();
+  });
+
+  it('never reads, lists or changes a key outside its spec.path', async () => {
+    const Bucket = 'bucket-six';
+    for (const Key of ['team-b/secret.yaml', 'top.yaml'])
+      await s3.send(new PutObjectCommand({ Bucket, Key, Body: `${Key}\n` }));
+    const before = await objects(Bucket);
+    const w = writer(Bucket, 'team-a');
+    const escapes = ['../team-b/secret.yaml', '/team-b/secret.yaml', 'x/../../top.yaml', '..'];
+    for (const p of escapes) expect(await w.readFile(p)).toBeUndefined();
+    const seen = await w.observe({
+      ...EMPTY,
+      dirs: ['../team-b', '/'],
+      verify: ['../team-b/secret.yaml', '/top.yaml'],
+    });
+    expect(seen.all()).toEqual(new Map());
+    const result = await w.apply(
+      new Map([
+        ['../team-b/secret.yaml', Buffer.from('pwned')],
+        ['/top.yaml', null],
+        ['fine.yaml', Buffer.from('f')],
+      ]),
+      'x',
+    );
+    expect(result.puts).toBe(1);
+    expect(result.deleted).toBe(0);
+    expect(result.failed?.get('../team-b/secret.yaml')?.message).toBe(
+      'BucketStateStore/bucket-six: refused to change "../team-b/secret.yaml": it is absolute or has a ".." segment, so it could leave spec.path "team-a"; store paths are relative and stay below spec.path',
+    );
+    expect(result.failed?.get('/top.yaml')?.message).toContain('refused to change "/top.yaml"');
+    expect(await objects(Bucket)).toEqual(new Map([...before, ['team-a/fine.yaml', 'f']]));
+    await w.close();
   });
 
   it('lists past 1,000 keys and deletes in batches', async () => {

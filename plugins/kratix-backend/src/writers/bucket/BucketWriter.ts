@@ -11,8 +11,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { goJoin } from '@internal/plugin-kratix-common';
 import { ErrorContext, StoreError, storeError } from '../errors';
+import { outsidePrefix, storePrefix, underPrefix } from '../storePrefix';
 import {
   ApplyResult,
   MapSnapshot,
@@ -67,8 +67,7 @@ export class BucketWriter implements StateStoreWriter {
     this.client = client;
     this.description = `${options.name} (bucket ${options.bucketName} at ${resolved.display})`;
     // Kratix keeps a leading "/" in keys; "/" means the bucket root, so we drop it.
-    const root = goJoin(options.path, '').replace(/^\/+/, '');
-    this.root = root === '.' ? '' : root;
+    this.root = storePrefix(options.path);
     this.limit = pLimit(options.concurrency);
     this.batchDelete = options.batchDelete;
     const secret =
@@ -86,9 +85,16 @@ export class BucketWriter implements StateStoreWriter {
     return createHash('md5').update(content).digest('hex');
   }
 
-  private key(p: string): string {
-    const k = goJoin(this.root, p).replace(/^\/+/, '');
-    return k === '.' ? '' : k;
+  /** A store-relative path as an object key; undefined when it would leave spec.path. */
+  private key(p: string): string | undefined {
+    return underPrefix(this.root, p);
+  }
+
+  /** The key of a path to write or delete: apply sorts out the others first, this is the last guard. */
+  private writeKey(p: string): string {
+    const k = this.key(p);
+    if (k === undefined) throw outsidePrefix(this.options.name, this.root, p);
+    return k;
   }
 
   private explain(e: any, doing: string): StoreError {
@@ -108,9 +114,11 @@ export class BucketWriter implements StateStoreWriter {
   async refresh(): Promise<void> {}
 
   async readFile(p: string): Promise<Buffer | undefined> {
+    const Key = this.key(p);
+    if (Key === undefined) return undefined;
     try {
       const res = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+        new GetObjectCommand({ Bucket: this.options.bucketName, Key }),
       );
       return Buffer.from(await res.Body!.transformToByteArray());
     } catch (e: any) {
@@ -145,9 +153,11 @@ export class BucketWriter implements StateStoreWriter {
   }
 
   private async head(p: string): Promise<string | undefined> {
+    const Key = this.key(p);
+    if (Key === undefined) return undefined;
     try {
       const res = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+        new HeadObjectCommand({ Bucket: this.options.bucketName, Key }),
       );
       return (res.ETag ?? '').replace(/"/g, '');
     } catch (e: any) {
@@ -164,7 +174,11 @@ export class BucketWriter implements StateStoreWriter {
       return new MapSnapshot(files);
     }
     // A directory's prefix ends with "/": siblings that share its name are not listed (Kratix's quirk 9).
-    for (const dir of request.dirs) await this.listPrefix(`${this.key(dir)}/`, files);
+    for (const dir of request.dirs) {
+      // A directory outside spec.path is never listed: it reads as empty.
+      const prefix = this.key(dir);
+      if (prefix !== undefined) await this.listPrefix(`${prefix}/`, files);
+    }
     for (const p of request.paths) {
       const known = request.known.get(p);
       if (known !== undefined && !files.has(p)) files.set(p, known);
@@ -185,18 +199,24 @@ export class BucketWriter implements StateStoreWriter {
   async apply(changes: Map<string, Buffer | null>, _message: string): Promise<ApplyResult> {
     const writes: [string, Buffer][] = [];
     const deletes: string[] = [];
+    const failed = new Map<string, Error>();
     for (const [p, c] of changes) {
-      if (c === null) deletes.push(p);
+      // Refused before any request; as any key the store refuses, only its placement fails.
+      if (this.key(p) === undefined) failed.set(p, outsidePrefix(this.options.name, this.root, p));
+      else if (c === null) deletes.push(p);
       else writes.push([p, c]);
     }
-    const failed = new Map<string, Error>();
     const versions: (string | undefined)[] = new Array(writes.length);
     await Promise.all(
       writes.map(([p, Body], i) =>
         this.limit(async () => {
           try {
             const res = await this.client.send(
-              new PutObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p), Body }),
+              new PutObjectCommand({
+                Bucket: this.options.bucketName,
+                Key: this.writeKey(p),
+                Body,
+              }),
             );
             versions[i] = res.VersionId ?? '';
           } catch (e: any) {
@@ -234,7 +254,7 @@ export class BucketWriter implements StateStoreWriter {
       failed.set(
         p,
         new StoreError(
-          `${this.options.name}: ${doing} ${this.key(p)} refused: ${name ?? `HTTP ${status}`} ${e?.message ?? ''}`.trim(),
+          `${this.options.name}: ${doing} ${this.writeKey(p)} refused: ${name ?? `HTTP ${status}`} ${e?.message ?? ''}`.trim(),
           'refused',
         ),
       );
@@ -252,7 +272,7 @@ export class BucketWriter implements StateStoreWriter {
           const res = await this.client.send(
             new DeleteObjectsCommand({
               Bucket: this.options.bucketName,
-              Delete: { Objects: batch.map(p => ({ Key: this.key(p) })), Quiet: true },
+              Delete: { Objects: batch.map(p => ({ Key: this.writeKey(p) })), Quiet: true },
             }),
           );
           for (const err of res.Errors ?? []) {
@@ -282,7 +302,7 @@ export class BucketWriter implements StateStoreWriter {
         this.limit(async () => {
           try {
             await this.client.send(
-              new DeleteObjectCommand({ Bucket: this.options.bucketName, Key: this.key(p) }),
+              new DeleteObjectCommand({ Bucket: this.options.bucketName, Key: this.writeKey(p) }),
             );
           } catch (e) {
             this.keepOrThrow(p, e, 'deleting from', failed);
@@ -294,7 +314,7 @@ export class BucketWriter implements StateStoreWriter {
   }
 
   async validatePermissions(): Promise<void> {
-    const Key = this.key('.kratix-write-permission-check');
+    const Key = this.writeKey('.kratix-write-permission-check');
     const Bucket = this.options.bucketName;
     try {
       // As Kratix: start and abort a multipart upload, so no object is left behind.

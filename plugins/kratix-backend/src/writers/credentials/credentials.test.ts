@@ -24,6 +24,7 @@ import {
 import type { StoredStateStore } from '../../database';
 import { BucketWriter } from '../bucket/BucketWriter';
 import { WriterFactory } from '../WriterFactory';
+import { bucketListed, repositoryId, repositoryListed } from './bindings';
 
 jest.setTimeout(60_000);
 
@@ -34,8 +35,12 @@ beforeAll(async () => {
 });
 afterAll(() => fs.promises.rm(work, { recursive: true, force: true }));
 
-function factory(kratix: Record<string, any>, integrations: Record<string, any> = {}) {
-  const config = new ConfigReader({ kratix, integrations });
+function factory(
+  kratix: Record<string, any>,
+  integrations: Record<string, any> = {},
+  rest: Record<string, any> = {},
+) {
+  const config = new ConfigReader({ kratix, integrations, ...rest });
   return new WriterFactory(
     config,
     { workDir: work, bucket: { concurrency: 4, batchDelete: true } },
@@ -77,6 +82,17 @@ async function writeUpdateDelete(
   expect(await step('v: 1\n')).toBe('v: 1\n');
   expect(await step('v: 2\n')).toBe('v: 2\n');
   expect(await step(null)).toBeUndefined();
+}
+
+/** The message of the configuration error `use` throws (it must throw one). */
+function refused(use: () => unknown): string {
+  try {
+    use();
+  } catch (e: any) {
+    expect(e.kind).toBe('config');
+    return e.message;
+  }
+  throw new Error('not refused');
 }
 
 async function writeOne(f: WriterFactory, store: StoredStateStore, file = 'a.yaml') {
@@ -135,13 +151,135 @@ describe('a secret is only sent to the hosts it is bound to', () => {
   });
 });
 
+describe('allowedRepositories binds a secret to repositories on its hosts', () => {
+  let capture: CaptureServer;
+  let host: string;
+  beforeAll(async () => {
+    capture = await startCaptureServer();
+    host = `127.0.0.1:${capture.port}`;
+  });
+  afterAll(() => capture.stop());
+  const secret = (bindings: Record<string, unknown>) =>
+    factory({
+      secrets: { team: { allowedHosts: [host], username: 'u', password: 'tok-123', ...bindings } },
+    });
+  const refusal = (bindings: Record<string, unknown>, url: string) =>
+    refused(() => secret(bindings).get(gitStore(url, { secretRef: { name: 'team' } })));
+
+  it('refuses a repository on an allowed host that it does not list, before sending anything', async () => {
+    expect(
+      refusal({ allowedRepositories: [`${host}/org/fleet`] }, `${capture.url}/org/other.git`),
+    ).toBe(
+      `GitStateStore/fleet: kratix.secrets.team may not be used for ${host}/org/other (its allowedRepositories are ${host}/org/fleet); add ${host}/org/other to kratix.secrets.team.allowedRepositories if it is yours`,
+    );
+    expect(refusal({ allowedRepositories: [] }, `${capture.url}/org/other.git`)).toContain(
+      '(its allowedRepositories are empty)',
+    );
+    expect(await capture.requests()).toEqual([]);
+  });
+
+  it('is not used for repositories when it lists only allowedBuckets', async () => {
+    expect(refusal({ allowedBuckets: ['fleet'] }, `${capture.url}/org/fleet.git`)).toBe(
+      `GitStateStore/fleet: kratix.secrets.team may not be used for ${host}/org/fleet (it lists allowedBuckets only, so it is bound to buckets); add ${host}/org/fleet to kratix.secrets.team.allowedRepositories if it is yours`,
+    );
+    expect(await capture.requests()).toEqual([]);
+  });
+
+  it('refuses a path with an empty, "." or ".." segment, which no pattern lists', async () => {
+    expect(
+      refusal({ allowedRepositories: [`${host}/org/**`] }, `${capture.url}/org/x/..%2Fother.git`),
+    ).toBe(
+      `GitStateStore/fleet: spec.url names ${host}/org/x/../other, whose path has an empty, "." or ".." segment and so matches no entry of kratix.secrets.team.allowedRepositories; point spec.url at the repository's plain path`,
+    );
+    expect(await capture.requests()).toEqual([]);
+  });
+
+  it('names the key when a pattern names no repository', () => {
+    expect(refusal({ allowedRepositories: [host] }, `${capture.url}/org/fleet.git`)).toBe(
+      `kratix.secrets.team.allowedRepositories: "${host}" names no repository; write host/org/repo, host/org/* or host/group/** (see config.d.ts)`,
+    );
+  });
+
+  it('writes a repository it lists, with the credentials', async () => {
+    const git = await startGitServer({ root: path.join(work, 'bound'), password: 'bound-pass' });
+    try {
+      const url = await git.createRepo('fleet');
+      const gitHost = new URL(url).host;
+      const f = factory({
+        secrets: {
+          team: {
+            allowedHosts: [gitHost],
+            allowedRepositories: [`http://127.0.0.1/other`, `${gitHost}/fle*`],
+            username: git.username,
+            password: 'bound-pass',
+          },
+        },
+      });
+      await writeOne(f, gitStore(url, { secretRef: { name: 'team' } }));
+      expect((await readRepo(git.repoPath('fleet'))).get('a.yaml')).toBe('a: 1\n');
+    } finally {
+      await git.stop();
+    }
+  });
+});
+
+describe('repository patterns', () => {
+  it.each([
+    ['https://github.com/org/repo.git', 'github.com/org/repo', true],
+    ['https://github.com/org/repo', 'https://github.com/org/repo.git/', true],
+    ['https://GitHub.com/org/repo/', 'github.com/org/repo', true],
+    ['https://github.com/Org/Repo', 'github.com/org/repo', false],
+    ['https://github.com/org/repo', 'github.com/org/*', true],
+    ['https://github.com/org-b/repo', 'github.com/org/*', false],
+    ['https://github.com/org/sub/repo', 'github.com/org/*', false],
+    ['https://github.com/org/team-a.git', 'github.com/org/team-*', true],
+    ['https://github.com/org/sub/repo', 'github.com/org/**', true],
+    ['https://github.com/org.git', 'github.com/org/**', false],
+    ['https://github.com/org/sub/repo', 'github.com/**', true],
+    ['https://github.com:8443/org/repo', 'github.com/org/repo', true],
+    ['https://github.com:8443/org/repo', 'github.com:443/org/repo', false],
+    ['https://github.com/org/repo', 'github.com:443/org/repo', true],
+    ['https://evil.example/org/repo', 'github.com/org/repo', false],
+    ['https://github.com/org/x/../repo', 'github.com/org/repo', true],
+    ['https://github.com/org/a%2Fb', 'github.com/org/*', false],
+    ['https://github.com/org//repo', 'github.com/org/**', false],
+    ['git@github.com:org/repo.git', 'github.com/org/repo', true],
+    ['git@github.com:org/repo.git', 'git@github.com:org/repo.git', true],
+    ['git@github.com:/org/repo.git', 'github.com:22/org/*', true],
+    ['ssh://git@github.com/org/repo.git', 'github.com:22/org/repo', true],
+    ['ssh://git@git.example.com:2222/org/repo.git', 'git.example.com:22/org/repo', false],
+    ['ssh://git@git.example.com:2222/org/repo.git', 'ssh://git.example.com:2222/org/*', true],
+  ])('%s against %s: %s', (url, pattern, listed) => {
+    expect(repositoryListed('key', [pattern], repositoryId(url))).toBe(listed);
+  });
+
+  it.each([
+    ['https://github.com/org/repo.git', 'github.com/org/repo'],
+    ['ssh://git@git.example.com:22/org/repo.git', 'git.example.com/org/repo'],
+    ['ssh://git@git.example.com:2222/org/repo', 'git.example.com:2222/org/repo'],
+    ['git@git.example.com:org/repo.git', 'git.example.com/org/repo'],
+    ['http://127.0.0.1:1234/other.git', '127.0.0.1:1234/other'],
+  ])('%s is shown as %s', (url, shown) => {
+    expect(repositoryId(url).display).toBe(shown);
+  });
+
+  it.each([
+    ['fleet-*', 'fleet-a', true],
+    ['fleet-*', 'fleet', false],
+    ['fleet', 'fleet-a', false],
+    ['*-state', 'team-state', true],
+  ])('bucket %s against %s: %s', (pattern, bucket, listed) => {
+    expect(bucketListed([pattern], bucket)).toBe(listed);
+  });
+});
+
 describe('Backstage integrations supply Git credentials when a store names no secret', () => {
   it('sends a GitLab integration token as oauth2 basic auth, to that host only', async () => {
     const capture = await startCaptureServer();
     try {
       const host = `127.0.0.1:${capture.port}`;
       const f = factory(
-        {},
+        { integrations: { allowedRepositories: [`${host}/group/repo`] } },
         { gitlab: [{ host, token: 'glpat-abc', apiBaseUrl: `${capture.url}/api/v4` }] },
       );
       await expect(writeOne(f, gitStore(`${capture.url}/group/repo.git`))).rejects.toThrow(
@@ -157,6 +295,53 @@ describe('Backstage integrations supply Git credentials when a store names no se
     }
   });
 
+  it('gives them to no repository outside kratix.integrations.allowedRepositories, and sends nothing', async () => {
+    const capture = await startCaptureServer();
+    try {
+      const host = `127.0.0.1:${capture.port}`;
+      const gitlab = {
+        gitlab: [{ host, token: 'glpat-abc', apiBaseUrl: `${capture.url}/api/v4` }],
+      };
+      const message = `GitStateStore/fleet: Backstage's integration credentials for ${host} are used only for repositories listed in kratix.integrations.allowedRepositories; add ${host}/org-b/other to use them, or give the store a secretRef`;
+      const listed = factory(
+        { integrations: { allowedRepositories: [`${host}/org-a/*`] } },
+        gitlab,
+      );
+      expect(refused(() => listed.get(gitStore(`${capture.url}/org-b/other.git`)))).toBe(message);
+      // Opt-in: without the key they are used for no repository at all.
+      const unset = factory({}, gitlab);
+      expect(refused(() => unset.get(gitStore(`${capture.url}/org-b/other.git`)))).toBe(message);
+      expect(unset.credentialSource(gitStore(`${capture.url}/org-b/other.git`))).toEqual({
+        type: 'none',
+        detail: message,
+      });
+      expect(await capture.requests()).toEqual([]);
+    } finally {
+      await capture.stop();
+    }
+  });
+
+  it('leaves a store anonymous, as before, on a host with no integration or one without credentials', async () => {
+    const capture = await startCaptureServer();
+    try {
+      const host = `127.0.0.1:${capture.port}`;
+      for (const f of [factory({}), factory({}, { gitea: [{ host }] })]) {
+        expect(f.credentialSource(gitStore(`${capture.url}/org/repo.git`))).toEqual({
+          type: 'none',
+          detail: `no secretRef and no integration for ${host}`,
+        });
+        await expect(writeOne(f, gitStore(`${capture.url}/org/repo.git`))).rejects.toThrow(
+          'GitStateStore/fleet',
+        );
+      }
+      const requests = await capture.requests();
+      expect(requests.length).toBeGreaterThan(0);
+      expect(requests.map(r => r.authorization)).toEqual(requests.map(() => undefined));
+    } finally {
+      await capture.stop();
+    }
+  });
+
   it('writes, updates and deletes in a real repository with a Gitea integration (user and password)', async () => {
     const git = await startGitServer({
       root: path.join(work, 'gitea'),
@@ -166,7 +351,10 @@ describe('Backstage integrations supply Git credentials when a store names no se
     try {
       const url = await git.createRepo('fleet');
       const host = new URL(url).host;
-      const f = factory({}, { gitea: [{ host, username: 'gitea-bot', password: 'gitea-pass' }] });
+      const f = factory(
+        { integrations: { allowedRepositories: [url] } },
+        { gitea: [{ host, username: 'gitea-bot', password: 'gitea-pass' }] },
+      );
       await writeUpdateDelete(f, gitStore(url), () => readRepo(git.repoPath('fleet')));
     } finally {
       await git.stop();
@@ -224,7 +412,14 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
     try {
       const url = await git.createRepo('fleet');
       const host = new URL(url).host;
-      const app = { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem };
+      // The token API is another host: it must be on allowedHosts; allowedRepositories never apply to it.
+      const app = {
+        allowedHosts: [host, new URL(apiUrl).host],
+        allowedRepositories: [`${host}/fleet`],
+        appID: '1234',
+        installationID: '4242',
+        privateKey: pem,
+      };
       const f = factory({ secrets: { app } }, { github: [{ host, apiBaseUrl: apiUrl }] });
       const store = gitStore(url, { authMethod: 'githubApp', secretRef: { name: 'app' } });
       await writeUpdateDelete(f, store, () => readRepo(git.repoPath('fleet')));
@@ -254,6 +449,39 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
     expect(minted.every(m => m.valid && m.iss === 1234)).toBe(true);
   });
 
+  it('never sends the JWT to an API host that is not on the allowedHosts, and names the key', async () => {
+    minted.length = 0;
+    const host = '127.0.0.1:9';
+    const apiHost = new URL(apiUrl).host;
+    const app = { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: pem };
+    const f = factory({ secrets: { app } }, { github: [{ host, apiBaseUrl: apiUrl }] });
+    const store = gitStore(`http://${host}/org/fleet.git`, {
+      authMethod: 'githubApp',
+      secretRef: { name: 'app' },
+    });
+    expect(refused(() => f.get(store))).toBe(
+      `GitStateStore/fleet: kratix.secrets.app may not send its GitHub App JWT to ${apiHost} (the token endpoint ${apiUrl}, from integrations.github apiBaseUrl for ${host}; its allowedHosts are ${host}); add ${apiHost} to kratix.secrets.app.allowedHosts if that GitHub API is yours, or correct the apiBaseUrl`,
+    );
+    expect(minted).toEqual([]);
+  });
+
+  it("checks GitHub's default API host against allowedHosts too", () => {
+    const app = { allowedHosts: ['github.com'], appID: '1', installationID: '2', privateKey: pem };
+    const store = gitStore('https://github.com/org/fleet.git', {
+      authMethod: 'githubApp',
+      secretRef: { name: 'app' },
+    });
+    expect(refused(() => factory({ secrets: { app } }).get(store))).toBe(
+      "GitStateStore/fleet: kratix.secrets.app may not send its GitHub App JWT to api.github.com (the token endpoint https://api.github.com, GitHub's default API for github.com; its allowedHosts are github.com); add api.github.com to kratix.secrets.app.allowedHosts if that GitHub API is yours, or set apiBaseUrl under integrations.github for github.com",
+    );
+    const both = { ...app, allowedHosts: ['github.com', 'api.github.com'] };
+    expect(factory({ secrets: { app: both } }).credentialSource(store)).toEqual({
+      type: 'secret',
+      name: 'app',
+      detail: 'GitHub App',
+    });
+  });
+
   it('says which secret to check when GitHub refuses the token', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -262,7 +490,12 @@ describe('GitHub App credentials (authMethod githubApp)', () => {
     const f = factory(
       {
         secrets: {
-          app: { allowedHosts: [host], appID: '1234', installationID: '4242', privateKey: other },
+          app: {
+            allowedHosts: [host, new URL(apiUrl).host],
+            appID: '1234',
+            installationID: '4242',
+            privateKey: other,
+          },
         },
       },
       { github: [{ host, apiBaseUrl: apiUrl }] },
@@ -310,6 +543,53 @@ describe('Git over SSH (authMethod ssh)', () => {
     expect(commits).toBe('3\n');
   });
 
+  it('writes only the repositories its allowedRepositories list, ssh:// and git@host:path alike', async () => {
+    const url = await server.createRepo('bound');
+    const other = await server.createRepo('bound-other');
+    const host = `127.0.0.1:${server.port}`;
+    const bound = factory({
+      secrets: {
+        ssh: {
+          allowedHosts: [host],
+          allowedRepositories: [url],
+          sshPrivateKey: client.privateKey,
+          knownHosts: server.hostKeyLine,
+        },
+      },
+    });
+    await writeOne(bound, gitStore(url, { authMethod: 'ssh', secretRef: { name: 'ssh' } }));
+    expect((await readRepo(server.repoPath('bound'))).get('a.yaml')).toBe('a: 1\n');
+    const otherStore = gitStore(other, { authMethod: 'ssh', secretRef: { name: 'ssh' } });
+    expect(refused(() => bound.get(otherStore))).toBe(
+      `GitStateStore/fleet: kratix.secrets.ssh may not be used for ${host}/bound-other (its allowedRepositories are ${url}); add ${host}/bound-other to kratix.secrets.ssh.allowedRepositories if it is yours`,
+    );
+    expect(await readRepo(server.repoPath('bound-other'))).toEqual(new Map());
+    // The scp form has no port: SSH's 22, which `host:22` on allowedHosts names.
+    const scp = factory({
+      secrets: {
+        ssh: {
+          allowedHosts: ['git.example.com:22'],
+          allowedRepositories: ['git.example.com/org/fleet'],
+          sshPrivateKey: client.privateKey,
+          knownHosts: server.hostKeyLine,
+        },
+      },
+    });
+    const scpStore = (repo: string) =>
+      gitStore(`git@git.example.com:org/${repo}.git`, {
+        authMethod: 'ssh',
+        secretRef: { name: 'ssh' },
+      });
+    expect(scp.credentialSource(scpStore('fleet'))).toEqual({
+      type: 'secret',
+      name: 'ssh',
+      detail: 'SSH key',
+    });
+    expect(refused(() => scp.get(scpStore('other')))).toBe(
+      'GitStateStore/fleet: kratix.secrets.ssh may not be used for git.example.com/org/other (its allowedRepositories are git.example.com/org/fleet); add git.example.com/org/other to kratix.secrets.ssh.allowedRepositories if it is yours',
+    );
+  });
+
   it('refuses a server whose host key is not the known one, and sends nothing else', async () => {
     const url = await server.createRepo('spoofed');
     const wrongHost = `[127.0.0.1]:${server.port} ${generateSshKeyPair().publicKey}`;
@@ -335,6 +615,84 @@ describe('Git over SSH (authMethod ssh)', () => {
     ).catch(e => e);
     expect(error.message).toContain('kratix.secrets.ssh.sshPrivateKey');
     expect(error.message).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('allowedBuckets, and the aws integration, bind credentials to buckets', () => {
+  let capture: CaptureServer;
+  beforeAll(async () => {
+    capture = await startCaptureServer({ respond: 'ok' });
+  });
+  afterAll(() => capture.stop());
+
+  const bucketStore = (bucketName: string, spec: Record<string, unknown> = {}) =>
+    ({
+      ref: 'BucketStateStore:default/fleet',
+      kind: 'BucketStateStore',
+      name: 'fleet',
+      namespace: 'default',
+      entityRef: 'bucketstatestore:default/fleet',
+      spec: {
+        endpoint: `127.0.0.1:${capture.port}`,
+        bucketName,
+        insecure: true,
+        useDualStack: false,
+        path: '',
+        authMethod: 'accessKey',
+        secretRef: { name: 's3' },
+        ...spec,
+      },
+    }) as any as StoredStateStore;
+  const s3Secret = (bindings: Record<string, unknown>) =>
+    factory({
+      secrets: {
+        s3: {
+          allowedHosts: [`127.0.0.1:${capture.port}`],
+          accessKeyID: 'AKIATEST',
+          secretAccessKey: 'not-sent',
+          ...bindings,
+        },
+      },
+    });
+
+  it('refuses a bucket its allowedBuckets do not list, before any request, and writes one it lists', async () => {
+    await capture.clear();
+    const f = s3Secret({ allowedBuckets: ['fleet-*'] });
+    expect(refused(() => f.get(bucketStore('victim')))).toBe(
+      'BucketStateStore/fleet: kratix.secrets.s3 may not be used for bucket victim (its allowedBuckets are fleet-*); add victim to kratix.secrets.s3.allowedBuckets if it is yours',
+    );
+    expect(await capture.requests()).toEqual([]);
+    await f.get(bucketStore('fleet-state')).apply(new Map([['a.yaml', Buffer.from('a')]]), 'test');
+    expect((await capture.requests()).map(r => r.method)).toEqual(['PUT']);
+    await f.closeAll();
+  });
+
+  it('is not used for buckets when it lists only allowedRepositories', () => {
+    const f = s3Secret({ allowedRepositories: ['127.0.0.1/fleet'] });
+    expect(refused(() => f.get(bucketStore('fleet-state')))).toBe(
+      'BucketStateStore/fleet: kratix.secrets.s3 may not be used for bucket fleet-state (it lists allowedRepositories only, so it is bound to repositories); add fleet-state to kratix.secrets.s3.allowedBuckets if it is yours',
+    );
+  });
+
+  it("uses the aws integration's main account (IAM) only for buckets in kratix.integrations.allowedBuckets", () => {
+    const iam = (bucket: string) =>
+      bucketStore(bucket, { authMethod: 'IAM', secretRef: undefined });
+    const aws = {
+      aws: { mainAccount: { accessKeyId: 'AKIAMAIN', secretAccessKey: 'main-secret' } },
+    };
+    const f = factory({ integrations: { allowedBuckets: ['fleet-state'] } }, {}, aws);
+    expect(refused(() => f.get(iam('victim')))).toBe(
+      "BucketStateStore/fleet: Backstage's aws integration credentials (aws.mainAccount) are used only for buckets listed in kratix.integrations.allowedBuckets; add victim to use them, or use authMethod accessKey with a secretRef",
+    );
+    expect(f.credentialSource(iam('fleet-state'))).toEqual({
+      type: 'iam',
+      detail: 'the aws integration main account (aws.mainAccount)',
+    });
+    // Without aws.mainAccount keys or profile: the process's own AWS identity, as Kratix's IAM.
+    expect(factory({}).credentialSource(iam('victim'))).toEqual({
+      type: 'iam',
+      detail: 'the AWS default credential chain',
+    });
   });
 });
 

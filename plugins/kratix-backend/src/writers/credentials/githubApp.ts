@@ -1,6 +1,7 @@
 import { createPrivateKey, createSign } from 'node:crypto';
 import { StoreError } from '../errors';
 import type { GitHttpAuth } from '../git/httpTransport';
+import { assertApiBound } from './bindings';
 
 export interface GithubAppSecret {
   appId: string;
@@ -29,6 +30,8 @@ export function appJwt(app: GithubAppSecret, now = Date.now()): string {
  * Installation tokens for `authMethod: githubApp` (secret keys appID,
  * installationID, privateKey): minted from the API of the store's GitHub
  * host and refreshed before they expire; git gets `x-access-token:<token>`.
+ * The API's host must be on the secret's allowedHosts, checked here so that
+ * no caller can send the JWT anywhere else.
  */
 export class GithubAppTokens {
   private token?: { value: string; refreshAt: number };
@@ -37,10 +40,17 @@ export class GithubAppTokens {
     private readonly options: {
       store: string;
       app: GithubAppSecret;
-      apiBaseUrl: string;
+      /** The token API: its base URL, where that came from and how to change it (for errors). */
+      api: { url: string; from: string; fix: string };
       secretName: string;
+      allowedHosts: string[];
     },
   ) {
+    assertApiBound(
+      options.store,
+      { name: options.secretName, allowedHosts: options.allowedHosts },
+      options.api,
+    );
     if (!/^\d+$/.test(options.app.appId) || !/^\d+$/.test(options.app.installationId)) {
       throw new StoreError(
         `${options.store}: kratix.secrets.${options.secretName}.appID and installationID must be numbers`,
@@ -63,7 +73,8 @@ export class GithubAppTokens {
   }
 
   private async mint(): Promise<{ value: string; refreshAt: number }> {
-    const { app, apiBaseUrl, store, secretName } = this.options;
+    const { app, store, secretName } = this.options;
+    const apiBaseUrl = this.options.api.url;
     const url = `${apiBaseUrl.replace(/\/+$/, '')}/app/installations/${app.installationId}/access_tokens`;
     let res: Response;
     try {

@@ -5,6 +5,7 @@ import {
 } from '@backstage/integration';
 import { StoreError } from '../errors';
 import type { GitHttpAuth, GitHttpCredentials } from '../git/httpTransport';
+import { assertIntegrationRepository } from './bindings';
 
 export interface IntegrationCredentials {
   /** The integration's host: credentials are bound to it by construction. */
@@ -16,22 +17,39 @@ export interface IntegrationCredentials {
 /**
  * Git credentials from Backstage's `integrations` config for a repository
  * URL, mapped to what git over HTTPS expects from each host type; undefined
- * when no integration for the URL's host holds credentials.
+ * when no integration for the URL's host holds credentials. They serve every
+ * plugin on the host, so Kratix uses them only for the repositories listed in
+ * `kratix.integrations.allowedRepositories` (`allowedRepositories`).
  */
 export class IntegrationGitCredentials {
   private readonly github: DefaultGithubCredentialsProvider;
   private readonly azure: DefaultAzureDevOpsCredentialsProvider;
 
-  constructor(private readonly integrations: ScmIntegrations) {
+  constructor(
+    private readonly integrations: ScmIntegrations,
+    private readonly allowedRepositories: string[],
+  ) {
     this.github = DefaultGithubCredentialsProvider.fromIntegrations(integrations);
     this.azure = DefaultAzureDevOpsCredentialsProvider.fromIntegrations(integrations);
   }
 
-  /** The GitHub API base for a host (GitHub Enterprise: from the integration). */
-  githubApiBaseUrl(host: string): string {
+  /** The GitHub API that mints App tokens for a host (GitHub Enterprise: from the integration), and where that came from. */
+  githubApi(host: string): { url: string; from: string; fix: string } {
+    const fallback = host === 'github.com' ? 'https://api.github.com' : `https://${host}/api/v3`;
+    // ScmIntegrations always holds github.com, with GitHub's own API: that is not a setting.
     const configured = this.integrations.github.byHost(host)?.config.apiBaseUrl;
-    if (configured) return configured;
-    return host === 'github.com' ? 'https://api.github.com' : `https://${host}/api/v3`;
+    if (configured && configured !== fallback) {
+      return {
+        url: configured,
+        from: `from integrations.github apiBaseUrl for ${host}`,
+        fix: 'or correct the apiBaseUrl',
+      };
+    }
+    return {
+      url: fallback,
+      from: `GitHub's default API for ${host}`,
+      fix: `or set apiBaseUrl under integrations.github for ${host}`,
+    };
   }
 
   forUrl(store: string, url: string): IntegrationCredentials | undefined {
@@ -67,7 +85,9 @@ export class IntegrationGitCredentials {
       default:
         credentials = undefined;
     }
-    return credentials ? { host: u.host, type: integration.type, credentials } : undefined;
+    if (!credentials) return undefined;
+    assertIntegrationRepository(store, this.allowedRepositories, url, u.host);
+    return { host: u.host, type: integration.type, credentials };
   }
 
   private githubCredentials(store: string, url: string, c: any): GitHttpCredentials | undefined {

@@ -1,12 +1,19 @@
 import { Config } from '@backstage/config';
 import { StoreError } from '../errors';
 
-/** A `kratix.secrets.<name>` entry: its values and the hosts they may be sent to. */
+/** A `kratix.secrets.<name>` entry: its values and where they may be used. */
 export interface BoundSecret {
   name: string;
   values: Record<string, string>;
   allowedHosts: string[];
+  /** Git repositories it may be used for (bindings.ts); undefined: any on its hosts, unless allowedBuckets is set. */
+  allowedRepositories?: string[];
+  /** Buckets it may be used for; undefined: any on its hosts, unless allowedRepositories is set. */
+  allowedBuckets?: string[];
 }
+
+/** Keys that say where a secret may be used, not values to send. */
+const BINDINGS = ['allowedHosts', 'allowedRepositories', 'allowedBuckets'];
 
 /** Reads `kratix.secrets.<name>`, trimmed; undefined when absent. */
 export function readSecret(
@@ -18,7 +25,7 @@ export function readSecret(
   if (!entry) return undefined;
   const values: Record<string, string> = {};
   for (const k of entry.keys()) {
-    if (k === 'allowedHosts') continue;
+    if (BINDINGS.includes(k)) continue;
     const raw = entry.getOptionalString(k);
     if (raw === undefined) continue;
     const trimmed =
@@ -26,7 +33,13 @@ export function readSecret(
     if (trimmed !== raw) onTrim?.(k);
     values[k] = trimmed;
   }
-  return { name, values, allowedHosts: entry.getOptionalStringArray('allowedHosts') ?? [] };
+  return {
+    name,
+    values,
+    allowedHosts: entry.getOptionalStringArray('allowedHosts') ?? [],
+    allowedRepositories: entry.getOptionalStringArray('allowedRepositories'),
+    allowedBuckets: entry.getOptionalStringArray('allowedBuckets'),
+  };
 }
 
 /** `host`, `host:port`, or `*.example.com` (any subdomain); a host without a port allows any port. */

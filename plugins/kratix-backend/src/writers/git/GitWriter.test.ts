@@ -146,6 +146,37 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     expect([...full.all().keys()].sort()).toEqual(['d/e/two.yaml', 'd/one.yaml', 'dx/other.yaml']);
   });
 
+  it('never reads, lists or changes a path outside its spec.path', async () => {
+    const { writer, url, repo } = await setup({ path: 'team-a' });
+    const auth = { username: server.username, password: server.password };
+    await pushWithCli(url, auth, { 'team-b/secret.yaml': 'b: secret\n', 'top.yaml': 'top\n' });
+    const before = { files: await readRepo(repo), commits: await commitCount(repo) };
+    await writer.refresh();
+    const escapes = ['../team-b/secret.yaml', '/team-b/secret.yaml', 'x/../../top.yaml', '..'];
+    for (const p of escapes) expect(await writer.readFile(p)).toBeUndefined();
+    const seen = await writer.observe({
+      ...EMPTY,
+      dirs: ['../team-b', '/'],
+      paths: ['../top.yaml'],
+      verify: ['../team-b/secret.yaml'],
+    });
+    expect(seen.all()).toEqual(new Map());
+    for (const change of [Buffer.from('pwned\n'), null]) {
+      await expect(
+        writer.apply(new Map([['../team-b/secret.yaml', change]]), 'Update from: t'),
+      ).rejects.toThrow(
+        ': refused to change "../team-b/secret.yaml": it is absolute or has a ".." segment, so it could leave spec.path "team-a"; store paths are relative and stay below spec.path',
+      );
+    }
+    await expect(
+      writer.apply(new Map([['/top.yaml', Buffer.from('pwned')]]), 'Update from: t'),
+    ).rejects.toThrow('refused to change "/top.yaml"');
+    expect({ files: await readRepo(repo), commits: await commitCount(repo) }).toEqual(before);
+    // Inside its path it reads and writes as ever.
+    await writer.apply(new Map([['ok/./a.yaml', Buffer.from('a')]]), 'Update from: t');
+    expect((await readRepo(repo)).get('team-a/ok/a.yaml')).toBe('a');
+  });
+
   it('keeps a foreign push made between our fetch and our push, and reports what it changed', async () => {
     const { writer, url, repo } = await setup();
     await writer.refresh();

@@ -1,6 +1,6 @@
-import { goJoin } from '@internal/plugin-kratix-common';
 import { StoreError } from '../errors';
 import { Mutex } from '../mutex';
+import { outsidePrefix, storePrefix, underPrefix } from '../storePrefix';
 import {
   ApplyResult,
   MapSnapshot,
@@ -48,18 +48,16 @@ export class GitWriter implements StateStoreWriter {
     this.description = `${options.name} (${options.transport.target}, branch ${options.branch})`;
     this.repo = new LocalRepo(options.workDir);
     // Kratix's Git writer trims the leading slash of the store path.
-    const root = goJoin(options.path, '').replace(/^\/+/, '');
-    this.root = root === '.' ? '' : root;
+    this.root = storePrefix(options.path);
   }
 
   digest(content: Buffer): string {
     return objectId('blob', content);
   }
 
-  /** A store-relative path as a repository path. */
-  private full(p: string): string {
-    const joined = goJoin(this.root, p).replace(/^\/+/, '');
-    return joined === '.' ? '' : joined;
+  /** A store-relative path as a repository path; undefined when it would leave spec.path. */
+  private full(p: string): string | undefined {
+    return underPrefix(this.root, p);
   }
 
   private relative(repoPath: string): string {
@@ -99,15 +97,20 @@ export class GitWriter implements StateStoreWriter {
       const files = new Map<string, string>();
       const dirs = request.full ? [''] : request.dirs;
       for (const dir of dirs) {
-        const entry = await this.repo.lookup(tree, this.full(dir));
+        // A path outside spec.path is never looked at: it reads as absent.
+        const full = this.full(dir);
+        if (full === undefined) continue;
+        const entry = await this.repo.lookup(tree, full);
         if (entry?.type !== 'tree') continue;
         const found = new Map<string, string>();
-        await this.repo.walk(entry.oid, this.full(dir), found);
+        await this.repo.walk(entry.oid, full, found);
         for (const [p, oid] of found) files.set(this.relative(p), oid);
       }
       if (!request.full) {
         for (const p of [...request.paths, ...request.verify]) {
-          const entry = await this.repo.lookup(tree, this.full(p));
+          const full = this.full(p);
+          if (full === undefined) continue;
+          const entry = await this.repo.lookup(tree, full);
           if (entry && entry.type === 'blob') files.set(p, entry.oid);
         }
       }
@@ -116,9 +119,11 @@ export class GitWriter implements StateStoreWriter {
   }
 
   async readFile(p: string): Promise<Buffer | undefined> {
+    const full = this.full(p);
+    if (full === undefined) return undefined;
     return this.lock.run(async () => {
       if (!this.opened) await this.open();
-      const entry = await this.repo.lookup(await this.rootTree(), this.full(p));
+      const entry = await this.repo.lookup(await this.rootTree(), full);
       if (!entry || entry.type !== 'blob') return undefined;
       return this.repo.readBlob(entry.oid);
     });
@@ -148,10 +153,15 @@ export class GitWriter implements StateStoreWriter {
   }
 
   async apply(changes: Map<string, Buffer | null>, message: string): Promise<ApplyResult> {
+    const rooted = new Map<string, Buffer | null>();
+    for (const [p, c] of changes) {
+      const full = this.full(p);
+      // The commit is one unit: a path that would leave spec.path refuses all of it, before any fetch.
+      if (full === undefined) throw outsidePrefix(this.options.name, this.root, p);
+      rooted.set(full, c);
+    }
     return this.lock.run(async () => {
       if (!this.opened) await this.open();
-      const rooted = new Map<string, Buffer | null>();
-      for (const [p, c] of changes) rooted.set(this.full(p), c);
       for (let attempt = 1; ; attempt++) {
         const result = await this.commitAndPush(rooted, message);
         if (result) return result;
