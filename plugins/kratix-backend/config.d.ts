@@ -149,6 +149,30 @@ export interface Config {
      * everything, other users schedule on Destinations they own or labelled with
      * their team, and change only their own works. Off: everything is allowed.
      */
+    /**
+     * Commit messages as an audit log. Without a template, commits carry Kratix's
+     * messages (`Update from: <placement>`). With one, the message's first lines are
+     * the template with `{{ variable }}` filled in: `action` (Update or Delete),
+     * `placement(s)`, `work(s)`, `promise(s)`, `resource(s)`, `destination(s)`,
+     * `user(s)` (the Backstage user who submitted the work), `task(s)` and
+     * `template(s)` (the scaffolder task and template that ran `kratix:schedule`),
+     * and `annotations.<key>` (a work's annotations, e.g. a ticket id the template
+     * passes); then the placements, then one trailer block per placement
+     * (`Kratix-Placement:`, `Kratix-Work:`, `Kratix-Destination:`, `Backstage-User:`,
+     * `Scaffolder-Task:`, `Scaffolder-Template:`).
+     */
+    commitMessages?: {
+      /** For every State Store without its own. */
+      template?: string;
+      /** Per State Store. */
+      stores?: Array<{
+        kind: 'GitStateStore' | 'BucketStateStore';
+        /** Default `default`. */
+        namespace?: string;
+        name: string;
+        template: string;
+      }>;
+    };
     signals?: {
       /**
        * Entity refs (users or groups, e.g. `group:default/platform-team`) whose open

@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { stateStoreRef } from '@internal/plugin-kratix-common';
+import { unknownVariables } from './reconciler/store/commitAudit';
 
 /** What a work may hold, checked at intake. */
 export interface WorkLimits {
@@ -35,6 +37,47 @@ export interface KratixConfig {
   workDir: string;
   /** Entity refs (users, groups) that get every store run's signal, besides the people concerned. */
   signals: { recipients: string[] };
+  /** Commit message templates: for every store, or for one (by its ref); none keeps Kratix's messages. */
+  commitMessages: { template?: string; stores: Map<string, string> };
+}
+
+/** The commit message template of a store: its own, else the global one, else none (Kratix's). */
+export function commitTemplateOf(
+  config: Partial<Pick<KratixConfig, 'commitMessages'>>,
+  storeRef: string,
+): string | undefined {
+  return config.commitMessages?.stores.get(storeRef) ?? config.commitMessages?.template;
+}
+
+/** Reads `kratix.commitMessages`, refusing a template that names a variable no commit has. */
+function readCommitMessages(config: Config): KratixConfig['commitMessages'] {
+  const check = (key: string, template: string) => {
+    const unknown = unknownVariables(template);
+    if (unknown.length > 0) {
+      throw new Error(
+        `${key}: unknown variable ${unknown.map(u => `{{ ${u} }}`).join(', ')}; use action, placement(s), work(s), promise(s), resource(s), destination(s), user(s), task(s), template(s) or annotations.<key>`,
+      );
+    }
+    return template;
+  };
+  const template = config.getOptionalString('kratix.commitMessages.template');
+  const stores = new Map<string, string>();
+  for (const [i, c] of (
+    config.getOptionalConfigArray('kratix.commitMessages.stores') ?? []
+  ).entries()) {
+    const key = `kratix.commitMessages.stores[${i}]`;
+    const ref = stateStoreRef(
+      c.getString('kind'),
+      c.getOptionalString('namespace'),
+      c.getString('name'),
+    );
+    stores.set(ref, check(`${key}.template`, c.getString('template')));
+  }
+  return {
+    template:
+      template === undefined ? undefined : check('kratix.commitMessages.template', template),
+    stores,
+  };
 }
 
 export const DEFAULTS = {
@@ -100,5 +143,6 @@ export function readKratixConfig(config: Config): KratixConfig {
     signals: {
       recipients: config.getOptionalStringArray('kratix.signals.recipients') ?? [],
     },
+    commitMessages: readCommitMessages(config),
   };
 }

@@ -22,9 +22,15 @@ export interface StateStoreWriter {
    * Applies changes as one unit: `Buffer` writes, `null` deletes. A change
    * set that changes nothing writes nothing (no commit, no PUT). Content the
    * store refuses is reported in `failed` (bucket) or thrown as a `refused`
-   * StoreError (Git: the whole commit).
+   * StoreError (Git: the whole commit). `metadata` gives a written file's
+   * facts (who asked for it) where the store keeps them per object (S3's
+   * `x-amz-meta-*`); Git carries them in `message`.
    */
-  apply(changes: Map<string, Buffer | null>, message: string): Promise<ApplyResult>;
+  apply(
+    changes: Map<string, Buffer | null>,
+    message: string,
+    metadata?: (path: string) => Record<string, string> | undefined,
+  ): Promise<ApplyResult>;
   /** Throws a clear error when the store cannot be reached or written. */
   validatePermissions(): Promise<void>;
   close(): Promise<void>;

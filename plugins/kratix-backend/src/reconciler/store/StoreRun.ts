@@ -12,7 +12,9 @@ import {
   workKey,
 } from '../../database';
 import { StateStoreWriter, StoreSnapshot, WriterFactory } from '../../writers';
+import { commitTemplateOf } from '../../config';
 import { applyPlan } from './applyPlan';
+import { CommitAudit, WriteFacts } from './commitAudit';
 import { DriftFinding, findDrift } from './drift';
 import { observationNeeds, observeRequest, readStateFiles } from './observe';
 import { planStore } from './planStore';
@@ -58,7 +60,7 @@ export interface StoreRunDeps {
   db: KratixStore;
   writers: WriterFactory;
   logger: LoggerService;
-  config: Pick<KratixConfig, 'reconcile' | 'drift'>;
+  config: Pick<KratixConfig, 'reconcile' | 'drift'> & Partial<Pick<KratixConfig, 'commitMessages'>>;
   onRun?: StoreRunListener;
 }
 
@@ -75,6 +77,8 @@ interface Prepared {
   retrying: Set<string>;
   drift?: DriftFinding;
   actors: Map<string, string | undefined>;
+  /** Who asked for each placement's files, by placement name: commit messages and object metadata. */
+  facts: Map<string, WriteFacts[]>;
 }
 
 /**
@@ -166,7 +170,12 @@ export class StoreRun {
       this.prepare(store, writer, destinations, placements, full),
     );
     const applied = await timed(phases, 'apply', () =>
-      applyPlan(writer, prepared.plan, prepared.retrying),
+      applyPlan(
+        writer,
+        prepared.plan,
+        prepared.retrying,
+        new CommitAudit(commitTemplateOf(this.deps.config, store.ref), prepared.facts),
+      ),
     );
     const totals = await timed(phases, 'record', () =>
       recordRun(this.deps.db, {
@@ -529,7 +538,24 @@ function whoWrites(planDestinations: PlanDestination[]) {
       d.write.map(p => [`${p.stored.namespace}/${p.stored.name}`, p.actor] as const),
     ),
   );
-  return { retrying, actors };
+  const facts = new Map<string, WriteFacts[]>();
+  for (const d of planDestinations) {
+    for (const p of [...d.write, ...d.remove]) {
+      facts.set(p.name, [
+        ...(facts.get(p.name) ?? []),
+        {
+          placement: `${p.stored.namespace}/${p.stored.name}`,
+          work: `${p.work.namespace}/${p.work.name}`,
+          promise: p.promise,
+          resource: p.resource || undefined,
+          destination: d.name,
+          user: p.actor,
+          annotations: p.annotations ?? {},
+        },
+      ]);
+    }
+  }
+  return { retrying, actors, facts };
 }
 
 /** Milliseconds per step of a run, for the full sync's log line. */

@@ -1,5 +1,5 @@
 import { StoreError, StateStoreWriter } from '../../writers';
-import { commitMessage } from './commitMessage';
+import { CommitAudit } from './commitAudit';
 import { changesOf, namesOf } from './planStore';
 import { StorePlan } from './planTypes';
 
@@ -10,6 +10,8 @@ export interface ApplyOutcome {
   deleted: number;
   /** Units whose changes the store did not take, with why. */
   failedUnits: Map<string, string>;
+  /** The messages and object metadata of this run's writes. */
+  audit: CommitAudit;
 }
 
 /**
@@ -22,8 +24,9 @@ export async function applyPlan(
   writer: StateStoreWriter,
   plan: StorePlan,
   retrying: Set<string>,
+  audit: CommitAudit = new CommitAudit(undefined, new Map()),
 ): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { written: 0, deleted: 0, failedUnits: new Map() };
+  const out: ApplyOutcome = { written: 0, deleted: 0, failedUnits: new Map(), audit };
   const withChanges = [...plan.units.values()].filter(u => u.paths.size > 0).map(u => u.name);
   const fresh = withChanges.filter(n => !retrying.has(n));
   const again = withChanges.filter(n => retrying.has(n));
@@ -44,7 +47,9 @@ async function applyGroup(
   if (changes.size === 0) return;
   const { names: messageNames, anyWrite } = namesOf(plan, names);
   try {
-    const result = await writer.apply(changes, commitMessage(messageNames, anyWrite));
+    const result = await writer.apply(changes, out.audit.message(messageNames, anyWrite), path =>
+      out.audit.metadata(unitNamesOf(plan, names, path)),
+    );
     state.applied = true;
     if (result.version) out.version = result.version;
     out.written += result.written;
@@ -64,4 +69,12 @@ async function applyGroup(
     await applyGroup(writer, plan, names.slice(0, half), out, state);
     await applyGroup(writer, plan, names.slice(half), out, state);
   }
+}
+
+/** The placement names of the units (among `names`) that change `path`. */
+function unitNamesOf(plan: StorePlan, names: string[], path: string): string[] {
+  return names.flatMap(n => {
+    const unit = plan.units.get(n);
+    return unit?.paths.has(path) ? [...unit.names] : [];
+  });
 }

@@ -14,6 +14,8 @@ export interface PlanPlacement extends LayoutPlacement {
   work: WorkKey;
   /** Who submitted the work (for the placement's history). */
   actor?: string;
+  /** The work's annotations (a ticket, the scaffolder task): for commit messages and object metadata. */
+  annotations?: Record<string, string>;
 }
 
 /** One Destination of the store, and what this run does to it. */

@@ -196,7 +196,11 @@ export class BucketWriter implements StateStoreWriter {
     return new MapSnapshot(files);
   }
 
-  async apply(changes: Map<string, Buffer | null>, _message: string): Promise<ApplyResult> {
+  async apply(
+    changes: Map<string, Buffer | null>,
+    _message: string,
+    metadata?: (path: string) => Record<string, string> | undefined,
+  ): Promise<ApplyResult> {
     const writes: [string, Buffer][] = [];
     const deletes: string[] = [];
     const failed = new Map<string, Error>();
@@ -216,6 +220,7 @@ export class BucketWriter implements StateStoreWriter {
                 Bucket: this.options.bucketName,
                 Key: this.writeKey(p),
                 Body,
+                Metadata: metadata?.(p),
               }),
             );
             versions[i] = res.VersionId ?? '';
