@@ -72,6 +72,8 @@ export interface PlacementView {
   promise?: string;
   resource?: string;
   destination: string;
+  /** The Destination's catalog entity ref (`destination:<namespace>/<name>`), while it is known. */
+  destinationRef?: string;
   workloadGroupId: string;
   directory: string;
   status: PlacementStatus;
@@ -112,7 +114,13 @@ export interface WorkSummary {
   pipeline: string;
   kind: 'resource' | 'dependency';
   status: WorkStatus;
-  destinations: { name: string; status: PlacementStatus; misplaced: boolean }[];
+  destinations: {
+    name: string;
+    /** The Destination's catalog entity ref, while it is known. */
+    entityRef?: string;
+    status: PlacementStatus;
+    misplaced: boolean;
+  }[];
   createdBy?: string;
   createdAt: string;
   updatedAt: string;

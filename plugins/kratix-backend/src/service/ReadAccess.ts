@@ -64,6 +64,14 @@ export class ReadAccess {
     credentials: BackstageCredentials,
     names: Iterable<string>,
   ): Promise<(name: string) => boolean> {
+    return (await this.destinationsNamed(credentials, names)).shown;
+  }
+
+  /** As `visibleDestinations`, with the entity refs of the visible ones still known (for links). */
+  async destinationsNamed(
+    credentials: BackstageCredentials,
+    names: Iterable<string>,
+  ): Promise<{ shown: (name: string) => boolean; refs: Map<string, string> }> {
     const unique = [...new Set(names)];
     const canSee = await this.deps.access.destinationFilter(credentials);
     const rows = new Map(
@@ -73,7 +81,10 @@ export class ReadAccess {
       ]),
     );
     const visible = new Set(unique.filter(n => !rows.has(n) || canSee(rows.get(n)!)));
-    return name => visible.has(name);
+    const refs = new Map(
+      [...rows.values()].filter(d => visible.has(d.name)).map(d => [d.name, d.entityRef]),
+    );
+    return { shown: name => visible.has(name), refs };
   }
 
   /**

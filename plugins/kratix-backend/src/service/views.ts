@@ -100,6 +100,7 @@ export function placementView(p: StoredPlacement, ctx: ViewContext): PlacementVi
     promise: work?.promise,
     resource: work?.resource,
     destination: p.destination,
+    destinationRef: ctx.destinations.get(p.destination)?.entityRef,
     workloadGroupId: p.groupId,
     directory: group?.directory ?? '.',
     status: p.status,
@@ -131,7 +132,12 @@ function workStatus(
     : 'pending';
 }
 
-export function workSummary(w: StoredWork, placements: StoredPlacement[]): WorkSummary {
+/** A work's summary; `refs` gives each Destination's entity ref, for links to its page. */
+export function workSummary(
+  w: StoredWork,
+  placements: StoredPlacement[],
+  refs: Map<string, string> = new Map(),
+): WorkSummary {
   return {
     namespace: w.namespace,
     name: w.name,
@@ -142,6 +148,7 @@ export function workSummary(w: StoredWork, placements: StoredPlacement[]): WorkS
     status: workStatus(w, placements),
     destinations: placements.map(p => ({
       name: p.destination,
+      entityRef: refs.get(p.destination),
       status: p.status,
       misplaced: p.misplaced,
     })),
@@ -155,7 +162,11 @@ export function workSummary(w: StoredWork, placements: StoredPlacement[]): WorkS
 export function workView(w: StoredWork, placements: StoredPlacement[], ctx: ViewContext): WorkView {
   const placed = new Set(placements.filter(p => p.status !== 'deleting').map(p => p.groupId));
   return {
-    ...workSummary(w, placements),
+    ...workSummary(
+      w,
+      placements,
+      new Map([...ctx.destinations.values()].map(d => [d.name, d.entityRef])),
+    ),
     workloadGroups: w.groups.map(g => ({
       id: g.id,
       directory: g.directory,

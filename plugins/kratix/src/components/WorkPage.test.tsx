@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { kratixApiRef } from '../api/KratixApi';
-import { allow, catalog, entityLinks, fakeApi } from '../__testUtils__/fixtures';
+import { allow, catalog, entityLinks, fakeApi, workView } from '../__testUtils__/fixtures';
 import { WorkPage } from './WorkPage';
 
 describe('WorkPage', () => {
@@ -30,6 +30,34 @@ describe('WorkPage', () => {
       'href',
       'https://github.com/org/state/commit/0123456789abcdef0123456789abcdef01234567',
     );
+  });
+
+  it('links each Destination to its own catalog page, in its own namespace', async () => {
+    const elsewhere = {
+      ...workView,
+      placements: workView.placements.map(p => ({
+        ...p,
+        destinationRef: 'destination:platform/dev-cluster',
+      })),
+    };
+    await renderInTestApp(
+      <Routes>
+        <Route path="/kratix/works/:namespace/:name" element={<WorkPage />} />
+      </Routes>,
+      {
+        ...entityLinks,
+        initialRouteEntries: ['/kratix/works/default/namespace-team-a-create-namespace'],
+        apis: [
+          [kratixApiRef, fakeApi({ getWork: jest.fn(async () => elsewhere) })],
+          allow,
+          catalog,
+        ],
+      } as any,
+    );
+    await screen.findByText('Work default/namespace-team-a-create-namespace');
+    const hrefs = screen.getAllByRole('link').map(a => a.getAttribute('href'));
+    expect(hrefs).toContain('/catalog/platform/destination/dev-cluster');
+    expect(hrefs).not.toContain('/catalog/default/destination/dev-cluster');
   });
 
   it('says when the work does not exist', async () => {

@@ -22,14 +22,13 @@ import { LinkOrText } from './LinkOrText';
 import { LoadError } from './LoadError';
 import { PreviewDialog } from './PreviewDialog';
 import { StatusLabel } from './StatusLabel';
+import { destinationEntityRef } from './destinationEntityRef';
 
 const placementColumns: TableColumn<PlacementView>[] = [
   {
     title: 'Destination',
     render: p => (
-      <EntityRefLink
-        entityRef={{ kind: 'Destination', namespace: 'default', name: p.destination }}
-      />
+      <EntityRefLink entityRef={destinationEntityRef(p.destination, p.destinationRef)} />
     ),
   },
   { title: 'Group', render: p => <code>{p.directory}</code> },

@@ -12,6 +12,7 @@ import { when } from './format';
 import { LoadError } from './LoadError';
 import { PreviewDialog } from './PreviewDialog';
 import { StatusLabel } from './StatusLabel';
+import { destinationEntityRef } from './destinationEntityRef';
 
 const PAGE = 25;
 
@@ -21,7 +22,7 @@ function WorkDestinations(props: { work: WorkSummary }) {
     <>
       {props.work.destinations.map(d => (
         <div key={d.name}>
-          <EntityRefLink entityRef={{ kind: 'Destination', namespace: 'default', name: d.name }} />{' '}
+          <EntityRefLink entityRef={destinationEntityRef(d.name, d.entityRef)} />{' '}
           <StatusLabel status={d.status} misplaced={d.misplaced} />
         </div>
       ))}

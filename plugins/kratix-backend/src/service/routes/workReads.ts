@@ -19,7 +19,7 @@ export async function listWorks({ db, access, reads }: WorkRouteDeps, req: Reque
   };
   const page = await reads.worksPage(credentials, filter, pageOf(req));
   const placements = await db.placements.list({ works: page.items });
-  const shown = await reads.visibleDestinations(
+  const { shown, refs } = await reads.destinationsNamed(
     credentials,
     placements.map(p => p.destination),
   );
@@ -27,7 +27,7 @@ export async function listWorks({ db, access, reads }: WorkRouteDeps, req: Reque
   for (const p of placements.filter(x => shown(x.destination)))
     byWork.set(keyOf(p), [...(byWork.get(keyOf(p)) ?? []), p]);
   return {
-    items: page.items.map(w => workSummary(w, byWork.get(`${w.namespace}/${w.name}`) ?? [])),
+    items: page.items.map(w => workSummary(w, byWork.get(`${w.namespace}/${w.name}`) ?? [], refs)),
     totalCount: page.totalCount,
     nextCursor: page.nextCursor,
   };
