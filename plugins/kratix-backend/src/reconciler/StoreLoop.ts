@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type { KratixConfig } from '../config';
 import type { KratixStore } from '../database';
-import { StoreRun } from './store/StoreRun';
+import { RunHandedOver, StoreRun } from './store/StoreRun';
 
 /** Runs per lease at most, so one busy store cannot hold its lease forever. */
 const MAX_ROUNDS = 5;
+/**
+ * A store's lease lasts this long unless its holder renews it, which it does
+ * every third of it while its run is alive: a replica that crashed (SIGKILL,
+ * out of memory) frees its stores within seconds, not after `timeout`.
+ */
+export const STORE_LEASE_MS = 9000;
 
 /**
  * Decides when stores are written. A change triggers its store at once (no
@@ -25,6 +31,8 @@ export class StoreLoop {
       run: StoreRun;
       logger: LoggerService;
       config: Pick<KratixConfig, 'reconcile'>;
+      /** The lease's lifetime without renewal (tests shorten it). */
+      leaseMs?: number;
     },
   ) {}
 
@@ -53,18 +61,30 @@ export class StoreLoop {
     return run;
   }
 
+  /**
+   * Runs a store under its lease. The lease is short and renewed by a
+   * heartbeat while the run is alive, up to `timeout` after the start: a run
+   * that takes longer lets the lease lapse, as one whose process died.
+   */
   private async runLeased(ref: string): Promise<void> {
     const { db, config } = this.deps;
     const lease = `store:${ref}`;
-    const ttl = config.reconcile.timeoutMs;
+    const ttl = this.deps.leaseMs ?? STORE_LEASE_MS;
+    const deadline = Date.now() + config.reconcile.timeoutMs;
     if (!(await db.coordination.acquire(lease, this.owner, ttl))) return;
-    const renew = setInterval(
-      () => void db.coordination.acquire(lease, this.owner, ttl).catch(() => undefined),
-      ttl / 3,
-    );
+    const renew = setInterval(() => {
+      if (Date.now() + ttl > deadline) return;
+      void db.coordination.acquire(lease, this.owner, ttl).catch(() => undefined);
+    }, ttl / 3);
     try {
       for (let round = 0; round < MAX_ROUNDS && !this.stopped; round++) {
-        const result = await this.deps.run.run(ref);
+        const result = await this.deps.run.run(ref, {
+          // A holder whose heartbeat stalled past the lease may have lost the store to another replica.
+          beforeWrite: async () => {
+            if (!(await db.coordination.acquire(lease, this.owner, ttl)))
+              throw new RunHandedOver(`the lease of ${ref} passed to another replica`);
+          },
+        });
         if (result.error || result.skipped) return;
         const store = await db.stateStores.get(ref);
         if (!store || store.changeSeq <= store.doneSeq) return; // nothing arrived during the run

@@ -71,6 +71,9 @@ export interface Overlay {
   placements: StoredPlacement[];
 }
 
+/** Thrown by `beforeWrite` when another replica now writes the store: this run stops, nothing failed. */
+export class RunHandedOver extends Error {}
+
 /** What a run prepared before writing: the plan and how it was made. */
 interface Prepared {
   plan: StorePlan;
@@ -98,7 +101,15 @@ export class StoreRun {
     );
   }
 
-  async run(ref: string, options: { full?: boolean } = {}): Promise<StoreRunResult> {
+  /**
+   * One run of a store. `beforeWrite` is awaited just before the store is
+   * written and may throw to stop the run there (the loop checks that its
+   * lease is still its own).
+   */
+  async run(
+    ref: string,
+    options: { full?: boolean; beforeWrite?: () => Promise<void> } = {},
+  ): Promise<StoreRunResult> {
     const { db } = this.deps;
     const started = Date.now();
     const store = await db.stateStores.get(ref);
@@ -134,8 +145,10 @@ export class StoreRun {
         full,
         started,
         phases,
+        beforeWrite: options.beforeWrite,
       });
     } catch (e: any) {
+      if (e instanceof RunHandedOver) return { store: ref, skipped: true, written: 0, deleted: 0 };
       return this.fail(store, destinations, placements, e);
     }
   }
@@ -169,6 +182,7 @@ export class StoreRun {
     const prepared = await timed(phases, 'plan', () =>
       this.prepare(store, writer, destinations, placements, full),
     );
+    await run.beforeWrite?.();
     const applied = await timed(phases, 'apply', () =>
       applyPlan(
         writer,
@@ -567,6 +581,7 @@ interface RunScope {
   full: boolean;
   started: number;
   phases: Phases;
+  beforeWrite?: () => Promise<void>;
 }
 
 async function timed<T>(phases: Phases, step: keyof Phases, fn: () => Promise<T>): Promise<T> {
