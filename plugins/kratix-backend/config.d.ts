@@ -117,7 +117,7 @@ export interface Config {
        * this one). Default 1 minute.
        */
       catalogReadInterval?: HumanDuration | string;
-      /** How long one run may take. Default 5 minutes. */
+      /** How long one run may take: its store's lease is renewed for this long at most. Default 5 minutes. */
       timeout?: HumanDuration | string;
       /** How often every store is compared with what it should hold, and drift handled. Default 10 minutes. */
       fullSyncInterval?: HumanDuration | string;
