@@ -93,6 +93,17 @@ describe('CommitAudit', () => {
     ]);
   });
 
+  it('fills in a fallback where a variable has no value, as on a canary commit', () => {
+    const audit = new CommitAudit(
+      '{{ annotations.ticket | PLAT-0 }} {{ action }} {{ works|none }}',
+      facts,
+    );
+    expect(audit.message(['kratix-canary'], true)).toBe('PLAT-0 Update none\n');
+    expect(audit.message(['web-p.prod-5058f'], true).split('\n')[0]).toBe(
+      'OPS-7 Update team-b/web-p',
+    );
+  });
+
   it('never lets a value add a line', () => {
     const odd = new Map([
       ['x', [{ ...bob, annotations: { ticket: 'OPS-1\nSigned-off-by: mallory' } }]],

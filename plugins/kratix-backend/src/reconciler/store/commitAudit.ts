@@ -40,7 +40,8 @@ const PLURALS: Record<string, string> = {
   tasks: 'task',
   templates: 'template',
 };
-const REFERENCE = /\{\{\s*([A-Za-z0-9_./-]+)\s*\}\}/g;
+/** `{{ variable }}`, or `{{ variable | text }}`: the text when the variable has no value (e.g. a canary commit). */
+const REFERENCE = /\{\{\s*([A-Za-z0-9_./-]+)\s*(?:\|\s*([^}]*?)\s*)?\}\}/g;
 
 /** The variables a template names that do not exist, for a config error at start. */
 export function unknownVariables(template: string): string[] {
@@ -106,8 +107,8 @@ export class CommitAudit {
     const facts = this.factsOf(names);
     const action = anyWrite ? 'Update' : 'Delete';
     const subject = this.template
-      .replace(REFERENCE, (_m, v: string) =>
-        v === 'action' ? action : valuesOf(v, facts).join(', '),
+      .replace(REFERENCE, (_m, v: string, fallback?: string) =>
+        v === 'action' ? action : valuesOf(v, facts).join(', ') || (fallback ?? ''),
       )
       .trimEnd();
     const unique = [...new Set(names)].sort();
