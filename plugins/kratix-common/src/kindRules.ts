@@ -52,12 +52,13 @@ function isSshUrl(url: string): boolean {
 
 function gitAuthErrors(spec: any): string[] {
   const url: string = spec.url;
+  const shown = JSON.stringify(url);
   const method = spec.authMethod ?? 'basicAuth';
   if (method === 'ssh') {
     const errors = isSshUrl(url)
       ? []
       : [
-          `spec.url: "${url}" is not an SSH URL; authMethod ssh needs ssh://git@host/org/repo.git or git@host:org/repo.git`,
+          `spec.authMethod: ssh needs an ssh:// or git@host:path URL, but spec.url is ${shown}; use the repository's SSH URL, e.g. git@github.com:org/repo.git, or set spec.authMethod: basicAuth for an http(s):// URL`,
         ];
     if (!spec.secretRef) {
       errors.push(
@@ -66,13 +67,16 @@ function gitAuthErrors(spec: any): string[] {
     }
     return errors;
   }
+  const named = spec.authMethod === undefined ? `${method} (the default)` : method;
   if (isSshUrl(url)) {
     return [
-      `spec.url: "${url}" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository's https:// URL`,
+      `spec.authMethod: ${named} needs the repository's http(s):// URL, but spec.url ${shown} is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository's https:// URL`,
     ];
   }
   if (method === 'githubApp' && !/^https?:\/\//i.test(url)) {
-    return [`spec.url: authMethod githubApp needs the repository's https:// URL`];
+    return [
+      `spec.authMethod: githubApp needs the repository's https:// URL, but spec.url is ${shown}; use its https:// URL`,
+    ];
   }
   return [];
 }

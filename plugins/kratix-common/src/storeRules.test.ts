@@ -6,10 +6,15 @@ import {
   gitAuthorErrors,
   gitRefNameErrors,
   gitUrlErrors,
+  entityRefErrors,
   isDotGitAlias,
+  keyTooLong,
+  objectNameErrors,
   pathConflictErrors,
+  placementObjectKeys,
   secretRefNameErrors,
   storeKeyErrors,
+  controlCharacterError,
   utf8Length,
 } from './storeRules';
 
@@ -508,7 +513,7 @@ describe('gitAuthorErrors', () => {
 });
 
 describe('secretRefNameErrors', () => {
-  it.each(['github', 'my-store', 'my_store', 'gitCredentials', 'store2', 'a-1', 'ns:name'])(
+  it.each(['github', 'my-store', 'store2', 'a-1', 'git-state-2', `s${'x'.repeat(252)}`])(
     'accepts %j',
     name => {
       expect(secretRefNameErrors('spec.secretRef.name', name)).toEqual([]);
@@ -526,6 +531,13 @@ describe('secretRefNameErrors', () => {
     ['my secret', 'rename it, e.g. my-secret'],
     ['ünï', 'rename it, e.g. n'],
     ['123', 'rename it, e.g. my-store-credentials'],
+    // Kratix's secretRef names a Kubernetes Secret: an object name, lower case, no "_" or ":".
+    ['my_store', "a Kubernetes object name, as Kratix's secretRef names a Secret"],
+    ['gitCredentials', 'rename it, e.g. gitcredentials'],
+    ['ns:name', 'rename it, e.g. ns-name'],
+    ['../probe-git', 'rename it, e.g. probe-git'],
+    ['Creds', 'a Kubernetes object name'],
+    [`s${'x'.repeat(253)}`, 'a Kubernetes object name'],
   ])('refuses %j (%s)', (name, expected) => {
     const errors = secretRefNameErrors('spec.secretRef.name', name);
     expect(errors).toHaveLength(1);
@@ -561,5 +573,157 @@ describe('destinationPathErrors', () => {
     const errors = destinationPathErrors('spec.path', path);
     expect(errors.join('\n')).toContain(expected);
     expectWellFormed('spec.path', errors);
+  });
+});
+
+describe('objectNameErrors', () => {
+  const check = (name: unknown) =>
+    objectNameErrors('spec.stateStoreRef.name', name, 'a store', 'demo-git');
+  it.each(['default', 'demo-git', 'a', 'git.example.com', '0store', 'x'.repeat(253)])(
+    'accepts %j',
+    name => expect(check(name)).toEqual([]),
+  );
+  it.each([
+    ['../probe-git', 'is not a Kubernetes object name, as a store must be'],
+    ['Git', 'is not a Kubernetes object name'],
+    ['git_store', 'is not a Kubernetes object name'],
+    ['-git', 'is not a Kubernetes object name'],
+    ['git.', 'is not a Kubernetes object name'],
+    ['a/b', 'is not a Kubernetes object name'],
+    ['git\n', 'is not a Kubernetes object name'],
+    ['x'.repeat(254), '(it is 254 characters long)'],
+    ['', 'must not be empty'],
+  ])('refuses %j (%s)', (name, expected) => {
+    const errors = check(name);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(expected);
+    expect(errors[0]).toContain('e.g. demo-git');
+    expectWellFormed('spec.stateStoreRef.name', errors);
+  });
+});
+
+describe('entityRefErrors', () => {
+  const check = (ref: unknown) => entityRefErrors('spec.owner', ref, 'group:default/team-a');
+  it.each([
+    'team-a',
+    'group:team-a',
+    'group:default/team-a',
+    'Group:platform/Team_A.1',
+    'user:default/jo',
+    'default/team-a',
+    'a',
+    `group:${'n'.repeat(63)}/${'x'.repeat(63)}`,
+  ])('accepts %j', ref => expect(check(ref)).toEqual([]));
+  it.each([
+    ['team-a\n', 'contains the control character U+000A (newline)'],
+    ['group:team-a\nX-Injected: 1', 'the name "team-a\\nX-Injected: 1" is not'],
+    ['grou p:team-a', 'the kind "grou p" is not'],
+    ['1group:team-a', 'the kind "1group" is not'],
+    ['group:Default/team-a', 'the namespace "Default" is not'],
+    [`group:${'n'.repeat(64)}/team-a`, 'the namespace'],
+    ['group:default/', 'the name "" is not'],
+    ['team-a-', 'the name "team-a-" is not'],
+    ['a:b:c', 'the name "b:c" is not'],
+    ['x'.repeat(64), 'is not at most 63'],
+    ['group:default/team/a', 'the name "team/a" is not'],
+  ])('refuses %j (%s)', (ref, expected) => {
+    const errors = check(ref);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(expected);
+    expect(errors[0]).toContain('write [kind:][namespace/]name, e.g. group:default/team-a');
+    expectWellFormed('spec.owner', errors);
+  });
+});
+
+describe('controlCharacterError', () => {
+  it('names the field and the character, and accepts clean text', () => {
+    expect(controlCharacterError('search', 'a\u0000b')).toBe(
+      'search: "a\\u0000b" contains the control character U+0000 (NUL); remove it',
+    );
+    expect(controlCharacterError('search', 'a\u0085')).toContain('U+0085');
+    expect(controlCharacterError('search', 'ünï %_ x')).toBeUndefined();
+  });
+});
+
+describe('keyTooLong and placementObjectKeys', () => {
+  const placement = {
+    namespace: 'default',
+    promise: 'namespace',
+    resource: 'team-a',
+    pipeline: 'create-namespace',
+    groupId: '5058f1af8388633f609cadb75a75dc9d',
+    name: 'namespace-team-a-create-namespace.dev-cluster-5058f',
+  };
+  const nested = { name: 'dev-cluster', path: 'dev-cluster', mode: 'nestedByMetadata' as const };
+
+  it('computes the keys of each mode as the layout writes them', () => {
+    expect(placementObjectKeys('clusters', nested, placement, ['configmap.yaml'])).toEqual([
+      {
+        file: 'configmap.yaml',
+        key: 'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/configmap.yaml',
+      },
+    ]);
+    expect(
+      placementObjectKeys(
+        '/',
+        { ...nested, path: './dev/' },
+        { ...placement, resource: undefined, pipeline: 'install' },
+        ['crds/a.yaml'],
+      ),
+    ).toEqual([
+      { file: 'crds/a.yaml', key: 'dev/dependencies/namespace/install/5058f/crds/a.yaml' },
+    ]);
+    expect(
+      placementObjectKeys('', { name: 'flat', path: '/', mode: 'none' }, placement, ['a/b.yaml']),
+    ).toEqual([
+      { file: 'a/b.yaml', key: 'a/b.yaml' },
+      { key: '.kratix/default-namespace-team-a-create-namespace.dev-cluster-5058f.yaml' },
+    ]);
+    expect(
+      placementObjectKeys('x', { name: 'agg', path: 'agg', mode: 'aggregatedYAML' }, placement, [
+        'a.yaml',
+      ]),
+    ).toEqual([]);
+  });
+
+  it('accepts a key of exactly the limit and refuses one byte more, naming the file, Destination and fix', () => {
+    // clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/ is 79 bytes.
+    const prefix =
+      'clusters/dev-cluster/resources/default/namespace/team-a/create-namespace/5058f/';
+    expect(prefix.length).toBe(79);
+    const fits = `${'d/'.repeat(400)}${'x'.repeat(1024 - 79 - 800)}`;
+    expect(keyTooLong('clusters', nested, placement, ['ok.yaml', fits])).toBeUndefined();
+    const over = `${fits}y`;
+    const message = keyTooLong('clusters', nested, placement, ['ok.yaml', over]);
+    expect(message).toMatch(
+      /^files: the file "d\/d\/.*…" would be stored on Destination dev-cluster as the object key "clusters\/dev-cluster\/resources\/.*…", 1,025 bytes \(UTF-8\), over the 1,024-byte limit for S3 object keys; shorten the file path \(by 1 bytes or more\) or schedule the work to a Destination with a shorter path$/,
+    );
+  });
+
+  it('finds a 1,000-byte path whose prefixed key is over the limit (the intake case)', () => {
+    const file = `${'a'.repeat(200)}/${'b'.repeat(200)}/${'c'.repeat(200)}/${'d'.repeat(200)}/${'e'.repeat(191)}.yaml`;
+    expect(file.length).toBe(1000);
+    const work = { ...placement, promise: 'app', resource: 'r', pipeline: 'p' };
+    const onS3 = { name: 's3-nested', path: 's3-nested', mode: 'nestedByMetadata' as const };
+    // s3-nested/resources/default/app/r/p/5058f/ is 42 bytes: the key is 1,042.
+    expect(keyTooLong('', onS3, work, [file])).toContain(
+      'would be stored on Destination s3-nested as the object key "s3-nested/resources/default/app/r/p/5058f/aaa',
+    );
+    expect(keyTooLong('', onS3, work, [file])).toContain('1,042 bytes (UTF-8)');
+    expect(keyTooLong('', onS3, work, [file.slice(18)])).toBeUndefined();
+    expect(keyTooLong('store', onS3, work, [file.slice(18)])).toContain('1,030 bytes');
+    const flat = { name: 's3-flat', path: 's3-flat', mode: 'none' as const };
+    expect(keyTooLong('', flat, work, [file])).toBeUndefined();
+    expect(keyTooLong('state/prefix/of/the/store/xyz/abc', flat, work, [file])).toContain(
+      'on Destination s3-flat',
+    );
+    expect(keyTooLong('', onS3, work, [file], 2048)).toBeUndefined();
+  });
+
+  it('checks the none-mode state file, whose name carries the placement', () => {
+    const flat = { name: 'f', path: 'p'.repeat(980), mode: 'none' as const };
+    expect(keyTooLong('', flat, placement, ['a.yaml'])).toMatch(
+      /^files: the state file of this work would be stored on Destination f as the object key "p+…", 1,053 bytes \(UTF-8\), over the 1,024-byte limit for S3 object keys; shorten the work's promise, resource or pipeline name \(by 29 bytes or more\)/,
+    );
   });
 });

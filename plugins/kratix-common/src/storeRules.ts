@@ -13,9 +13,14 @@
  * - git URLs: isomorphic-git GitRemoteManager / extractAuthFromUrl and git's
  *   connect.c ("strange hostname/pathname blocked");
  * - authors: git fsck_ident (fsck.c);
- * - secret names: @backstage/config's CONFIG_KEY_PART_PATTERN.
+ * - secret names: @backstage/config's CONFIG_KEY_PART_PATTERN, and Kubernetes
+ *   object names (Kratix's secretRef names a Secret);
+ * - object names: Kubernetes IsDNS1123Subdomain (apimachinery validation.go);
+ * - entity refs: @backstage/catalog-model's KubernetesValidatorFunctions
+ *   (kind, namespace and name rules) and parseEntityRef's `[kind:][namespace/]name`.
  */
-import { goClean } from './paths';
+import type { FilepathMode } from './kinds/Destination';
+import { goClean, goJoin } from './paths';
 import { isAmazonEndpoint, isAmazonOutpostsEndpoint } from './s3Endpoint';
 
 // ---------------------------------------------------------------- helpers
@@ -76,6 +81,17 @@ function firstControl(s: string, c1 = true): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A message for text that holds a control character (C0, DEL or C1), naming
+ * the field, the character and the fix; undefined for clean text. For
+ * request fields such as query parameters, where such characters never belong.
+ */
+export function controlCharacterError(field: string, value: string): string | undefined {
+  const control = firstControl(value);
+  if (!control) return undefined;
+  return `${field}: ${quote(value)} contains the control character ${control}; remove it`;
 }
 
 function stringErrors(field: string, value: unknown, example: string): string[] | undefined {
@@ -215,6 +231,97 @@ export function storeKeyErrors(field: string, key: string, maxBytes = MAX_KEY_BY
   return [
     `${field}: the object key ${quote(key)} is ${withCommas(bytes)} bytes (UTF-8), over the ${withCommas(maxBytes)}-byte limit for S3 object keys; use a shorter Destination path or file name`,
   ];
+}
+
+/** What keyTooLong needs of a Destination. */
+export interface KeyDestination {
+  name: string;
+  /** `spec.path` as written. */
+  path: string;
+  mode: FilepathMode;
+}
+
+/** What keyTooLong needs of a placement: the work's identity and the workload group. */
+export interface KeyPlacement {
+  namespace: string;
+  promise: string;
+  /** Absent (or empty) for a dependency. */
+  resource?: string;
+  /** Empty for static dependencies. */
+  pipeline: string;
+  /** The workload group's ID (hex md5 of its directory) or its first 5 characters. */
+  groupId: string;
+  /** The placement's name, `<work>.<destination>-<shortId>` (none mode: its state file's name). */
+  name: string;
+}
+
+/** A path as stores compare it: cleaned, no leading `/`, `''` for the root. */
+function storeKey(p: string): string {
+  const clean = goClean(p).replace(/^\/+/, '');
+  return clean === '.' ? '' : clean;
+}
+
+/**
+ * The object keys a placement's files get in a store: `<store prefix>/` then
+ * the Destination's layout (nestedByMetadata: its placement directory;
+ * none: `<dest.path>/<file>`, and the `.kratix/` state file). aggregatedYAML
+ * writes every placement into the Destination's one file, so a work's files
+ * make no key of their own there (none is returned).
+ */
+export function placementObjectKeys(
+  storePrefix: string,
+  destination: KeyDestination,
+  placement: KeyPlacement,
+  filePaths: string[],
+): { file?: string; key: string }[] {
+  const under = (p: string) => storeKey(goJoin(storePrefix, p));
+  const id = placement.groupId.slice(0, 5);
+  if (destination.mode === 'nestedByMetadata') {
+    const p = placement;
+    const dir = p.resource
+      ? goJoin(destination.path, 'resources', p.namespace, p.promise, p.resource, p.pipeline, id)
+      : goJoin(destination.path, 'dependencies', p.promise, p.pipeline, id);
+    return filePaths.map(file => ({ file, key: under(goJoin(dir, file)) }));
+  }
+  if (destination.mode === 'none') {
+    const state = goJoin(
+      `${destination.path}/`,
+      '.kratix',
+      `${placement.namespace}-${placement.name}.yaml`,
+    );
+    return [
+      ...filePaths.map(file => ({ file, key: under(goJoin(`${destination.path}/`, file)) })),
+      { key: under(state) },
+    ];
+  }
+  return [];
+}
+
+/**
+ * Intake's check of S3's key limit once the Destination is known: the first
+ * file of a placement (or its none-mode state file) whose full object key,
+ * with the store's prefix and the Destination's layout, is over `maxBytes`,
+ * as a message naming the file, the Destination and the fix; undefined when
+ * every key fits. Pure: the caller passes the store's `spec.path`.
+ */
+export function keyTooLong(
+  storePrefix: string,
+  destination: KeyDestination,
+  placement: KeyPlacement,
+  filePaths: string[],
+  maxBytes = MAX_KEY_BYTES,
+): string | undefined {
+  for (const { file, key } of placementObjectKeys(storePrefix, destination, placement, filePaths)) {
+    const bytes = utf8Length(key);
+    if (bytes <= maxBytes) continue;
+    const what = file === undefined ? 'the state file of this work' : `the file ${quote(file)}`;
+    const shorten =
+      file === undefined
+        ? "shorten the work's promise, resource or pipeline name"
+        : 'shorten the file path';
+    return `files: ${what} would be stored on Destination ${destination.name} as the object key ${quote(key)}, ${withCommas(bytes)} bytes (UTF-8), over the ${withCommas(maxBytes)}-byte limit for S3 object keys; ${shorten} (by ${withCommas(bytes - maxBytes)} bytes or more) or schedule the work to a Destination with a shorter path`;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------- 4. branches
@@ -588,24 +695,102 @@ export function gitAuthorErrors(
 
 /** @backstage/config's CONFIG_KEY_PART_PATTERN (reader.ts; the same in config-loader). */
 const CONFIG_KEY_PART = /^[a-z][a-z0-9]*(?:[-_:][a-z0-9]+)*$/i;
+/** Kubernetes IsDNS1123Subdomain: lowercase alphanumeric labels joined by ".", up to 253 characters. */
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const MAX_OBJECT_NAME = 253;
 
 function suggestKey(name: string): string {
   const suggestion = name
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^[^A-Za-z]+/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+/, '')
     .replace(/-+$/, '');
-  return CONFIG_KEY_PART.test(suggestion) ? suggestion : 'my-store-credentials';
+  return suggestion !== '' && suggestion.length <= MAX_OBJECT_NAME
+    ? suggestion
+    : 'my-store-credentials';
 }
 
-/** A name usable as one Backstage config key under `kratix.secrets`. */
+/**
+ * A secret name: Kratix's secretRef names a Kubernetes Secret (an object
+ * name), and here it is also one Backstage config key under `kratix.secrets`;
+ * so lowercase letters, digits and single "-", starting with a letter.
+ */
 export function secretRefNameErrors(field: string, name: unknown): string[] {
   const invalid = stringErrors(field, name, 'my-store-credentials');
   if (invalid) return invalid;
   const value = name as string;
-  if (CONFIG_KEY_PART.test(value)) return [];
+  const isObjectName = value.length <= MAX_OBJECT_NAME && DNS_1123_SUBDOMAIN.test(value);
+  if (isObjectName && CONFIG_KEY_PART.test(value)) return [];
   const dot = value.includes('.') ? '; a "." would be read as a nested key' : '';
+  const kube = isObjectName
+    ? ''
+    : ' a Kubernetes object name, as Kratix\'s secretRef names a Secret (at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit), and';
   return [
-    `${field}: ${quote(value)} cannot be a key under kratix.secrets in app-config (Backstage config keys are letters and digits joined by single "-", "_" or ":", starting with a letter${dot}); rename it, e.g. ${suggestKey(value)}`,
+    `${field}: ${quote(value)} is not a valid secret name: it must be${kube} a key under kratix.secrets in app-config (Backstage config keys are letters and digits joined by single "-", "_" or ":", starting with a letter${dot}); rename it, e.g. ${suggestKey(value)}`,
+  ];
+}
+
+// ------------------------------------------------------ 9b. object names
+
+/** A Kubernetes object name (DNS-1123 subdomain), e.g. the State Store a Destination's stateStoreRef names. */
+export function objectNameErrors(
+  field: string,
+  name: unknown,
+  what: string,
+  example: string,
+): string[] {
+  const invalid = stringErrors(field, name, example);
+  if (invalid) return invalid;
+  const value = name as string;
+  if (value.length <= MAX_OBJECT_NAME && DNS_1123_SUBDOMAIN.test(value)) return [];
+  const length =
+    value.length > MAX_OBJECT_NAME ? ` (it is ${withCommas(value.length)} characters long)` : '';
+  return [
+    `${field}: ${quote(value)} is not a Kubernetes object name${length}, as ${what} must be; use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, e.g. ${example}`,
+  ];
+}
+
+// ------------------------------------------------------- 9c. entity refs
+
+const REF_KIND = /^[a-zA-Z][a-zA-Z0-9]*$/;
+const REF_NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const REF_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/**
+ * A Backstage entity reference `[kind:][namespace/]name`, as parseEntityRef
+ * splits it, each part by the catalog's rules: kind alphanumeric starting
+ * with a letter; namespace a DNS label of at most 63 characters; name at most
+ * 63 letters, digits, "-", "_" and ".", starting and ending alphanumeric.
+ */
+export function entityRefErrors(field: string, ref: unknown, example: string): string[] {
+  const invalid = stringErrors(field, ref, example);
+  if (invalid) return invalid;
+  const value = ref as string;
+  const colon = value.indexOf(':');
+  const kind = colon === -1 ? undefined : value.slice(0, colon);
+  const rest = colon === -1 ? value : value.slice(colon + 1);
+  const slash = rest.indexOf('/');
+  const namespace = slash === -1 ? undefined : rest.slice(0, slash);
+  const name = slash === -1 ? rest : rest.slice(slash + 1);
+  const reasons: string[] = [];
+  const control = firstControl(value);
+  if (control) reasons.push(`it contains the control character ${control}`);
+  if (kind !== undefined && !REF_KIND.test(kind)) {
+    reasons.push(`the kind ${quote(kind)} is not letters and digits starting with a letter`);
+  }
+  if (namespace !== undefined && (namespace.length > 63 || !REF_NAMESPACE.test(namespace))) {
+    reasons.push(
+      `the namespace ${quote(namespace)} is not at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
+    );
+  }
+  if (name.length > 63 || !REF_NAME.test(name)) {
+    reasons.push(
+      `the name ${quote(name)} is not at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit`,
+    );
+  }
+  if (reasons.length === 0) return [];
+  return [
+    `${field}: ${quote(value)} is not an entity reference (${reasons.join('; ')}); write [kind:][namespace/]name, e.g. ${example}`,
   ];
 }
 

@@ -99,6 +99,63 @@ const CASES: [string, unknown, string][] = [
     git({ secretRef: { name: n } }),
     'spec.secretRef.name',
   ]),
+  // ... and a Kubernetes Secret's name, as Kratix's secretRef names one, on both store kinds
+  ...['../probe-git', 'Creds', 'git_creds', 'ns:creds', `s${'x'.repeat(253)}`].flatMap(
+    (n): [string, unknown, string][] => [
+      [
+        `git secretRef.name ${JSON.stringify(n)}`,
+        git({ secretRef: { name: n } }),
+        'spec.secretRef.name',
+      ],
+      [
+        `bucket secretRef.name ${JSON.stringify(n)}`,
+        bucket({ secretRef: { name: n } }),
+        'spec.secretRef.name',
+      ],
+    ],
+  ),
+  // the auth method and the URL's scheme disagree
+  [
+    'ssh with an https URL',
+    git({ authMethod: 'ssh', url: 'https://github.com/org/repo.git' }),
+    'spec.authMethod: ssh needs an ssh:// or git@host:path URL',
+  ],
+  [
+    'ssh with an http URL',
+    git({ authMethod: 'ssh', url: 'http://127.0.0.1:8470/state.git' }),
+    'spec.authMethod: ssh needs an ssh:// or git@host:path URL',
+  ],
+  [
+    'basicAuth with an ssh URL',
+    git({ authMethod: 'basicAuth', url: 'ssh://git@github.com/org/repo.git' }),
+    "spec.authMethod: basicAuth needs the repository's http(s):// URL",
+  ],
+  [
+    'the default basicAuth with an scp-like URL',
+    git({ url: 'git@github.com:org/repo.git' }),
+    'spec.authMethod: basicAuth (the default) needs',
+  ],
+  [
+    'githubApp with an ssh URL',
+    git({ authMethod: 'githubApp', url: 'ssh://git@github.com/org/repo.git' }),
+    'spec.authMethod: githubApp needs',
+  ],
+  // owners are entity references, on all three kinds
+  ...[
+    'team-a\n',
+    'group:team-a\nX-Injected: 1',
+    'group:default/team a',
+    'Group:Default/team-a',
+    '1kind:team-a',
+    'team-a-',
+    'group:default/',
+    'a:b:c',
+    `group:${'x'.repeat(64)}`,
+  ].flatMap((owner): [string, unknown, string][] => [
+    [`owner ${JSON.stringify(owner)}`, destination({ owner }), 'spec.owner'],
+    [`git store owner ${JSON.stringify(owner)}`, git({ owner }), 'spec.owner'],
+    [`bucket store owner ${JSON.stringify(owner)}`, bucket({ owner }), 'spec.owner'],
+  ]),
   // buckets, per S3's rules
   ...[
     'ab',
@@ -144,6 +201,20 @@ const CASES: [string, unknown, string][] = [
   ['a path with a newline', destination({ path: 'dev\n' }), 'spec.path'],
   ['no path', destination({ path: undefined }), 'spec.path'],
   ['no store', destination({ stateStoreRef: undefined }), 'spec.stateStoreRef'],
+  ...[
+    '../probe-git',
+    'git/x',
+    'Git',
+    'git_store',
+    '.git',
+    'git.',
+    '-git',
+    `g${'x'.repeat(253)}`,
+  ].map((name): [string, unknown, string] => [
+    `a store name ${JSON.stringify(name)}`,
+    destination({ stateStoreRef: { kind: 'GitStateStore', name } }),
+    'spec.stateStoreRef.name',
+  ]),
   [
     'a store of another kind',
     destination({ stateStoreRef: { kind: 'ConfigMap', name: 'x' } }),
@@ -168,7 +239,25 @@ const CASES: [string, unknown, string][] = [
   ],
 ];
 
+/** What the rules above must not refuse: the same fields, well formed. */
+const ACCEPTED: [string, unknown][] = [
+  ['an owner by name', destination({ owner: 'team-a' })],
+  ['an owner with kind and namespace', destination({ owner: 'group:platform/team_a.1' })],
+  ['a user owner', git({ owner: 'user:default/jo' })],
+  [
+    'a store name with dots',
+    destination({ stateStoreRef: { kind: 'GitStateStore', name: 'git.prod' } }),
+  ],
+  ['ssh with an scp-like URL', git({ authMethod: 'ssh', url: 'git@github.com:org/repo.git' })],
+  ['ssh with an ssh URL', git({ authMethod: 'ssh', url: 'ssh://git@github.com/org/repo.git' })],
+  ['a secret name with dashes', bucket({ secretRef: { name: 's3-creds-2' } })],
+];
+
 describe('the entity corpus', () => {
+  it.each(ACCEPTED)('accepts %s', (_what, entity) => {
+    expect(validateKratixEntity(entity as any)).toMatchObject({ ok: true });
+  });
+
   it('has at least 60 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(60));
 
   it.each(CASES)('refuses %s, naming the field', (_what, entity, field) => {

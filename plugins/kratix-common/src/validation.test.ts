@@ -101,6 +101,18 @@ describe('Destination', () => {
       'spec.stateStoreRef.name: is required; use the metadata.name of the State Store entity',
     ],
     [
+      { path: 'dev', stateStoreRef: { kind: 'GitStateStore', name: '../probe-git' } },
+      'spec.stateStoreRef.name: "../probe-git" is not a Kubernetes object name, as the name of a Kratix State Store must be; use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, e.g. demo-git',
+    ],
+    [
+      { path: 'dev', stateStoreRef: ref, owner: 'team-a\n' },
+      'spec.owner: "team-a\\n" is not an entity reference (it contains the control character U+000A (newline); the name "team-a\\n" is not at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit); write [kind:][namespace/]name, e.g. group:default/team-a or team-a',
+    ],
+    [
+      { path: 'dev', stateStoreRef: ref, owner: 'group:team-a\nX-Injected: 1' },
+      'spec.owner: "group:team-a\\nX-Injected: 1" is not an entity reference (it contains the control character U+000A (newline); the name "team-a\\nX-Injected: 1" is not at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit); write [kind:][namespace/]name, e.g. group:default/team-a or team-a',
+    ],
+    [
       { path: 'dev', stateStoreRef: ref, cleanup: 'everything' },
       'spec.cleanup: "everything" is not one of none, all',
     ],
@@ -174,11 +186,11 @@ describe('GitStateStore', () => {
     [{}, 'spec.url: is required; set the https:// URL of the repository'],
     [
       { url: 'git@github.com:org/repo.git' },
-      'spec.url: "git@github.com:org/repo.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
+      'spec.authMethod: basicAuth (the default) needs the repository\'s http(s):// URL, but spec.url "git@github.com:org/repo.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
     ],
     [
       { url: 'https://example.com/r.git', authMethod: 'ssh' },
-      'spec.url: "https://example.com/r.git" is not an SSH URL; authMethod ssh needs ssh://git@host/org/repo.git or git@host:org/repo.git',
+      'spec.authMethod: ssh needs an ssh:// or git@host:path URL, but spec.url is "https://example.com/r.git"; use the repository\'s SSH URL, e.g. git@github.com:org/repo.git, or set spec.authMethod: basicAuth for an http(s):// URL',
     ],
     [
       { url: 'ssh://git@example.com/r.git', authMethod: 'ssh' },
@@ -186,7 +198,19 @@ describe('GitStateStore', () => {
     ],
     [
       { url: 'git@example.com:org/r.git', authMethod: 'githubApp' },
-      'spec.url: "git@example.com:org/r.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
+      'spec.authMethod: githubApp needs the repository\'s http(s):// URL, but spec.url "git@example.com:org/r.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
+    ],
+    [
+      { url: 'http://127.0.0.1:8470/state.git', authMethod: 'ssh', secretRef: { name: 'ssh' } },
+      'spec.authMethod: ssh needs an ssh:// or git@host:path URL, but spec.url is "http://127.0.0.1:8470/state.git"; use the repository\'s SSH URL, e.g. git@github.com:org/repo.git, or set spec.authMethod: basicAuth for an http(s):// URL',
+    ],
+    [
+      { url: 'ssh://git@example.com/r.git', authMethod: 'basicAuth', secretRef: { name: 'git' } },
+      'spec.authMethod: basicAuth needs the repository\'s http(s):// URL, but spec.url "ssh://git@example.com/r.git" is an SSH URL; set spec.authMethod: ssh (with sshPrivateKey and knownHosts in kratix.secrets), or use the repository\'s https:// URL',
+    ],
+    [
+      { url: 'https://example.com/r.git', secretRef: { name: 'Git_Creds' } },
+      'spec.secretRef.name: "Git_Creds" is not a valid secret name: it must be a Kubernetes object name, as Kratix\'s secretRef names a Secret (at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit), and a key under kratix.secrets in app-config (Backstage config keys are letters and digits joined by single "-", "_" or ":", starting with a letter); rename it, e.g. git-creds',
     ],
     [
       { url: 'https://example.com/r.git', authMethod: 'token' },

@@ -13,6 +13,7 @@ import {
   bucketStateStoreSpecSchema,
 } from './kinds/BucketStateStore';
 import { bucketRules, destinationRules, gitRules } from './kindRules';
+import { entityRefErrors, objectNameErrors } from './storeRules';
 
 export const KRATIX_KINDS = ['Destination', 'GitStateStore', 'BucketStateStore'] as const;
 export type KratixKind = (typeof KRATIX_KINDS)[number];
@@ -31,7 +32,7 @@ interface KindDeclaration {
 const KINDS: Record<KratixKind, KindDeclaration> = {
   Destination: {
     schema: destinationSpecSchema,
-    rules: destinationRules,
+    rules: spec => [...destinationRules(spec), ...stateStoreRefErrors(spec)],
     defaults: destinationDefaults,
   },
   GitStateStore: {
@@ -104,11 +105,35 @@ export function isKratixEntity(entity: Entity): boolean {
   );
 }
 
+/** Kratix's State Stores are Kubernetes objects: the name a Destination refers to is an object name. */
+function stateStoreRefErrors(spec: any): string[] {
+  const name = spec.stateStoreRef?.name;
+  if (typeof name !== 'string' || name === '') return [];
+  return objectNameErrors(
+    'spec.stateStoreRef.name',
+    name,
+    'the name of a Kratix State Store',
+    'demo-git',
+  );
+}
+
+/**
+ * The Backstage addition of all three kinds: `spec.owner` becomes the
+ * `ownedBy` relation and is matched by permission rules, so it must be an
+ * entity reference (a user or group).
+ */
+function ownerErrors(spec: any): string[] {
+  const owner = spec.owner;
+  if (typeof owner !== 'string' || owner === '') return [];
+  return entityRefErrors('spec.owner', owner, 'group:default/team-a or team-a');
+}
+
 /** Every problem at once: the structure, then the rules (which never throw on odd shapes). */
 function specErrors(kind: KratixKind, spec: unknown): string[] {
   const validate = validators.get(kind)!;
   const errors = validate(spec) ? [] : (validate.errors ?? []).map(e => formatAjvError(kind, e));
   try {
+    errors.push(...ownerErrors(spec));
     errors.push(...KINDS[kind].rules(spec));
   } catch {
     // A rule met a field of the wrong type: the structural error above already names it.

@@ -9,6 +9,27 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type { ScheduleResult, WorkRequest, WorkView } from '@internal/plugin-kratix-common';
 
+/**
+ * A failed call to the kratix API as an error whose message is the API's own
+ * (`error.message` of its JSON body, e.g. `resource: must not be empty; …`),
+ * so a scaffolder task's log says what to fix rather than `Request failed
+ * with 400`. Still a ResponseError: `statusCode`, `body` and `cause` (the
+ * API's error, by name) stay available. A body without a message (a proxy's
+ * page) keeps the generic `Request failed with <status> <text>`.
+ */
+export async function kratixApiError(res: Response): Promise<ResponseError> {
+  const error = await ResponseError.fromResponse(res);
+  const message = (error.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+  if (typeof message !== 'string' || message === '') return error;
+  // The stack's first line is what a task log shows: it carries the message too.
+  const generic = `${error.name}: ${error.message}`;
+  error.message = message;
+  if (error.stack?.startsWith(generic)) {
+    error.stack = `${error.name}: ${message}${error.stack.slice(generic.length)}`;
+  }
+  return error;
+}
+
 /** What other backend plugins use to schedule works; the kratix backend owns the data and checks permissions. */
 export interface KratixService {
   /** Creates or updates a work; with `dryRun`, only reports where it would go. */
@@ -63,7 +84,7 @@ export class DefaultKratixService implements KratixService {
       { method: 'POST', body: JSON.stringify(request) },
       options.credentials,
     );
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    if (!res.ok) throw await kratixApiError(res);
     return res.json();
   }
 
@@ -77,7 +98,7 @@ export class DefaultKratixService implements KratixService {
       options.credentials,
     );
     if (res.status === 404) return { deleted: false, destinations: [] };
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    if (!res.ok) throw await kratixApiError(res);
     const body = await res.json();
     return { deleted: true, destinations: body.destinations ?? [] };
   }
@@ -92,7 +113,7 @@ export class DefaultKratixService implements KratixService {
       options.credentials,
     );
     if (res.status === 404) return undefined;
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    if (!res.ok) throw await kratixApiError(res);
     return res.json();
   }
 }

@@ -4,10 +4,12 @@ import type { KratixConfig } from '../config';
 import type { KratixStore } from '../database';
 import type { Reconciler } from '../reconciler';
 import { StoreError } from '../writers';
-import { ServiceUnavailableError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { Access } from './access';
 import { ReadAccess } from './ReadAccess';
 import { CatalogErrors } from './CatalogErrors';
+import { charsetOf, jsonBody } from './requests/body';
+import { queryErrors } from './requests/pages';
 import { destinationsRouter } from './routes/destinations';
 import { stateStoresRouter } from './routes/stateStores';
 import { worksRouter } from './routes/works';
@@ -23,18 +25,37 @@ export interface RouterOptions {
   catalogErrors?: CatalogErrors;
 }
 
-/** A body that is not JSON is a 415 that says what to send, not a list of missing fields. */
+/**
+ * A body that is not JSON is a 415 that says what to send, not a list of
+ * missing fields; so is JSON in another charset than UTF-8 (it would be
+ * decoded into garbage). A query parameter with a control character is a
+ * 400 naming it, before any route reads it.
+ */
 function requireJson(req: express.Request, res: express.Response, next: express.NextFunction) {
   const hasBody =
     Number(req.headers['content-length'] ?? 0) > 0 ||
     req.headers['transfer-encoding'] !== undefined;
-  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
-    res.status(415).json({
-      error: {
-        name: 'UnsupportedMediaTypeError',
-        message: `Content-Type: "${req.headers['content-type'] ?? '(none)'}" is not supported; send the body as JSON with Content-Type: application/json`,
-      },
-    });
+  const contentType = req.headers['content-type'];
+  const unsupported = (message: string) =>
+    res.status(415).json({ error: { name: 'UnsupportedMediaTypeError', message } });
+  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody) {
+    if (!req.is('application/json')) {
+      unsupported(
+        `Content-Type: "${contentType ?? '(none)'}" is not supported; send the body as JSON with Content-Type: application/json`,
+      );
+      return;
+    }
+    const charset = charsetOf(contentType);
+    if (charset !== undefined && charset !== 'utf-8') {
+      unsupported(
+        `Content-Type: charset "${charset}" is not supported; send the JSON body encoded as UTF-8, with Content-Type: application/json or application/json; charset=utf-8`,
+      );
+      return;
+    }
+  }
+  const errors = queryErrors(req.query);
+  if (errors.length > 0) {
+    next(new InputError(errors.join('; ')));
     return;
   }
   next();
@@ -58,13 +79,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const reads = new ReadAccess({ db, access });
   const router = Router();
   router.use(requireJson);
-  // Not strict: a body of `null` or a string reaches the request parser, which names it.
-  router.use(
-    express.json({
-      limit: Math.ceil(config.works.maxWorkBytes * 1.5) + 1024 * 1024,
-      strict: false,
-    }),
-  );
+  router.use(jsonBody(Math.ceil(config.works.maxWorkBytes * 1.5) + 1024 * 1024));
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

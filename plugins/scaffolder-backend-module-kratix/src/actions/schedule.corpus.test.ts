@@ -17,6 +17,11 @@ const CASES: [string, Record<string, unknown>, string][] = [
   ['a resource with a space', { promise: 'app', resource: 'a b' }, 'resource'],
   ['a resource with a newline', { promise: 'app', resource: 'a\nb' }, 'resource'],
   [
+    'an empty resource (an empty parameter, not a dependency)',
+    { promise: 'app', resource: '' },
+    'resource: must not be empty; leave it out for a dependency work',
+  ],
+  [
     'a namespace with upper case',
     { promise: 'app', resource: 'r', namespace: 'Team' },
     'namespace',

@@ -63,6 +63,13 @@ describe('kratix:unschedule', () => {
     expect(kratix.unscheduleWork).not.toHaveBeenCalled();
   });
 
+  it('refuses an empty resource rather than removing the dependency work of the promise', async () => {
+    await expect(run({ promise: 'namespace', resource: '' }).done).rejects.toThrow(
+      'resource: must not be empty; leave it out for a dependency work',
+    );
+    expect(kratix.unscheduleWork).not.toHaveBeenCalled();
+  });
+
   it('has examples it accepts', async () => {
     kratix.unscheduleWork.mockResolvedValue({ deleted: true, destinations: [] });
     for (const example of examples) {

@@ -20,7 +20,10 @@ export function workIdentity(
   const pipeline = input.pipeline || templateName(templateRef) || 'scaffolder';
   const errors = [
     ...nameErrors('promise', input.promise),
-    ...nameErrors('resource', input.resource, false),
+    // An empty resource is a mistake (an empty parameter), not a dependency: as the API says.
+    ...(input.resource === ''
+      ? ['resource: must not be empty; leave it out for a dependency work']
+      : nameErrors('resource', input.resource, false)),
     ...nameErrors('namespace', namespace),
     ...nameErrors('pipeline', pipeline),
   ];

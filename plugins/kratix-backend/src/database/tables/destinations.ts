@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
-import { chunks, decodeCursor, destinationFromRow, encodeCursor } from '../rows';
+import { chunks, destinationFromRow, encodeCursor } from '../rows';
+import { cursorKey, refuseControlCharacters } from './cursor';
 import { DestinationInput, DriftRecord, PageRequest, Paged, StoredDestination } from '../types';
 
 export function destinationSpecHash(d: Pick<DestinationInput, 'spec' | 'stateStore'>): string {
@@ -24,7 +25,13 @@ export class DestinationTable {
     if (!filter.includeDeleted) q.whereNull('deleted_at');
     if (filter.stateStore) q.where({ state_store: filter.stateStore });
     if (filter.names) q.whereIn('name', filter.names);
-    if (filter.search) q.where('name', 'like', `%${filter.search.replace(/[%_]/g, '')}%`);
+    // `%`, `_` and `\` match themselves: escaped, with the escape character named for both databases.
+    if (filter.search) {
+      refuseControlCharacters(filter.search);
+      q.whereRaw("name like ? escape '\\'", [
+        `%${filter.search.replace(/[%_\\]/g, m => `\\${m}`)}%`,
+      ]);
+    }
     return q;
   }
 
@@ -41,7 +48,7 @@ export class DestinationTable {
   async page(filter: DestinationFilter, page: PageRequest): Promise<Paged<StoredDestination>> {
     const q = this.query(filter);
     const total = await q.clone().count({ n: '*' }).first();
-    const after = decodeCursor(page.cursor);
+    const after = cursorKey(page.cursor, 1);
     if (after) q.where('name', '>', after[0]);
     const rows = (await q.orderBy('name').limit(page.limit + 1)).map(destinationFromRow);
     const items = rows.slice(0, page.limit);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
-import { chunks, decodeCursor, encodeCursor, placementFromRow, insertChunks } from '../rows';
+import { chunks, encodeCursor, placementFromRow, insertChunks } from '../rows';
+import { cursorKey } from './cursor';
 import {
   DriftRecord,
   NewPlacement,
@@ -93,7 +94,7 @@ export class PlacementTable {
   async page(filter: PlacementFilter, page: PageRequest): Promise<Paged<StoredPlacement>> {
     const q = this.query(filter);
     const total = await q.clone().count({ n: '*' }).first();
-    const after = decodeCursor(page.cursor);
+    const after = cursorKey(page.cursor, 2);
     if (after) {
       q.where(w =>
         w

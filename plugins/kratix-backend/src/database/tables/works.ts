@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 import { ConflictError } from '@backstage/errors';
-import { chunks, decodeCursor, encodeCursor, workFromRow, insertChunks } from '../rows';
+import { chunks, encodeCursor, workFromRow, insertChunks } from '../rows';
+import { cursorKey, refuseControlCharacters } from './cursor';
 import {
   NewWork,
   PageRequest,
@@ -310,6 +311,7 @@ export class WorkTable {
     if (filter.promise) q.where('promise', filter.promise);
     if (filter.resource) q.where('resource', filter.resource);
     if (filter.search) {
+      refuseControlCharacters(filter.search);
       const like = `%${filter.search.replace(/[%_\\]/g, m => `\\${m}`)}%`;
       q.where(w =>
         w
@@ -330,7 +332,7 @@ export class WorkTable {
     if (filter.ownedBy) ownedByAny(q, filter.ownedBy);
     if (filter.scope) q.where(w => inScope(w, filter.scope!));
     const total = await q.clone().count({ n: '*' }).first();
-    const after = decodeCursor(page.cursor);
+    const after = cursorKey(page.cursor, 2);
     if (after) {
       q.where(w =>
         w

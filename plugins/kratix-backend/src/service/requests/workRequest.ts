@@ -78,11 +78,59 @@ function shapeErrors(body: unknown): { parsed?: ParsedBody; errors: string[] } {
   return { errors: [...new Set(result.error.issues.map(i => `${fieldOf(i.path)}: ${i.message}`))] };
 }
 
+/** Keys that name a property of every JavaScript object: a map parser drops or misreads them. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * One selector map of the raw body, before zod: its record parser drops a
+ * `__proto__` key, which would leave a selector that matches every
+ * Destination. Every key must be a label key and every value a label value.
+ */
+function selectorErrors(field: string, selectors: unknown): string[] {
+  if (!selectors || typeof selectors !== 'object' || Array.isArray(selectors)) {
+    return labelErrors(field, selectors);
+  }
+  return Object.entries(selectors).flatMap(([key, value]) =>
+    RESERVED_KEYS.has(key)
+      ? [
+          `${field}: key ${JSON.stringify(key)} is reserved (every JavaScript object has it) and cannot be a selector; use a label key such as environment`,
+        ]
+      : labelErrors(field, { [key]: value }),
+  );
+}
+
+/** Every selector of the raw body: the work's, the Promise's, the workflow's and each workload group's. */
+function rawSelectorErrors(b: Record<string, unknown>): string[] {
+  const errors = selectorErrors('destinationSelectors', b.destinationSelectors);
+  for (const field of ['promiseSelectors', 'promiseWorkflowSelectors']) {
+    const list = b[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) errors.push(`${field}: must be a list of label maps`);
+    else
+      list.forEach((s: unknown, i: number) => errors.push(...selectorErrors(`${field}[${i}]`, s)));
+  }
+  if (Array.isArray(b.workloadGroups)) {
+    b.workloadGroups.forEach((g: unknown, i: number) => {
+      if (g && typeof g === 'object' && !Array.isArray(g)) {
+        const selectors = (g as Record<string, unknown>).destinationSelectors;
+        errors.push(...selectorErrors(`workloadGroups[${i}].destinationSelectors`, selectors));
+      }
+    });
+  }
+  return errors;
+}
+
 function identityErrors(b: any): string[] {
   const errors = [
     ...nameErrors('promise', b.promise),
-    ...nameErrors('resource', b.resource, false),
-    ...nameErrors('namespace', b.namespace, false),
+    ...(b.resource === ''
+      ? ['resource: must not be empty; leave it out for a dependency work']
+      : nameErrors('resource', b.resource, false)),
+    ...(b.namespace === ''
+      ? [
+          'namespace: must not be empty; leave it out for the default (default for a resource, kratix-platform-system for a dependency)',
+        ]
+      : nameErrors('namespace', b.namespace, false)),
   ];
   if (b.static) {
     if (b.pipeline)
@@ -90,13 +138,6 @@ function identityErrors(b: any): string[] {
     if (b.resource)
       errors.push('resource: static dependencies belong to the promise; remove the resource');
   } else errors.push(...nameErrors('pipeline', b.pipeline));
-  errors.push(...labelErrors('destinationSelectors', b.destinationSelectors));
-  for (const field of ['promiseSelectors', 'promiseWorkflowSelectors']) {
-    const list = b[field];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) errors.push(`${field}: must be a list of label maps`);
-    else list.forEach((s: unknown, i: number) => errors.push(...labelErrors(`${field}[${i}]`, s)));
-  }
   return errors;
 }
 
@@ -119,7 +160,6 @@ function groupErrors(groups: { directory: string; destinationSelectors?: unknown
       errors.push(pe);
       return;
     }
-    errors.push(...labelErrors(`${f}.destinationSelectors`, g.destinationSelectors));
     const dir = goClean(g.directory);
     const clash = workloadGroupClash(
       i,
@@ -174,16 +214,17 @@ function splitGroups(
  * naming every bad field.
  */
 export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
+  // Names and selectors are checked on the raw body: zod's output has lost what it dropped.
+  const early =
+    body && typeof body === 'object' && !Array.isArray(body)
+      ? [...identityErrors(body), ...rawSelectorErrors(body as Record<string, unknown>)]
+      : [];
   const shape = shapeErrors(body);
-  if (!shape.parsed) {
-    const early =
-      body && typeof body === 'object' && !Array.isArray(body) ? identityErrors(body) : [];
-    throw new InputError([...new Set([...early, ...shape.errors])].join('; '));
-  }
+  if (!shape.parsed) throw new InputError([...new Set([...early, ...shape.errors])].join('; '));
   const b = shape.parsed;
   const groups = groupErrors(b.workloadGroups ?? []);
   const files = decodeFiles(b.files, limits);
-  const errors = [...identityErrors(b), ...groups.errors, ...files.errors];
+  const errors = [...new Set([...early, ...groups.errors, ...files.errors])];
   for (const [i, g] of groups.dirs.entries()) {
     if (files.files.length > 0 && !files.files.some(f => f.path.startsWith(`${g.directory}/`))) {
       errors.push(`workloadGroups[${i}].directory: "${g.directory}" holds no file of the work`);

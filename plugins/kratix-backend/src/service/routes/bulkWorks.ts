@@ -63,6 +63,52 @@ async function submitAudited(deps: BulkDeps, req: Request, caller: Caller, works
   return new Map(works.map((w, i) => [w, submitted[i]]));
 }
 
+const PREVIEW_ONE_BY_ONE = 'a bulk request cannot preview; use POST /works?dryRun=true';
+
+/**
+ * The items of a bulk request, each parsed as `POST /works` parses its body.
+ * A dry run is refused for the whole request (writing what the caller meant
+ * to preview is worse than nothing); a work given twice is refused from its
+ * second item on, naming the first, so no work is written twice in one batch.
+ */
+function parseItems(
+  req: Request,
+  items: unknown,
+  config: KratixConfig,
+): { work?: NewWork; error?: Error }[] {
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
+    throw new InputError(`items: must be a list of 1 to ${MAX_BULK} works`);
+  }
+  if (req.query.dryRun !== undefined && req.query.dryRun !== 'false') {
+    throw new InputError(`dryRun: ${PREVIEW_ONE_BY_ONE}`);
+  }
+  const previews = items.flatMap((item, i) =>
+    item && typeof item === 'object' && 'dryRun' in item && (item as any).dryRun !== false
+      ? [`items[${i}].dryRun: ${PREVIEW_ONE_BY_ONE}`]
+      : [],
+  );
+  if (previews.length > 0) throw new InputError(previews.join('; '));
+  const first = new Map<string, number>();
+  return items.map((item, i) => {
+    let work: NewWork;
+    try {
+      work = parseWorkRequest(item, config.works);
+    } catch (e: any) {
+      return { error: e as Error };
+    }
+    const earlier = first.get(keyOf(work));
+    if (earlier !== undefined) {
+      return {
+        error: new InputError(
+          `items[${i}]: is the work ${keyOf(work)} again (items[${earlier}] is the same work); send each work once per bulk request`,
+        ),
+      };
+    }
+    first.set(keyOf(work), i);
+    return { work };
+  });
+}
+
 /**
  * Imports: many works in one request, each answered on its own. The caller
  * and the policy's decisions are resolved once for the whole batch.
@@ -72,16 +118,7 @@ export async function submitBulk(
   req: Request,
   items: unknown,
 ): Promise<BulkItem[]> {
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
-    throw new InputError(`items: must be a list of 1 to ${MAX_BULK} works`);
-  }
-  const parsed = items.map(item => {
-    try {
-      return { work: parseWorkRequest(item, deps.config.works) };
-    } catch (e: any) {
-      return { error: e as Error };
-    }
-  });
+  const parsed = parseItems(req, items, deps.config);
   const works = parsed.flatMap(p => (p.work ? [p.work] : []));
   // Who may create or update each work is decided by the intake, on the rows its transaction reads.
   const caller = await deps.access.caller(await deps.access.credentials(req));
