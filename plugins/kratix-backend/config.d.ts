@@ -73,7 +73,37 @@ export interface Config {
          * @visibility secret
          */
         secretAccessKey?: string;
+        /**
+         * CA certificates (PEM, one or more) that the HTTPS servers of the
+         * stores using this secret are trusted with, for Git and S3 alike; added
+         * to Node's default roots and to `kratix.tls.caBundle`, never replacing
+         * them. Not a secret, but long: kept to the backend.
+         * @visibility backend
+         */
+        caBundle?: string;
       };
+    };
+    /**
+     * How the certificates of State Stores over HTTPS (Git and S3) are checked.
+     * They are always verified, against Node's default roots plus the CA
+     * bundles below; Kratix's `GitStateStore.spec.insecure` is honoured only on
+     * the hosts listed in `allowInsecure`.
+     */
+    tls?: {
+      /**
+       * CA certificates (PEM, one or more) trusted for every store over HTTPS,
+       * in addition to Node's default roots, e.g. a company's private CA.
+       * @visibility backend
+       */
+      caBundle?: string;
+      /**
+       * Hosts a GitStateStore with `spec.insecure: true` may reach without
+       * verifying their TLS certificate: `host`, `host:port` or `*.example.com`
+       * (a host without a port allows any port). A store with `insecure: true`
+       * on a host not listed is not ready, naming this key; one on a listed
+       * host is written, with a warning in the log. Default: none.
+       */
+      allowInsecure?: string[];
     };
     /**
      * Backstage's own credentials (`integrations`, `aws`) serve every plugin, so

@@ -2,8 +2,12 @@
 // git-http-backend (CGI), with Basic auth. Runs as a child process so the
 // tests' own git calls cannot deadlock it. Prints {"port":N} when listening.
 // Usage: node gitServer.cjs <projectRoot> <port> <username> <password>
+// With TLS_KEY_FILE and TLS_CERT_FILE in the environment it serves HTTPS
+// with that key and certificate chain instead of plain HTTP.
 'use strict';
+const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const { spawn } = require('node:child_process');
 const { timingSafeEqual } = require('node:crypto');
 
@@ -18,7 +22,7 @@ function authorised(req) {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-const server = http.createServer((req, res) => {
+function handle(req, res) {
   if (!authorised(req)) {
     req.resume();
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'content-type': 'text/plain' });
@@ -88,7 +92,16 @@ const server = http.createServer((req, res) => {
       res.end();
     }
   });
-});
+}
+
+const { TLS_KEY_FILE, TLS_CERT_FILE } = process.env;
+const server =
+  TLS_KEY_FILE && TLS_CERT_FILE
+    ? https.createServer(
+        { key: fs.readFileSync(TLS_KEY_FILE), cert: fs.readFileSync(TLS_CERT_FILE) },
+        handle,
+      )
+    : http.createServer(handle);
 
 server.listen(Number(portArg) || 0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);

@@ -4,12 +4,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { SOURCES } from './sources';
 import { promisify } from 'node:util';
+import { writeTlsFiles } from './tlsCertificates';
 
 const run = promisify(execFile);
 
-function startChild(args: string[], what: string): Promise<{ child: ChildProcess; port: number }> {
+/** A key and certificate chain (PEM) a server serves HTTPS with, e.g. from createTestCertificates. */
+export interface ServerTls {
+  key: string;
+  cert: string;
+}
+
+function startChild(
+  args: string[],
+  what: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stderr!.on('data', d => {
@@ -30,6 +44,13 @@ function startChild(args: string[], what: string): Promise<{ child: ChildProcess
   });
 }
 
+/** The environment that makes a server script serve HTTPS (its files live in `dir`). */
+async function tlsEnv(dir: string, tls?: ServerTls): Promise<Record<string, string>> {
+  if (!tls) return {};
+  const { keyFile, certFile } = await writeTlsFiles(dir, tls);
+  return { TLS_KEY_FILE: keyFile, TLS_CERT_FILE: certFile };
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise(resolve => {
     if (child.exitCode !== null) {
@@ -43,7 +64,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export interface GitServer {
-  /** e.g. http://127.0.0.1:PORT */
+  /** e.g. http://127.0.0.1:PORT (https:// with the tls option) */
   baseUrl: string;
   port: number;
   username: string;
@@ -64,6 +85,8 @@ export async function startGitServer(
     port?: number;
     username?: string;
     password?: string;
+    /** Serve HTTPS with this key and certificate chain (kept next to the repositories). */
+    tls?: ServerTls;
   } = {},
 ): Promise<GitServer> {
   const root = options.root ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-git-')));
@@ -73,8 +96,9 @@ export async function startGitServer(
   const { child, port } = await startChild(
     [path.join(SOURCES, 'gitServer.cjs'), root, String(options.port ?? 0), username, password],
     'git server',
+    await tlsEnv(path.join(root, '.tls'), options.tls),
   );
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     baseUrl,
     port,
@@ -94,7 +118,7 @@ export async function startGitServer(
 }
 
 export interface S3Server {
-  /** e.g. http://127.0.0.1:PORT */
+  /** e.g. http://127.0.0.1:PORT (https:// with the tls option) */
   endpoint: string;
   port: number;
   /** s3rver's fixed credentials (it checks the key id, not the signature). */
@@ -106,11 +130,19 @@ export interface S3Server {
 
 /** Starts s3rver on 127.0.0.1 in a child process, creating the given buckets. */
 export async function startS3Server(
-  options: { directory?: string; port?: number; buckets?: string[] } = {},
+  options: {
+    directory?: string;
+    port?: number;
+    buckets?: string[];
+    /** Serve HTTPS with this key and certificate chain (kept outside the data directory). */
+    tls?: ServerTls;
+  } = {},
 ): Promise<S3Server> {
   const directory =
     options.directory ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-s3-')));
   await fs.promises.mkdir(directory, { recursive: true });
+  // Beside the data, not in it: s3rver takes every directory in it for a bucket.
+  const tlsDir = `${directory.replace(/[/\\]+$/, '')}-tls`;
   const { child, port } = await startChild(
     [
       '--openssl-legacy-provider',
@@ -120,16 +152,21 @@ export async function startS3Server(
       ...(options.buckets ?? []),
     ],
     's3 server',
+    await tlsEnv(tlsDir, options.tls),
   );
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     directory,
-    stop: () => stopChild(child),
+    async stop() {
+      await stopChild(child);
+      if (options.tls) await fs.promises.rm(tlsDir, { recursive: true, force: true });
+    },
   };
 }
 export * from './inspect';
 export * from './sshServer';
 export * from './captureServer';
+export * from './tlsCertificates';

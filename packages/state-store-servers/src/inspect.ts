@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -96,11 +97,15 @@ export async function pushWithCli(
   }
 }
 
-/** Objects in a bucket (optionally below a prefix): key -> content. */
+/**
+ * Objects in a bucket (optionally below a prefix): key -> content. `ca`: the
+ * CA (PEM) of an https:// endpoint whose certificate a private CA issued.
+ */
 export async function bucketObjects(
   endpoint: string,
   bucket: string,
   prefix?: string,
+  options: { ca?: string } = {},
 ): Promise<Map<string, string>> {
   const s3 = new S3Client({
     endpoint,
@@ -109,6 +114,7 @@ export async function bucketObjects(
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(options.ca ? { requestHandler: { httpsAgent: new https.Agent({ ca: options.ca }) } } : {}),
   });
   const out = new Map<string, string>();
   try {

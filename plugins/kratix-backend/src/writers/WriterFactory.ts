@@ -26,7 +26,9 @@ import { GitWriter } from './git/GitWriter';
 import { GitHttpCredentials, HttpGitTransport } from './git/httpTransport';
 import { SshGitTransport } from './git/sshTransport';
 import { GitTransport } from './git/transport';
+import { readTlsSettings, StoreTls, storeTls } from './tls';
 import { StateStoreWriter } from './types';
+import { resolveEndpoint } from './bucket/s3Client';
 
 type StoreDescriptor = Pick<StoredStateStore, 'ref' | 'kind' | 'name' | 'spec'>;
 
@@ -44,6 +46,8 @@ export class WriterFactory {
   /** `kratix.integrations.allowedBuckets`: buckets the aws integration's main account may be used for. */
   private readonly integrationBuckets: string[];
   private aws?: DefaultAwsCredentialsManager;
+  /** Stores whose unverified certificates were logged: once each, not on every writer. */
+  private readonly warnedInsecure = new Set<string>();
 
   constructor(
     private readonly config: Config,
@@ -101,7 +105,7 @@ export class WriterFactory {
     return store.kind === 'GitStateStore' ? this.resolveGit(store) : this.resolveBucket(store);
   }
 
-  private keyOf(store: StoreDescriptor, secret?: BoundSecret): string {
+  private keyOf(store: StoreDescriptor, secret?: BoundSecret, tls?: StoreTls): string {
     return createHash('sha256')
       .update(
         JSON.stringify([
@@ -110,9 +114,34 @@ export class WriterFactory {
           secret?.allowedHosts ?? null,
           secret?.allowedRepositories ?? null,
           secret?.allowedBuckets ?? null,
+          // The CAs trusted and whether to verify: a new bundle needs new connections.
+          tls ? [tls.extraCa, tls.verify] : null,
         ]),
       )
       .digest('hex');
+  }
+
+  /** The TLS policy of a store reached over HTTPS; none over plain HTTP (and SSH, which has host keys). */
+  private tlsFor(
+    label: string,
+    url: URL,
+    insecure: boolean | undefined,
+    secret: BoundSecret | undefined,
+  ): StoreTls | undefined {
+    if (url.protocol !== 'https:') return undefined;
+    return storeTls({
+      store: label,
+      url,
+      insecure,
+      secret: secret && { name: secret.name, caBundle: secret.caBundle },
+      settings: readTlsSettings(this.config),
+    });
+  }
+
+  private warnInsecure(ref: string, tls: StoreTls | undefined): void {
+    if (!tls?.warning || this.warnedInsecure.has(ref)) return;
+    this.warnedInsecure.add(ref);
+    this.logger.warn(tls.warning);
   }
 
   private resolveGit(store: StoreDescriptor): Resolved {
@@ -121,6 +150,7 @@ export class WriterFactory {
     const secret = this.secret(store);
     let transport: () => GitTransport;
     let source: CredentialSourceView;
+    let tls: StoreTls | undefined;
     if (spec.authMethod === 'ssh') {
       if (!secret) throw new StoreError(`${label}: authMethod ssh needs spec.secretRef`, 'config');
       const host = sshHostPort(spec.url);
@@ -138,28 +168,33 @@ export class WriterFactory {
       source = { type: 'secret', name: secret.name, detail: 'SSH key' };
     } else {
       const http = this.httpCredentials(store, spec, secret);
+      tls = this.tlsFor(label, new URL(spec.url), spec.insecure, secret);
+      const policy = tls;
       transport = () =>
         new HttpGitTransport({
           store: label,
           url: spec.url,
           credentials: http.credentials,
           authHint: http.hint,
+          tls: policy,
         });
       source = http.source;
     }
     const dirName = `${store.ref.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${createHash('sha256').update(`${spec.url}#${spec.branch}`).digest('hex').slice(0, 12)}`;
     return {
-      key: this.keyOf(store, secret),
+      key: this.keyOf(store, secret, tls),
       source,
-      create: () =>
-        new GitWriter({
+      create: () => {
+        this.warnInsecure(store.ref, tls);
+        return new GitWriter({
           name: label,
           branch: spec.branch,
           path: spec.path,
           author: spec.gitAuthor,
           transport: transport(),
           workDir: path.join(this.settings.workDir, dirName),
-        }),
+        });
+      },
     };
   }
 
@@ -258,8 +293,10 @@ export class WriterFactory {
       };
       source = { type: 'secret', name: secret.name, detail: 'access key' };
     }
+    // A bucket's spec.insecure is Kratix's plain HTTP: over HTTPS certificates are always verified.
+    const tls = this.tlsFor(label, new URL(resolveEndpoint(spec).display), false, secret);
     return {
-      key: this.keyOf(store, secret),
+      key: this.keyOf(store, secret, tls),
       source,
       create: () =>
         new BucketWriter({
@@ -278,6 +315,7 @@ export class WriterFactory {
             : 'check the IAM role or the aws integration',
           warn: m => this.logger.warn(m),
           connectTo: this.testing.connectTo,
+          tls,
         }),
     };
   }

@@ -8,6 +8,8 @@ export type StoreErrorKind =
   /** The store refused this content (a hook, a key, a size): only its placements fail. */
   | 'refused'
   | 'config'
+  /** The server's certificate could not be verified. */
+  | 'tls'
   | 'other';
 
 /**
@@ -52,6 +54,53 @@ export function networkErrorCode(e: any, depth = 0): string | undefined {
   return undefined;
 }
 
+/** Certificate failures that trusting the right CA fixes (OpenSSL's codes, as Node reports them). */
+const UNTRUSTED_CODES = [
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'CERT_REJECTED',
+];
+
+/** Certificate failures another CA cannot fix: what to do instead. */
+const OTHER_CERT_FIXES: Record<string, string> = {
+  CERT_HAS_EXPIRED: "the server's certificate is outside its validity period; renew it",
+  CERT_NOT_YET_VALID: "the server's certificate is outside its validity period; renew it",
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    'the certificate is not issued for the host the store names; use a host name it is issued for',
+  HOSTNAME_MISMATCH:
+    'the certificate is not issued for the host the store names; use a host name it is issued for',
+};
+
+/** A certificate failure along the cause chain (fetch, isomorphic-git and the AWS SDK wrap it). */
+export function tlsFailure(e: any, depth = 0): { code: string; message: string } | undefined {
+  if (!e || typeof e !== 'object' || depth > 4) return undefined;
+  if (UNTRUSTED_CODES.includes(e.code) || e.code in OTHER_CERT_FIXES) {
+    return { code: e.code, message: String(e.message ?? e.code) };
+  }
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const found = tlsFailure(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function tlsError(ctx: ErrorContext, failure: { code: string; message: string }, cause?: Error) {
+  const fix =
+    OTHER_CERT_FIXES[failure.code] ?? `trust the CA with ${ctx.caKeys ?? 'kratix.tls.caBundle'}`;
+  return new StoreError(
+    `${ctx.store}: TLS certificate validation failed: ${redact(failure.message, ctx.secrets)} (${fix})`,
+    'tls',
+    cause,
+  );
+}
+
 /** Replaces every secret (and its base64 form) in a text by `***`. */
 export function redact(text: string, secrets: (string | undefined)[]): string {
   let out = text;
@@ -75,6 +124,8 @@ export interface ErrorContext {
   /** What to check when access is denied. */
   authHint: string;
   secrets: (string | undefined)[];
+  /** The config keys that can hold the store's CA (default `kratix.tls.caBundle`). */
+  caKeys?: string;
 }
 
 /** The one skeleton both writers phrase errors with: auth, unreachable, not found, other. */
@@ -99,6 +150,8 @@ export function storeError(
       cause,
     );
   }
+  const certificate = tlsFailure(e);
+  if (certificate) return tlsError(ctx, certificate, cause);
   const net = networkErrorCode(e);
   if (net)
     return new StoreError(

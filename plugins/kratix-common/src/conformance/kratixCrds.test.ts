@@ -196,15 +196,6 @@ const REFUSALS: Refusal[] = [
     readme: 'an empty `spec.url`, `spec.bucketName`, `spec.endpoint` or `spec.gitAuthor.name`',
   },
   {
-    kind: 'GitStateStore',
-    error: /^spec\.insecure: is not a field of GitStateStore\.spec/,
-    what: 'GitStateStore.spec.insecure: being added',
-    pending: {
-      field: 'spec.insecure',
-      why: 'Kratix PR 943 added it; the product does not accept it yet',
-    },
-  },
-  {
     kind: 'BucketStateStore',
     error: /^spec\.(bucketName|endpoint): must not be empty/,
     what: 'an empty spec.bucketName or spec.endpoint',

@@ -13,6 +13,13 @@ export interface GitStateStoreSpec {
   authMethod: GitAuthMethod;
   secretRef?: SecretRef;
   gitAuthor: { name: string; email: string };
+  /**
+   * Kratix (PR 943): unset or true does not verify the server's TLS
+   * certificate (Kratix's behaviour before the field existed), false verifies;
+   * SSH ignores it. This product verifies unless it is true and the host is in
+   * `kratix.tls.allowInsecure`, so unset verifies here (writers/tls.ts).
+   */
+  insecure?: boolean;
   owner?: string;
 }
 
@@ -37,6 +44,8 @@ export const gitStateStoreSpecSchema = {
       additionalProperties: false,
       properties: { name: { type: 'string' }, email: { type: 'string' } },
     },
+    // A nullable boolean in Kratix's CRD: null is pruned before validation, as Kubernetes does.
+    insecure: { type: 'boolean' },
     owner: { type: 'string', minLength: 1 },
   },
 } as const;

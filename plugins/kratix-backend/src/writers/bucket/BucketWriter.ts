@@ -78,6 +78,7 @@ export class BucketWriter implements StateStoreWriter {
       reach: options.endpoint,
       authHint: options.authHint,
       secrets: [secret],
+      caKeys: options.tls?.caKeys,
     };
   }
 

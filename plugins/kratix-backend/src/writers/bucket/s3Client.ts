@@ -9,6 +9,7 @@ import {
   isAmazonEndpoint,
   regionFromEndpoint,
 } from '@internal/plugin-kratix-common';
+import { StoreTls, tlsAgentOptions } from '../tls';
 
 export interface S3ClientOptions {
   /** host[:port] as Kratix, or a full http(s):// URL. */
@@ -20,6 +21,8 @@ export interface S3ClientOptions {
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string } | AwsCredentialIdentityProvider;
   concurrency: number;
+  /** How certificates of an https endpoint are checked; default: against Node's roots. */
+  tls?: StoreTls;
   /** Tests: send every connection here, whatever host the request names. */
   connectTo?: { host: string; port: number };
 }
@@ -61,7 +64,7 @@ function handler(o: S3ClientOptions): NodeHttpHandler {
   if (!o.connectTo) {
     return new NodeHttpHandler({
       httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
+      httpsAgent: new https.Agent({ ...agentOptions, ...tlsAgentOptions(o.tls) }),
     });
   }
   const target = o.connectTo;

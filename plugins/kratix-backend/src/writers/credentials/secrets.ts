@@ -10,10 +10,12 @@ export interface BoundSecret {
   allowedRepositories?: string[];
   /** Buckets it may be used for; undefined: any on its hosts, unless allowedRepositories is set. */
   allowedBuckets?: string[];
+  /** PEM CA certificates its stores' servers are trusted with (tls.ts); not a value to send. */
+  caBundle?: string;
 }
 
-/** Keys that say where a secret may be used, not values to send. */
-const BINDINGS = ['allowedHosts', 'allowedRepositories', 'allowedBuckets'];
+/** Keys that say where a secret may be used, or whom to trust, not values to send. */
+const BINDINGS = ['allowedHosts', 'allowedRepositories', 'allowedBuckets', 'caBundle'];
 
 /** Reads `kratix.secrets.<name>`, trimmed; undefined when absent. */
 export function readSecret(
@@ -39,6 +41,7 @@ export function readSecret(
     allowedHosts: entry.getOptionalStringArray('allowedHosts') ?? [],
     allowedRepositories: entry.getOptionalStringArray('allowedRepositories'),
     allowedBuckets: entry.getOptionalStringArray('allowedBuckets'),
+    caBundle: entry.getOptionalString('caBundle'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { StoreError } from '../errors';
+import { AgentRequestInit, agentFetch, HttpAgents } from './agentFetch';
 
 /** Redirects followed within one origin; a redirect to another origin is refused. */
 const MAX_REDIRECTS = 5;
@@ -11,13 +12,13 @@ const MAX_REDIRECTS = 5;
  */
 export async function boundFetch(
   url: string,
-  init: RequestInit,
-  who: { store: string },
+  init: AgentRequestInit,
+  who: { store: string; agents: HttpAgents },
 ): Promise<Response> {
   const origin = new URL(url).origin;
   let current = url;
   for (let i = 0; ; i++) {
-    const res = await fetch(current, { ...init, redirect: 'manual' });
+    const res = await agentFetch(current, init, who.agents);
     const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
     if (!location) return res;
     await res.arrayBuffer().catch(() => undefined);
@@ -54,7 +55,7 @@ async function collect(body: any): Promise<Buffer | undefined> {
 }
 
 /** isomorphic-git's HttpClient over boundFetch. */
-export function boundHttpClient(who: { store: string }) {
+export function boundHttpClient(who: { store: string; agents: HttpAgents }) {
   return {
     async request(req: {
       url: string;

@@ -1,5 +1,7 @@
 import git from 'isomorphic-git';
 import { ErrorContext, StoreError, storeError } from '../errors';
+import { StoreTls } from '../tls';
+import { createAgents, destroyAgents, HttpAgents } from './agentFetch';
 import { boundFetch, boundHttpClient } from './boundHttp';
 import { LocalRepo } from './localRepo';
 import { BuiltPack } from './pack';
@@ -19,6 +21,8 @@ export interface HttpTransportOptions {
   credentials?: GitHttpCredentials;
   /** What to check when access is denied, e.g. the secret or integration to fix. */
   authHint: string;
+  /** How certificates of an https:// URL are checked; default: against Node's roots. */
+  tls?: StoreTls;
 }
 
 function authorization(auth: GitHttpAuth | undefined): string | undefined {
@@ -31,9 +35,12 @@ function authorization(auth: GitHttpAuth | undefined): string | undefined {
 export class HttpGitTransport implements GitTransport {
   readonly target: string;
   private secrets: string[] = [];
+  /** Fetches and pushes share these, so both follow the store's TLS policy. */
+  private readonly who: { store: string; agents: HttpAgents };
 
   constructor(private readonly options: HttpTransportOptions) {
     this.target = options.url;
+    this.who = { store: options.store, agents: createAgents(options.tls) };
   }
 
   private async headers(): Promise<Record<string, string>> {
@@ -49,6 +56,7 @@ export class HttpGitTransport implements GitTransport {
       target: this.target,
       authHint: this.options.authHint,
       secrets: this.secrets,
+      caKeys: this.options.tls?.caKeys,
     };
   }
 
@@ -63,7 +71,7 @@ export class HttpGitTransport implements GitTransport {
     try {
       result = await git.fetch({
         fs: repo.fs,
-        http: boundHttpClient({ store: this.options.store }),
+        http: boundHttpClient(this.who),
         gitdir: repo.gitdir,
         cache: repo.isoCache,
         remote: 'origin',
@@ -101,7 +109,7 @@ export class HttpGitTransport implements GitTransport {
           },
           body: receivePackRequest({ ...args, pack: args.pack.pack }),
         },
-        { store: this.options.store },
+        this.who,
       );
       reply = Buffer.from(await res.arrayBuffer());
       if (res.status !== 200)
@@ -122,7 +130,7 @@ export class HttpGitTransport implements GitTransport {
       res = await boundFetch(
         `${this.options.url.replace(/\/+$/, '')}/info/refs?service=git-receive-pack`,
         { headers: await this.headers() },
-        { store: this.options.store },
+        this.who,
       );
       await res.arrayBuffer();
     } catch (e) {
@@ -136,7 +144,9 @@ export class HttpGitTransport implements GitTransport {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    destroyAgents(this.who.agents);
+  }
 }
 
 /** A push the server refused for its content: only the placements in it fail. */
