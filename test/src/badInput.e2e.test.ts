@@ -1219,9 +1219,8 @@ describe('the bad-input corpus (real backend, real git and S3)', () => {
     await watching.check(cases.length + 1);
   });
 
-  // The intake (WorkIntake/WorkScheduler) calls keyTooLong of kratix-common once the
-  // Destination is known; until it is wired there, this case is skipped.
-  it.skip("refuses a file whose key with the Destination's prefix is over the S3 limit (400)", async () => {
+  // The intake checks full keys once the Destination is known (README: intake refuses them).
+  it("refuses a file whose key with the Destination's prefix is over the S3 limit (400)", async () => {
     const watching = await watch();
     const file = `${'a'.repeat(200)}/${'b'.repeat(200)}/${'c'.repeat(200)}/${'d'.repeat(200)}/${'e'.repeat(191)}.yaml`;
     const res = await submit({

@@ -12,6 +12,7 @@ import {
 } from '../database';
 import { candidates } from '../scheduling';
 import { DestinationCache } from './DestinationCache';
+import { refuseLongKeys } from './longKeys';
 import { previewWork } from './preview';
 import { StoreLoop } from './StoreLoop';
 import { StoreRun } from './store/StoreRun';
@@ -272,6 +273,7 @@ export class WorkIntake {
       { reclaim: true, defer: b.pending.placements },
     );
     this.refuseProblems(placed);
+    await refuseLongKeys(tx, work, placed.created, this.byName(b.all));
     b.pending.works.push(owned(work, b.caller));
     const destinations = [...new Set(placed.created.map(p => p.destination))].sort();
     const key = { namespace: work.namespace, name: work.name };
@@ -304,6 +306,15 @@ export class WorkIntake {
       { reclaim: changed },
     );
     this.refuseProblems(placed);
+    await refuseLongKeys(
+      tx,
+      work,
+      [
+        ...existing.filter(p => p.status !== 'deleting' && p.status !== 'orphaned'),
+        ...placed.created,
+      ],
+      this.byName(all),
+    );
     const stores = new Set([
       ...placed.touched,
       ...(changed ? existing.map(p => p.stateStore) : []),
@@ -312,6 +323,18 @@ export class WorkIntake {
     const destinations = [...new Set([...kept, ...placed.created.map(p => p.destination)])].sort();
     const key = { namespace: work.namespace, name: work.name };
     return { result: { key, created, changed, destinations }, stores };
+  }
+
+  /** The live Destinations by name; built once per list (the cache keeps one list until they change). */
+  private readonly named = new WeakMap<StoredDestination[], Map<string, StoredDestination>>();
+
+  private byName(all: StoredDestination[]): Map<string, StoredDestination> {
+    let map = this.named.get(all);
+    if (!map) {
+      map = new Map(all.map(d => [d.name, d]));
+      this.named.set(all, map);
+    }
+    return map;
   }
 
   /** none-mode clashes are refused at the request: 409 for another work's file, 400 for a reserved name. */
