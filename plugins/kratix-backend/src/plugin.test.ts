@@ -152,20 +152,19 @@ describe('kratix plugin', () => {
     expect(store.body).toMatchObject({
       ready: false,
       status: 'NotReady',
-      message:
-        'GitStateStore/git: checking write access to http://127.0.0.1:1/state.git failed: fetch failed: bad port',
+      message: 'GitStateStore/git: cannot reach http://127.0.0.1:1/state.git (ECONNREFUSED)',
       spec: { secretRef: { name: 'git' } },
     });
     const dest = await request(server).get('/api/kratix/destinations/dev-1');
     expect(dest.body).toMatchObject({
       ready: false,
       message:
-        'Failed to write to State Store: GitStateStore/git: checking write access to http://127.0.0.1:1/state.git failed: fetch failed: bad port',
+        'Failed to write to State Store: GitStateStore/git: cannot reach http://127.0.0.1:1/state.git (ECONNREFUSED)',
     });
     const w = await request(server).get('/api/kratix/works/default/app-one-p');
     expect(w.body.placements[0]).toMatchObject({
       status: 'failed',
-      lastError: expect.stringContaining('bad port'),
+      lastError: expect.stringContaining('ECONNREFUSED'),
     });
     expect(JSON.stringify([store.body, dest.body, w.body])).not.toContain('top-secret-password');
     expect((await request(server).get('/api/kratix/statestores/Nope/git')).status).toBe(400);

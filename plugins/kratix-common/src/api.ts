@@ -34,8 +34,19 @@ export interface WorkRequest {
   /** Promise-workflow selectors (squashed; they win over resource-workflow ones). */
   promiseWorkflowSelectors?: Labels[];
   workloadGroups?: WorkloadGroupSelector[];
+  /**
+   * Why the work is asked for: e.g. `{ticket: OPS-123}`. Kept with the
+   * work's current version, they fill commit message templates and go into
+   * S3 object metadata; `kratix:schedule` adds the scaffolder task and template.
+   */
+  annotations?: Record<string, string>;
   files: WorkFile[];
 }
+
+/** The annotation `kratix:schedule` sets to the id of the scaffolder task that submits a work. */
+export const SCAFFOLDER_TASK_ANNOTATION = 'kratix.backstage.io/scaffolder-task';
+/** The annotation `kratix:schedule` sets to the entity ref of the template that task runs. */
+export const SCAFFOLDER_TEMPLATE_ANNOTATION = 'kratix.backstage.io/template';
 
 export type PlacementStatus = 'pending' | 'written' | 'failed' | 'deleting' | 'orphaned';
 export type WorkStatus = 'pending' | 'written' | 'failed' | 'deleting';

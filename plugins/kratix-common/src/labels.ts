@@ -47,6 +47,42 @@ export function labelErrors(field: string, labels: unknown): string[] {
   return errors;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Longest annotation value: a ticket id or a ref, never a document. */
+export const MAX_ANNOTATION_VALUE = 1024;
+/** Most annotations on one work. */
+export const MAX_ANNOTATIONS = 32;
+
+/**
+ * A work's annotations: keys as Kubernetes annotation keys (`[prefix/]name`,
+ * as label keys), values one line of text of at most 1,024 characters, so
+ * they can go into commit messages, trailers and object metadata as they are.
+ */
+export function annotationErrors(field: string, annotations: unknown): string[] {
+  if (annotations === undefined) return [];
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) {
+    return [`${field}: must be a map of keys to text, e.g. {ticket: OPS-123}`];
+  }
+  const entries = Object.entries(annotations as Record<string, unknown>);
+  const errors: string[] = [];
+  if (entries.length > MAX_ANNOTATIONS)
+    errors.push(`${field}: has ${entries.length} entries; at most ${MAX_ANNOTATIONS} are kept`);
+  for (const [key, value] of entries) {
+    const keyError = labelErrors(field, { [key]: '' })[0];
+    if (keyError) errors.push(keyError.replace('label key', 'annotation key'));
+    if (typeof value !== 'string') {
+      errors.push(`${field}.${key}: must be text, not ${JSON.stringify(value)}; quote it in YAML`);
+    } else if (value.length > MAX_ANNOTATION_VALUE || CONTROL.test(value)) {
+      errors.push(
+        `${field}.${key}: must be one line of at most ${MAX_ANNOTATION_VALUE} characters, without control characters`,
+      );
+    }
+  }
+  return errors;
+}
+
 /** Kubernetes object names (RFC 1123 label), used for promise, resource, namespace and pipeline. */
 export function nameErrors(field: string, value: unknown, required = true): string[] {
   if (value === undefined || value === null || value === '') {

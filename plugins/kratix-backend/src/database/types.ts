@@ -28,8 +28,12 @@ export interface StoredWork extends WorkKey {
   identity: string;
   contentHash: string;
   createdBy?: string;
+  /** Who submitted the current version. */
+  submittedBy?: string;
   /** The creator and the groups they belonged to: who may change the work. */
   ownerRefs: string[];
+  /** The current version's annotations. */
+  annotations?: Record<string, string>;
   /** The permission decision that limits where the work may be placed later (JSON), if any. */
   placementConditions?: unknown;
   createdAt: string;
@@ -57,8 +61,12 @@ export interface NewWork extends WorkKey {
   resource?: string;
   pipeline: string;
   createdBy?: string;
+  /** Who submits this version (the creator keeps `createdBy`). */
+  submittedBy?: string;
   ownerRefs?: string[];
   placementConditions?: unknown;
+  /** Annotations of this version: a ticket id, the scaffolder task and template. */
+  annotations?: Record<string, string>;
   groups: { id: string; directory: string; selectors: Labels; files: WorkFileContent[] }[];
 }
 

@@ -54,6 +54,7 @@ function owned(work: NewWork, caller: Caller): NewWork {
   return {
     ...work,
     createdBy: caller.actor,
+    submittedBy: caller.actor,
     ownerRefs: caller.ownerRefs,
     placementConditions: caller.placementConditions,
   };

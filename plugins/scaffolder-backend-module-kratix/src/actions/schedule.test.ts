@@ -80,6 +80,11 @@ describe('kratix:schedule', () => {
         namespace: 'default',
         pipeline: 'create-namespace',
         destinationSelectors: { environment: 'dev' },
+        // Which task and template asked for it: the audit trail in commits and object metadata.
+        annotations: {
+          'kratix.backstage.io/scaffolder-task': 'mock-task-id',
+          'kratix.backstage.io/template': 'template:default/create-namespace',
+        },
         workloadGroups: [
           { directory: 'terraform', destinationSelectors: { terraform: 'enabled' } },
         ],

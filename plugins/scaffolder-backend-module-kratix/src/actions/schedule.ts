@@ -3,6 +3,9 @@ import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  annotationErrors,
+  SCAFFOLDER_TASK_ANNOTATION,
+  SCAFFOLDER_TEMPLATE_ANNOTATION,
   filePathErrors,
   goClean,
   hasDotDotSegment,
@@ -78,12 +81,14 @@ type ScheduleInput = {
   promiseSelectors?: Record<string, string>[];
   promiseWorkflowSelectors?: Record<string, string>[];
   workloadGroups?: { directory: string; destinationSelectors?: Record<string, string> }[];
+  annotations?: Record<string, string>;
 };
 
 type ActionContext = {
   input: ScheduleInput;
   workspacePath: string;
   templateInfo?: { entityRef?: string };
+  task?: { id: string };
   isDryRun?: boolean;
   logger: { info(m: string): void; warn(m: string): void };
   output(name: string, value: unknown): void;
@@ -97,6 +102,7 @@ async function workFromWorkspace(ctx: ActionContext) {
   );
   const sourcePath = ctx.input.sourcePath || '.';
   errors.push(...labelErrors('destinationSelectors', ctx.input.destinationSelectors));
+  errors.push(...annotationErrors('annotations', ctx.input.annotations));
   const groups = groupErrors(ctx.input.workloadGroups ?? []);
   errors.push(...groups.errors);
   if (errors.length > 0) throw new InputError(errors.join('; '));
@@ -132,9 +138,19 @@ async function workFromWorkspace(ctx: ActionContext) {
       directory: goClean(g.directory),
       destinationSelectors: g.destinationSelectors,
     })),
+    annotations: annotationsOf(ctx),
     files,
   };
   return { namespace, name, files, request };
+}
+
+/** The template's annotations, and which task and template submit the work (for the audit trail). */
+function annotationsOf(ctx: ActionContext): Record<string, string> | undefined {
+  const annotations: Record<string, string> = { ...ctx.input.annotations };
+  if (ctx.task?.id) annotations[SCAFFOLDER_TASK_ANNOTATION] = ctx.task.id;
+  if (ctx.templateInfo?.entityRef)
+    annotations[SCAFFOLDER_TEMPLATE_ANNOTATION] = ctx.templateInfo.entityRef;
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
 }
 
 /** Logs and outputs where the work went (or, in a dry run, what it would change). */

@@ -43,6 +43,13 @@ export const scheduleInput = {
       .array(z.record(z.string(), z.string()))
       .optional()
       .describe('Promise-workflow selectors; they win over destinationSelectors'),
+  annotations: (z: Z) =>
+    z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        "Why the work is asked for, e.g. {ticket: OPS-123}: kept with the work, they fill the State Store's commit message template and go into S3 object metadata (the task's id and the template's ref are added)",
+      ),
   workloadGroups: (z: Z) =>
     z
       .array(

@@ -150,12 +150,24 @@ export class WorkTable {
   }
 
   /** A new submission by the same owner keeps the work's permission conditions current. */
+  /**
+   * A submission that changes no file still brings its submitter's permission
+   * conditions and its annotations (a new ticket): stored for the next write,
+   * without writing anything now.
+   */
   private async updateOwnership(work: NewWork, existing: any) {
-    const conditions = conditionsJson(work.placementConditions);
-    if (conditions !== existing.placement_conditions) {
+    const update = {
+      placement_conditions: conditionsJson(work.placementConditions),
+      annotations: annotationsJson(work.annotations),
+      submitted_by: work.submittedBy ?? work.createdBy ?? null,
+    };
+    const changed = (Object.keys(update) as (keyof typeof update)[]).some(
+      k => update[k] !== existing[k],
+    );
+    if (changed) {
       await this.knex('kratix_works')
         .where({ namespace: work.namespace, name: work.name })
-        .update({ placement_conditions: conditions });
+        .update(update);
     }
   }
 
@@ -411,6 +423,12 @@ function conditionsJson(c: unknown): string | null {
   return c === undefined || c === null ? null : JSON.stringify(c);
 }
 
+/** Annotations as stored: keys sorted, so the same annotations compare equal. */
+function annotationsJson(a: Record<string, string> | undefined): string | null {
+  if (!a || Object.keys(a).length === 0) return null;
+  return JSON.stringify(Object.fromEntries(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : 1))));
+}
+
 function describeIdentity(identity: string): string {
   const [promise, resource, pipeline] = identity.split('/');
   return resource
@@ -427,6 +445,8 @@ function workRow(work: NewWork, now: Date, hash = workContentHash(work)) {
     content_hash: hash,
     owner_refs: JSON.stringify(work.ownerRefs ?? []),
     placement_conditions: conditionsJson(work.placementConditions),
+    annotations: annotationsJson(work.annotations),
+    submitted_by: work.submittedBy ?? work.createdBy ?? null,
     updated_at: now,
     deleted_at: null,
   };

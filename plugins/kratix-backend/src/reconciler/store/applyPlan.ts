@@ -12,6 +12,8 @@ export interface ApplyOutcome {
   failedUnits: Map<string, string>;
   /** The messages and object metadata of this run's writes. */
   audit: CommitAudit;
+  /** Why the store refused content (a hook's or a server's own words), one entry per refused unit. */
+  refusals: string[];
 }
 
 /**
@@ -26,7 +28,13 @@ export async function applyPlan(
   retrying: Set<string>,
   audit: CommitAudit = new CommitAudit(undefined, new Map()),
 ): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { written: 0, deleted: 0, failedUnits: new Map(), audit };
+  const out: ApplyOutcome = {
+    written: 0,
+    deleted: 0,
+    failedUnits: new Map(),
+    audit,
+    refusals: [],
+  };
   const withChanges = [...plan.units.values()].filter(u => u.paths.size > 0).map(u => u.name);
   const fresh = withChanges.filter(n => !retrying.has(n));
   const again = withChanges.filter(n => retrying.has(n));
@@ -63,6 +71,7 @@ async function applyGroup(
     if (!refused && !state.applied) throw e; // the store, not the content: the whole run failed
     if (!refused || names.length === 1) {
       for (const n of names) out.failedUnits.set(n, e.message);
+      if (refused) out.refusals.push(e.message);
       return;
     }
     const half = Math.ceil(names.length / 2);

@@ -1,9 +1,11 @@
 import { commitMessage } from './commitMessage';
 
-/** The annotation `kratix:schedule` sets to the scaffolder task that submitted a work. */
-export const TASK_ANNOTATION = 'kratix.backstage.io/scaffolder-task';
-/** The annotation `kratix:schedule` sets to the template that task ran. */
-export const TEMPLATE_ANNOTATION = 'kratix.backstage.io/template';
+import {
+  SCAFFOLDER_TASK_ANNOTATION as TASK_ANNOTATION,
+  SCAFFOLDER_TEMPLATE_ANNOTATION as TEMPLATE_ANNOTATION,
+} from '@internal/plugin-kratix-common';
+
+export { TASK_ANNOTATION, TEMPLATE_ANNOTATION };
 
 /** Who asked for one placement's files, and why: what a commit and an object carry. */
 export interface WriteFacts {
@@ -110,7 +112,7 @@ export class CommitAudit {
       .replace(REFERENCE, (_m, v: string, fallback?: string) =>
         v === 'action' ? action : valuesOf(v, facts).join(', ') || (fallback ?? ''),
       )
-      .trimEnd();
+      .trim();
     const unique = [...new Set(names)].sort();
     const list = unique.length > 1 ? `\n\n${unique.map(n => `- ${n}`).join('\n')}` : '';
     const block = facts.length > 0 ? `\n\n${trailers(facts)}` : '';

@@ -74,6 +74,17 @@ function destinationStatus(
     : { ready: true, message: 'Destination is ready' };
 }
 
+/**
+ * A store that takes writes is ready; when it refused some content in this
+ * run (a pre-receive hook, a server rule), its page says so in the server's
+ * own words until a run without refusals.
+ */
+function readyMessage(refusals: string[]): string {
+  if (refusals.length === 0) return 'State store is ready';
+  const what = refusals.length === 1 ? '1 placement' : `${refusals.length} placements`;
+  return `State store is ready, but it refused the changes of ${what}: ${refusals[0]}`;
+}
+
 /** Records a run's outcome in one transaction: placements, owned files, Destinations, the store, history. */
 type Unit = StorePlan['units'] extends Map<string, infer U> ? U : never;
 
@@ -165,7 +176,7 @@ async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promi
   await tx.events.add(historyOf(r, o));
   await tx.stateStores.setOutcome(r.store.ref, {
     ready: true,
-    message: 'State store is ready',
+    message: readyMessage(r.applied.refusals),
     version: r.applied.version,
     written: r.applied.written + r.applied.deleted > 0,
     fullSync: r.full,

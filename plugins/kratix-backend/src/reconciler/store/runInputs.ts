@@ -120,7 +120,8 @@ export async function loadContent(
       files: files.get(groupKey(p.workNamespace, p.workName, p.groupId)) ?? [],
       stored: p,
       work: { namespace: p.workNamespace, name: p.workName },
-      actor: work.createdBy,
+      actor: work.submittedBy ?? work.createdBy,
+      annotations: work.annotations,
     };
   };
   const defined = (list: StoredPlacement[]) =>

@@ -106,3 +106,28 @@ describe('charsetOf and queryErrors', () => {
     ]);
   });
 });
+
+describe('parseWorkRequest: annotations', () => {
+  it('keeps annotations as sent', () => {
+    expect(
+      parseWorkRequest(
+        body(',"annotations":{"ticket":"OPS-1","example.com/why":"audit: yes"}'),
+        limits,
+      ).annotations,
+    ).toEqual({ ticket: 'OPS-1', 'example.com/why': 'audit: yes' });
+  });
+
+  it.each([
+    [',"annotations":{"__proto__":"x"}', 'annotations: key "__proto__" is reserved'],
+    [',"annotations":{"a b":"x"}', 'annotations: key "a b" is not a valid annotation key'],
+    [
+      ',"annotations":{"ticket":"OPS-1\\nSigned-off-by: x"}',
+      'annotations.ticket: must be one line',
+    ],
+    [',"annotations":{"ticket":7}', 'annotations.ticket: must be text, not 7'],
+    [',"annotations":["OPS-1"]', 'annotations: must be a map of keys to text'],
+    [`,"annotations":{"ticket":"${'x'.repeat(1025)}"}`, 'at most 1024 characters'],
+  ])('refuses %s', (extra, message) => {
+    expect(refusal(body(extra))).toContain(message);
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '@backstage/errors';
 import {
+  annotationErrors,
   goClean,
   labelErrors,
   Labels,
@@ -27,6 +28,8 @@ const workRequestSchema = z.object(
     namespace: z.unknown().optional(),
     pipeline: z.unknown().optional(),
     static: z.boolean({ error: 'must be true or false' }).optional(),
+    // Checked on the raw body (annotationErrors): a map parser would drop `__proto__`.
+    annotations: z.unknown().optional(),
     destinationSelectors: labelMap.optional(),
     promiseSelectors: z.array(labelMap, { error: 'must be a list of label maps' }).optional(),
     promiseWorkflowSelectors: z
@@ -217,7 +220,11 @@ export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
   // Names and selectors are checked on the raw body: zod's output has lost what it dropped.
   const early =
     body && typeof body === 'object' && !Array.isArray(body)
-      ? [...identityErrors(body), ...rawSelectorErrors(body as Record<string, unknown>)]
+      ? [
+          ...identityErrors(body),
+          ...rawSelectorErrors(body as Record<string, unknown>),
+          ...rawAnnotationErrors((body as Record<string, unknown>).annotations),
+        ]
       : [];
   const shape = shapeErrors(body);
   if (!shape.parsed) throw new InputError([...new Set([...early, ...shape.errors])].join('; '));
@@ -240,6 +247,21 @@ export function parseWorkRequest(body: unknown, limits: WorkLimits): NewWork {
     promise,
     resource,
     pipeline,
+    annotations: b.annotations ? { ...(b.annotations as Record<string, string>) } : undefined,
     groups: splitGroups(b, files.files, groups.dirs),
   };
+}
+
+/** Annotations as sent: no key a map parser would drop, each a one-line text. */
+function rawAnnotationErrors(annotations: unknown): string[] {
+  if (annotations && typeof annotations === 'object' && !Array.isArray(annotations)) {
+    const reserved = Object.keys(annotations).filter(k => RESERVED_KEYS.has(k));
+    if (reserved.length > 0) {
+      return reserved.map(
+        k =>
+          `annotations: key ${JSON.stringify(k)} is reserved (every JavaScript object has it); use a key such as ticket`,
+      );
+    }
+  }
+  return annotationErrors('annotations', annotations);
 }
