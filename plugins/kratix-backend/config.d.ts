@@ -187,7 +187,8 @@ export interface Config {
      * `user(s)` (the Backstage user who submitted the work), `task(s)` and
      * `template(s)` (the scaffolder task and template that ran `kratix:schedule`),
      * and `annotations.<key>` (a work's annotations, e.g. a ticket id the template
-     * passes); then the placements, then one trailer block per placement
+     * passes); `{{ variable | text }}` gives `text` where the variable has no value
+     * (a canary commit); then the placements, then one trailer block per placement
      * (`Kratix-Placement:`, `Kratix-Work:`, `Kratix-Destination:`, `Backstage-User:`,
      * `Scaffolder-Task:`, `Scaffolder-Template:`).
      */
