@@ -221,7 +221,7 @@ describe('commit messages as an audit log (real backend, scaffolder, git with a 
     expect(found).toBe('OPS-123 Update default/app-billing-ticketed\n');
   });
 
-  it("refuses a work without a ticket with the hook's own words, on the placement, the store and the history", async () => {
+  it("refuses a work without a ticket with the hook's own words, on the placement, the store, the Destination and the history", async () => {
     await run({ name: 'unbilled', ticket: '' });
     const hook =
       'GitStateStore/git: http://127\\.0\\.0\\.1:\\d+/fleet\\.git refused the push to main \\(pre-receive hook declined\\): commit message must name a ticket \\(e\\.g\\. OPS-123\\)';
@@ -240,6 +240,13 @@ describe('commit messages as an audit log (real backend, scaffolder, git with a 
     expect(store.body).toMatchObject({ ready: true });
     expect(store.body.message).toMatch(
       new RegExp(`^State store is ready, but it refused the changes of 1 placement: ${hook}$`),
+    );
+    const destination = await backend.api('/api/kratix/destinations/dev');
+    expect(destination.body).toMatchObject({ ready: true });
+    expect(destination.body.message).toMatch(
+      new RegExp(
+        `^Test documents written to State Store, but its State Store refused the changes of app-unbilled-ticketed\\.dev-5058f: ${hook}$`,
+      ),
     );
     const history = await backend.api('/api/kratix/works/default/app-unbilled-ticketed/history');
     const failed = history.body.items.find((e: any) => e.action === 'failed');

@@ -12,8 +12,8 @@ export interface ApplyOutcome {
   failedUnits: Map<string, string>;
   /** The messages and object metadata of this run's writes. */
   audit: CommitAudit;
-  /** Why the store refused content (a hook's or a server's own words), one entry per refused unit. */
-  refusals: string[];
+  /** Why the store refused content (a hook's or a server's own words), by refused unit. */
+  refusals: Map<string, string>;
 }
 
 /**
@@ -33,7 +33,7 @@ export async function applyPlan(
     deleted: 0,
     failedUnits: new Map(),
     audit,
-    refusals: [],
+    refusals: new Map(),
   };
   const withChanges = [...plan.units.values()].filter(u => u.paths.size > 0).map(u => u.name);
   const fresh = withChanges.filter(n => !retrying.has(n));
@@ -71,7 +71,7 @@ async function applyGroup(
     if (!refused && !state.applied) throw e; // the store, not the content: the whole run failed
     if (!refused || names.length === 1) {
       for (const n of names) out.failedUnits.set(n, e.message);
-      if (refused) out.refusals.push(e.message);
+      if (refused) for (const n of names) out.refusals.set(n, e.message);
       return;
     }
     const half = Math.ceil(names.length / 2);

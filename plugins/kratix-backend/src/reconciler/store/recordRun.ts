@@ -79,10 +79,41 @@ function destinationStatus(
  * run (a pre-receive hook, a server rule), its page says so in the server's
  * own words until a run without refusals.
  */
-function readyMessage(refusals: string[]): string {
-  if (refusals.length === 0) return 'State store is ready';
-  const what = refusals.length === 1 ? '1 placement' : `${refusals.length} placements`;
-  return `State store is ready, but it refused the changes of ${what}: ${refusals[0]}`;
+function readyMessage(refusals: Map<string, string>): string {
+  if (refusals.size === 0) return 'State store is ready';
+  const what = refusals.size === 1 ? '1 placement' : `${refusals.size} placements`;
+  return `State store is ready, but it refused the changes of ${what}: ${[...refusals.values()][0]}`;
+}
+
+/** How a Destination's message says that its store refused some of its placements' changes. */
+const REFUSED = ', but its State Store refused the changes of ';
+
+/**
+ * A Destination whose placements' changes the store refused stays ready and
+ * says why in the server's own words; one whose placements are written
+ * again without a refusal gets its plain message back.
+ */
+function refusalStatuses(r: RunRecord, o: Outcomes) {
+  const refused = new Map<string, string[]>();
+  for (const u of o.bad) {
+    const reason = r.applied.refusals.get(u.name);
+    if (!reason) continue;
+    for (const p of [...u.written.map(w => w.placement), ...u.removed])
+      refused.set(p.destination, [...(refused.get(p.destination) ?? []), `${p.name}: ${reason}`]);
+  }
+  const statuses: { name: string; ready: boolean; message: string }[] = [];
+  for (const [name, reasons] of refused) {
+    const d = r.destinations.get(name);
+    const plain = d && destinationStatus(d);
+    if (plain?.ready)
+      statuses.push({ name, ready: true, message: `${plain.message}${REFUSED}${reasons[0]}` });
+  }
+  for (const name of new Set(o.written.map(w => w.placement.destination))) {
+    const d = r.destinations.get(name);
+    if (d && !refused.has(name) && d.message?.includes(REFUSED))
+      statuses.push({ name, ...destinationStatus(d) });
+  }
+  return statuses;
 }
 
 /** Records a run's outcome in one transaction: placements, owned files, Destinations, the store, history. */
@@ -173,6 +204,7 @@ async function recordOutcomes(tx: KratixStore, r: RunRecord, o: Outcomes): Promi
   await tx.works.purgeDeleted(
     o.removed.map(p => ({ namespace: p.workNamespace, name: p.workName })),
   );
+  await tx.destinations.setStatus(refusalStatuses(r, o), r.store.ref);
   await tx.events.add(historyOf(r, o));
   await tx.stateStores.setOutcome(r.store.ref, {
     ready: true,
