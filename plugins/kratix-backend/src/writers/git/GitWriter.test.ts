@@ -242,6 +242,22 @@ describe('GitWriter against a real smart-HTTP git server', () => {
     expect(await commitCount(repo)).toBe(0);
   });
 
+  it("redacts the store's credentials from a hook's words", async () => {
+    const { writer, repo } = await setup();
+    await fs.promises.writeFile(
+      path.join(repo, 'hooks', 'pre-receive'),
+      `#!/bin/sh\necho "denied for ${server.username}:${server.password}@host" >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    await writer.refresh();
+    const error = await writer
+      .apply(new Map([['x.yaml', Buffer.from('x')]]), 'Update from: t')
+      .catch(e => e);
+    expect(error.kind).toBe('refused');
+    expect(error.message).toMatch(/\(pre-receive hook declined\): denied for kratix:\*\*\*@host$/);
+    expect(error.message).not.toContain(server.password);
+  });
+
   it('replaces a symlink entry with a regular file instead of writing through it', async () => {
     const { writer, url, repo } = await setup();
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'kratix-link-'));

@@ -1,5 +1,5 @@
 import git from 'isomorphic-git';
-import { ErrorContext, StoreError, storeError } from '../errors';
+import { ErrorContext, redact, StoreError, storeError } from '../errors';
 import { StoreTls } from '../tls';
 import { createAgents, destroyAgents, HttpAgents } from './agentFetch';
 import { boundFetch, boundHttpClient } from './boundHttp';
@@ -120,7 +120,14 @@ export class HttpGitTransport implements GitTransport {
     const report = parseReceivePackReply(reply, args.branch);
     if (report.ok) return { ok: true };
     if (report.race) return { ok: false, reason: report.reason };
-    throw refusal(this.options.store, this.target, args.branch, report.reason, report.remote);
+    throw refusal(
+      this.options.store,
+      this.target,
+      args.branch,
+      report.reason,
+      report.remote,
+      this.secrets,
+    );
   }
 
   async checkWrite(): Promise<void> {
@@ -149,19 +156,24 @@ export class HttpGitTransport implements GitTransport {
   }
 }
 
-/** A push the server refused for its content: only the placements in it fail. */
+/**
+ * A push the server refused for its content: only the placements in it fail,
+ * with the server's own words (a hook may echo anything: credentials it was
+ * sent are redacted).
+ */
 export function refusal(
   store: string,
   target: string,
   branch: string,
   reason: string,
   remote: string[],
+  secrets: (string | undefined)[] = [],
 ) {
   const said = remote.length
     ? `: ${remote.map(l => l.replace(/^remote:\s*/, '')).join(' / ')}`
     : '';
   return new StoreError(
-    `${store}: ${target} refused the push to ${branch} (${reason})${said}`,
+    redact(`${store}: ${target} refused the push to ${branch} (${reason})${said}`, secrets),
     'refused',
   );
 }
