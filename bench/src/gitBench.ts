@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GitWriter } from '@internal/plugin-kratix-backend/writers';
+import type { GitWriter } from '@kratix-destinations/plugin-kratix-backend/writers';
 import { GitServer, startGitServer } from '@internal/state-store-servers';
 import { git, line, median, nestedFiles, time } from './util';
 import { benchGitWriter } from './writers';

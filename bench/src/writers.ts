@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { BucketWriter, GitWriter, HttpGitTransport } from '@internal/plugin-kratix-backend/writers';
+import {
+  BucketWriter,
+  GitWriter,
+  HttpGitTransport,
+} from '@kratix-destinations/plugin-kratix-backend/writers';
 import type { GitServer, S3Server } from '@internal/state-store-servers';
 
 /** Our Git writer on a bench repository, as the backend builds it. */

@@ -4,7 +4,7 @@ import notificationsPlugin from '@backstage/plugin-notifications/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import signalsPlugin from '@backstage/plugin-signals/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
-import kratixPlugin from '@internal/plugin-kratix';
+import kratixPlugin from '@kratix-destinations/plugin-kratix';
 import { signInModule } from './modules/signIn';
 import { catalogColumnsModule } from './modules/catalogColumns';
 

@@ -8,13 +8,13 @@ import {
   kratixWorkCreatePermission,
   kratixWorkDeletePermission,
   kratixWorkUpdatePermission,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import {
   createKratixDestinationConditionalDecision,
   createKratixWorkConditionalDecision,
   kratixDestinationConditions,
   kratixWorkConditions,
-} from '@internal/plugin-kratix-node';
+} from '@kratix-destinations/plugin-kratix-node';
 
 export interface ExamplePolicyOptions {
   /** Members of this group may do everything. */

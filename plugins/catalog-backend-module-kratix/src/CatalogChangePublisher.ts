@@ -1,7 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { EventsService } from '@backstage/plugin-events-node';
-import { KRATIX_CATALOG_CHANGED_TOPIC, kratixEntityContent } from '@internal/plugin-kratix-common';
+import {
+  KRATIX_CATALOG_CHANGED_TOPIC,
+  kratixEntityContent,
+} from '@kratix-destinations/plugin-kratix-common';
 
 /**
  * An entity not processed for this long is forgotten (deleted, renamed, or

@@ -63,7 +63,7 @@ function lostRace(e: unknown): boolean {
 }
 
 const MIGRATIONS = resolvePackagePath(
-  '@internal/plugin-catalog-backend-module-kratix',
+  '@kratix-destinations/plugin-catalog-backend-module-kratix',
   'migrations',
 );
 

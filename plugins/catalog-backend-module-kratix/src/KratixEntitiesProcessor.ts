@@ -19,7 +19,7 @@ import {
   goClean,
   isKratixEntity,
   validateKratixEntity,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import { CatalogChangePublisher } from './CatalogChangePublisher';
 import { DestinationClaims } from './DestinationClaims';
 

@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SRC = path.resolve(require.resolve('@internal/plugin-kratix-backend/package.json'), '../src');
+const SRC = path.resolve(
+  require.resolve('@kratix-destinations/plugin-kratix-backend/package.json'),
+  '../src',
+);
 
 function sources(dir: string): string[] {
   return fs

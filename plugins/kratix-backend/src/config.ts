@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
-import { stateStoreRef } from '@internal/plugin-kratix-common';
+import { stateStoreRef } from '@kratix-destinations/plugin-kratix-common';
 import { unknownVariables } from './reconciler/store/commitAudit';
 
 /** What a work may hold, checked at intake. */

@@ -4,8 +4,14 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
-import { KRATIX_CATALOG_CHANGED_TOPIC, kratixPermissions } from '@internal/plugin-kratix-common';
-import { kratixDestinationResourceRef, kratixWorkResourceRef } from '@internal/plugin-kratix-node';
+import {
+  KRATIX_CATALOG_CHANGED_TOPIC,
+  kratixPermissions,
+} from '@kratix-destinations/plugin-kratix-common';
+import {
+  kratixDestinationResourceRef,
+  kratixWorkResourceRef,
+} from '@kratix-destinations/plugin-kratix-node';
 import { KratixConfig, readKratixConfig } from './config';
 import { DatabaseKratixStore } from './database';
 import { registerPermissions } from './service/permissionResources';

@@ -5,7 +5,7 @@ import { pruneNulls } from './kinds/common';
 import { validateKratixEntity } from './validation';
 
 const examples = path.resolve(
-  require.resolve('@internal/plugin-kratix-common/package.json'),
+  require.resolve('@kratix-destinations/plugin-kratix-common/package.json'),
   '../../../examples',
 );
 

@@ -7,7 +7,11 @@ import {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { ScheduleResult, WorkRequest, WorkView } from '@internal/plugin-kratix-common';
+import type {
+  ScheduleResult,
+  WorkRequest,
+  WorkView,
+} from '@kratix-destinations/plugin-kratix-common';
 
 /**
  * A failed call to the kratix API as an error whose message is the API's own

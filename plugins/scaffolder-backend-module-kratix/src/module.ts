@@ -1,6 +1,6 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { kratixServiceRef } from '@internal/plugin-kratix-node';
+import { kratixServiceRef } from '@kratix-destinations/plugin-kratix-node';
 import { createKratixScheduleAction } from './actions/schedule';
 import { createKratixUnscheduleAction } from './actions/unschedule';
 

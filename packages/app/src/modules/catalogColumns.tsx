@@ -5,7 +5,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import catalogPlugin, { CatalogIndexPage } from '@backstage/plugin-catalog/alpha';
-import { kratixCatalogColumns } from '@internal/plugin-kratix';
+import { kratixCatalogColumns } from '@kratix-destinations/plugin-kratix';
 import CategoryIcon from '@material-ui/icons/Category';
 
 /** The catalog page, with columns that suit Destinations and State Stores. */

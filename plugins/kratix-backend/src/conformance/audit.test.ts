@@ -7,7 +7,7 @@
  * reconciler/store/StoreRun.test.ts and test/src/lifecycle.e2e.test.ts.
  */
 import { createHash } from 'node:crypto';
-import type { DestinationSpec } from '@internal/plugin-kratix-common';
+import type { DestinationSpec } from '@kratix-destinations/plugin-kratix-common';
 import type { OwnedFile, StoredPlacement } from '../database';
 import {
   aggregatedContent,

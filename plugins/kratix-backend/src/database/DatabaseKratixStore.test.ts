@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
-import { DestinationSpec } from '@internal/plugin-kratix-common';
+import { DestinationSpec } from '@kratix-destinations/plugin-kratix-common';
 import { applyMigrations, DatabaseKratixStore } from './DatabaseKratixStore';
 import { workContentHash } from './tables/works';
 import { NewWork } from './types';

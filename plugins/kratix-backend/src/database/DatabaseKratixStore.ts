@@ -10,7 +10,7 @@ import { PlacementTable } from './tables/placements';
 import { StateStoreTable } from './tables/stateStores';
 import { WorkTable } from './tables/works';
 
-const MIGRATIONS = resolvePackagePath('@internal/plugin-kratix-backend', 'migrations');
+const MIGRATIONS = resolvePackagePath('@kratix-destinations/plugin-kratix-backend', 'migrations');
 
 export async function applyMigrations(knex: Knex): Promise<void> {
   await knex.migrate.latest({ directory: MIGRATIONS, tableName: 'kratix_knex_migrations' });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { FilepathMode, PlacementStatus } from '@internal/plugin-kratix-common';
+import type { FilepathMode, PlacementStatus } from '@kratix-destinations/plugin-kratix-common';
 import {
   StoredDestination,
   StoredGroup,

@@ -6,7 +6,7 @@ import type {
   Labels,
   PlacementStatus,
   StateStoreKind,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 
 export interface WorkKey {
   namespace: string;

@@ -1,5 +1,5 @@
-import { goJoin } from '@internal/plugin-kratix-common';
-import type { FilepathMode } from '@internal/plugin-kratix-common';
+import { goJoin } from '@kratix-destinations/plugin-kratix-common';
+import type { FilepathMode } from '@kratix-destinations/plugin-kratix-common';
 
 /** Exactly the bytes Kratix writes (sigs.k8s.io/yaml of its Namespace). */
 export const CANARY_NAMESPACE_CONTENT =

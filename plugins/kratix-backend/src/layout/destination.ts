@@ -1,4 +1,4 @@
-import type { DestinationSpec } from '@internal/plugin-kratix-common';
+import type { DestinationSpec } from '@kratix-destinations/plugin-kratix-common';
 import type { LayoutDestination } from './types';
 
 export function layoutOf(name: string, spec: DestinationSpec): LayoutDestination {

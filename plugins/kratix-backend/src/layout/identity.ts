@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { goClean } from '@internal/plugin-kratix-common';
+import { goClean } from '@kratix-destinations/plugin-kratix-common';
 
 /** The directory of the default workload group. */
 export const DEFAULT_GROUP_DIRECTORY = '.';
@@ -14,7 +14,7 @@ export function shortId(groupId: string): string {
   return groupId.slice(0, 5);
 }
 
-export { processName, workName } from '@internal/plugin-kratix-common';
+export { processName, workName } from '@kratix-destinations/plugin-kratix-common';
 
 /** A placement's name: `<work>.<destination>-<shortId(group)>`, as Kratix's WorkPlacement. */
 export function placementName(work: string, destination: string, groupId: string): string {

@@ -1,4 +1,4 @@
-import { goJoin, PathEscapeError } from '@internal/plugin-kratix-common';
+import { goJoin, PathEscapeError } from '@kratix-destinations/plugin-kratix-common';
 import {
   aggregatedContent,
   aggregatedFilePath,

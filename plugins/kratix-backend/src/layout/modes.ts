@@ -3,7 +3,7 @@ import {
   FilepathMode,
   goJoin,
   joinWithin,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import { shortId } from './identity';
 import { LayoutDestination, LayoutFile, LayoutPlacement } from './types';
 import { renderStateFile, stateFilePath } from './stateFile';

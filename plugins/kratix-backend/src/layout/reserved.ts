@@ -1,4 +1,4 @@
-import { goClean } from '@internal/plugin-kratix-common';
+import { goClean } from '@kratix-destinations/plugin-kratix-common';
 import { canaryPaths } from './canaries';
 import { destinationRoot } from './stateFile';
 import { LayoutDestination } from './types';

@@ -1,4 +1,4 @@
-import { goClean, goJoin, isWithin } from '@internal/plugin-kratix-common';
+import { goClean, goJoin, isWithin } from '@kratix-destinations/plugin-kratix-common';
 import type { LayoutDestination } from './types';
 
 export { renderStateFile, parseStateFile } from './yamlV2';

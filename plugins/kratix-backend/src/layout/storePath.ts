@@ -1,4 +1,4 @@
-import { goClean } from '@internal/plugin-kratix-common';
+import { goClean } from '@kratix-destinations/plugin-kratix-common';
 
 /**
  * A path as every store compares it: cleaned, no leading slash, `''` for the

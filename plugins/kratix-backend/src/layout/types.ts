@@ -1,4 +1,4 @@
-import type { FilepathMode } from '@internal/plugin-kratix-common';
+import type { FilepathMode } from '@kratix-destinations/plugin-kratix-common';
 
 /** What the layout needs to know of a Destination. */
 export interface LayoutDestination {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { kratixEntityContent } from '@internal/plugin-kratix-common';
+import { kratixEntityContent } from '@kratix-destinations/plugin-kratix-common';
 import { DatabaseKratixStore } from '../database';
 import { CatalogSync } from './CatalogSync';
 

@@ -8,7 +8,7 @@ import {
   kratixEntityContent,
   stateStoreRef,
   validateKratixEntity,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import { DestinationInput, KratixStore, StateStoreInput, StoredDestination } from '../database';
 import { DESTINATIONS_COUNTER } from './DestinationCache';
 import { destinationMoved } from './store/runInputs';

@@ -1,4 +1,4 @@
-import { goJoin } from '@internal/plugin-kratix-common';
+import { goJoin } from '@kratix-destinations/plugin-kratix-common';
 import type { StoredDestination, StoredStateStore } from '../database';
 import { MapSnapshot } from '../writers/types';
 import { StoreBrowser } from './StoreBrowser';

@@ -6,7 +6,7 @@ import {
   goJoin,
   isAmazonEndpoint,
   stateStoreLabel,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import type { KratixStore, OwnedFile, StoredDestination, StoredStateStore } from '../database';
 import { destinationRoot, effectiveLayout, storePath } from '../layout';
 import type { WriterFactory } from '../writers';

@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { DestinationPreview } from '@internal/plugin-kratix-common';
+import { DestinationPreview } from '@kratix-destinations/plugin-kratix-common';
 import {
   KratixStore,
   NewPlacement,

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { keyTooLong } from '@internal/plugin-kratix-common';
+import { keyTooLong } from '@kratix-destinations/plugin-kratix-common';
 import type { KratixStore, NewWork, StoredDestination, StoredStateStore } from '../database';
 import { effectiveLayout } from '../layout';
 

@@ -1,5 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
-import { DestinationPreview, FileChange, stateStoreLabel } from '@internal/plugin-kratix-common';
+import {
+  DestinationPreview,
+  FileChange,
+  stateStoreLabel,
+} from '@kratix-destinations/plugin-kratix-common';
 import {
   groupKey,
   NewWork,

@@ -1,4 +1,4 @@
-import { Labels, matchesSelector } from '@internal/plugin-kratix-common';
+import { Labels, matchesSelector } from '@kratix-destinations/plugin-kratix-common';
 
 export type { Labels };
 export { matchesSelector };

@@ -2,7 +2,7 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { AuthorizeResult, PolicyDecision } from '@backstage/plugin-permission-common';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
-import { kratixWorkRules } from '@internal/plugin-kratix-node';
+import { kratixWorkRules } from '@kratix-destinations/plugin-kratix-node';
 import { decodeCursor, encodeCursor } from '../database';
 import type {
   DestinationFilter,

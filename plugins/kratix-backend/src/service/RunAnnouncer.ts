@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
-import { KRATIX_SIGNAL_CHANNEL, stateStoreLabel } from '@internal/plugin-kratix-common';
+import { KRATIX_SIGNAL_CHANNEL, stateStoreLabel } from '@kratix-destinations/plugin-kratix-common';
 import type { KratixStore, StoredPlacement } from '../database';
 import type { StoreRunResult } from '../reconciler';
 import { ownerRef } from './caller';

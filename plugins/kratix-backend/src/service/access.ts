@@ -16,8 +16,8 @@ import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import {
   kratixDestinationReadPermission,
   kratixWorkReadPermission,
-} from '@internal/plugin-kratix-common';
-import { DestinationResource, WorkResource } from '@internal/plugin-kratix-node';
+} from '@kratix-destinations/plugin-kratix-common';
+import { DestinationResource, WorkResource } from '@kratix-destinations/plugin-kratix-node';
 import type { Request } from 'express';
 import type { StoredDestination, StoredWork } from '../database';
 import type { Caller } from '../reconciler';

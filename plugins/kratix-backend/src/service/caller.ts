@@ -9,8 +9,8 @@ import {
   kratixDestinationSchedulePermission,
   kratixWorkCreatePermission,
   kratixWorkUpdatePermission,
-} from '@internal/plugin-kratix-common';
-import { DestinationResource, WorkResource } from '@internal/plugin-kratix-node';
+} from '@kratix-destinations/plugin-kratix-common';
+import { DestinationResource, WorkResource } from '@kratix-destinations/plugin-kratix-node';
 import type { StoredDestination } from '../database';
 import type { Caller } from '../reconciler';
 

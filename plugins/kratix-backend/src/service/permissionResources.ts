@@ -3,13 +3,13 @@ import { Permission, isResourcePermission } from '@backstage/plugin-permission-c
 import {
   KRATIX_DESTINATION_RESOURCE_TYPE,
   KRATIX_WORK_RESOURCE_TYPE,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import {
   kratixDestinationResourceRef,
   kratixDestinationRules,
   kratixWorkResourceRef,
   kratixWorkRules,
-} from '@internal/plugin-kratix-node';
+} from '@kratix-destinations/plugin-kratix-node';
 import type { KratixStore } from '../database';
 import { destinationResource } from './caller';
 

@@ -9,7 +9,7 @@ import {
   WorkView,
   CredentialSourceView,
   GitStateStoreSpec,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import type {
   KratixStore,
   PageRequest,

@@ -14,7 +14,7 @@ import {
   WorkStatus,
   WorkSummary,
   WorkView,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import type {
   DriftRecord,
   StoredDestination,

@@ -9,7 +9,7 @@ import {
   CredentialSourceView,
   GitStateStoreSpec,
   stateStoreLabel,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import type { KratixConfig } from '../config';
 import type { StoredStateStore } from '../database';
 import { BucketWriter } from './bucket/BucketWriter';

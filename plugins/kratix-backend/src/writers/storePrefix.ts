@@ -1,4 +1,4 @@
-import { goJoin } from '@internal/plugin-kratix-common';
+import { goJoin } from '@kratix-destinations/plugin-kratix-common';
 import { StoreError } from './errors';
 
 /** A store's prefix from its `spec.path`: cleaned, without the leading `/` Kratix trims; `''` is the root. */

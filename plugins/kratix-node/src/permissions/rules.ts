@@ -6,7 +6,7 @@ import {
 import {
   KRATIX_DESTINATION_RESOURCE_TYPE,
   KRATIX_WORK_RESOURCE_TYPE,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import { z } from 'zod';
 
 /** What permission rules see of a Destination. */

@@ -9,7 +9,7 @@ import type {
   StateStoreView,
   WorkSummary,
   WorkView,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import { KratixApi } from '../api/KratixApi';
 
 export const destination: Entity = {

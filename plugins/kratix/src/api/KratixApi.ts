@@ -9,7 +9,7 @@ import type {
   StateStoreView,
   WorkSummary,
   WorkView,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 
 export interface WorkKey {
   namespace: string;

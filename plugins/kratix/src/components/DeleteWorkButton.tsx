@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { kratixWorkDeletePermission, WorkSummary } from '@internal/plugin-kratix-common';
+import { kratixWorkDeletePermission, WorkSummary } from '@kratix-destinations/plugin-kratix-common';
 import {
   Button,
   Dialog,

@@ -7,7 +7,7 @@ import {
 } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
-import type { DestinationView } from '@internal/plugin-kratix-common';
+import type { DestinationView } from '@kratix-destinations/plugin-kratix-common';
 import { kratixApiRef } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { DestinationFiles } from './DestinationFiles';

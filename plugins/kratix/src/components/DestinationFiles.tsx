@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { StoreFileView } from '@internal/plugin-kratix-common';
+import type { StoreFileView } from '@kratix-destinations/plugin-kratix-common';
 import { kratixApiRef } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { FileDialog } from './FileDialog';

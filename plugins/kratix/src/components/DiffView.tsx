@@ -1,5 +1,5 @@
 import { makeStyles } from '@material-ui/core';
-import type { DestinationPreview } from '@internal/plugin-kratix-common';
+import type { DestinationPreview } from '@kratix-destinations/plugin-kratix-common';
 
 const useStyles = makeStyles(theme => ({
   pre: {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Button } from '@material-ui/core';
-import type { PlacementView } from '@internal/plugin-kratix-common';
+import type { PlacementView } from '@kratix-destinations/plugin-kratix-common';
 import { kratixApiRef } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { shortVersion, when } from './format';

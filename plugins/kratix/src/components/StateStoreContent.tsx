@@ -9,7 +9,10 @@ import {
 } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
-import type { CredentialSourceView, StateStoreView } from '@internal/plugin-kratix-common';
+import type {
+  CredentialSourceView,
+  StateStoreView,
+} from '@kratix-destinations/plugin-kratix-common';
 import { kratixApiRef } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { shortVersion, when } from './format';

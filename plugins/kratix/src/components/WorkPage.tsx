@@ -14,7 +14,11 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Button, Grid } from '@material-ui/core';
-import type { PlacementEventView, PlacementView, WorkView } from '@internal/plugin-kratix-common';
+import type {
+  PlacementEventView,
+  PlacementView,
+  WorkView,
+} from '@kratix-destinations/plugin-kratix-common';
 import { kratixApiRef } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { shortVersion, when } from './format';

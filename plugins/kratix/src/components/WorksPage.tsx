@@ -4,7 +4,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Button, IconButton, TextField, Tooltip } from '@material-ui/core';
 import VisibilityIcon from '@material-ui/icons/Visibility';
-import type { WorkSummary } from '@internal/plugin-kratix-common';
+import type { WorkSummary } from '@kratix-destinations/plugin-kratix-common';
 import { kratixApiRef, WorkKey } from '../api/KratixApi';
 import { useLiveData } from '../hooks/useLiveData';
 import { DeleteWorkButton } from './DeleteWorkButton';

@@ -1,7 +1,7 @@
 import { DependencyList, useEffect, useRef } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useSignal } from '@backstage/plugin-signals-react';
-import { KRATIX_SIGNAL_CHANNEL } from '@internal/plugin-kratix-common';
+import { KRATIX_SIGNAL_CHANNEL } from '@kratix-destinations/plugin-kratix-common';
 
 /** Without signals, pages poll this often; with them, only as a rare safety net. */
 const POLL_MS = 5000;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { DefaultKratixService } from '@internal/plugin-kratix-node';
+import { DefaultKratixService } from '@kratix-destinations/plugin-kratix-node';
 import { createKratixScheduleAction } from './schedule';
 import { createKratixUnscheduleAction } from './unschedule';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { KratixService } from '@internal/plugin-kratix-node';
+import { KratixService } from '@kratix-destinations/plugin-kratix-node';
 import { createKratixScheduleAction } from './schedule';
 
 const CASES: [string, Record<string, unknown>, string][] = [

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { KratixService } from '@internal/plugin-kratix-node';
+import { KratixService } from '@kratix-destinations/plugin-kratix-node';
 import { createKratixScheduleAction } from './schedule';
 import { examples } from './schedule.examples';
 

@@ -12,8 +12,8 @@ import {
   labelErrors,
   ScheduleResult,
   workloadGroupClash,
-} from '@internal/plugin-kratix-common';
-import { KratixService } from '@internal/plugin-kratix-node';
+} from '@kratix-destinations/plugin-kratix-common';
+import { KratixService } from '@kratix-destinations/plugin-kratix-node';
 import { examples } from './schedule.examples';
 import { scheduleInput, scheduleOutput } from './scheduleSchema';
 import { readWorkFiles, resolveSourceDir } from './workspaceFiles';

@@ -1,6 +1,6 @@
 import yaml from 'yaml';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { KratixService } from '@internal/plugin-kratix-node';
+import { KratixService } from '@kratix-destinations/plugin-kratix-node';
 import { createKratixUnscheduleAction } from './unschedule';
 import { examples } from './unschedule.examples';
 

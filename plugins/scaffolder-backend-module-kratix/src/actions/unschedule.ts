@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { KratixService } from '@internal/plugin-kratix-node';
+import { KratixService } from '@kratix-destinations/plugin-kratix-node';
 import { examples } from './unschedule.examples';
 import { workIdentity } from './workIdentity';
 

@@ -1,4 +1,4 @@
-import { nameErrors, workName } from '@internal/plugin-kratix-common';
+import { nameErrors, workName } from '@kratix-destinations/plugin-kratix-common';
 
 /** The pipeline name when none is given: the running template's name. */
 export function templateName(entityRef: string | undefined): string | undefined {

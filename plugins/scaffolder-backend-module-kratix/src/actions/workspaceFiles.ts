@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '@backstage/errors';
-import type { WorkFile } from '@internal/plugin-kratix-common';
+import type { WorkFile } from '@kratix-destinations/plugin-kratix-common';
 
 function inside(root: string, p: string): boolean {
   return p === root || p.startsWith(`${root}${path.sep}`);

@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
-import { DestinationSpec } from '@internal/plugin-kratix-common';
+import { DestinationSpec } from '@kratix-destinations/plugin-kratix-common';
 import { DatabaseKratixStore } from '../DatabaseKratixStore';
 import { encodeCursor } from '../rows';
 import { NewWork } from '../types';

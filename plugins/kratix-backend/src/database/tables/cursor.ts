@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { controlCharacterError } from '@internal/plugin-kratix-common';
+import { controlCharacterError } from '@kratix-destinations/plugin-kratix-common';
 
 const MAX_ECHO = 100;
 

@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { DestinationSpec, FilepathMode, stateStoreRef } from '@internal/plugin-kratix-common';
+import {
+  DestinationSpec,
+  FilepathMode,
+  stateStoreRef,
+} from '@kratix-destinations/plugin-kratix-common';
 import {
   bucketObjects,
   GitServer,

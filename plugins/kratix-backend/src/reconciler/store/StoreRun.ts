@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { goJoin, stateStoreLabel } from '@internal/plugin-kratix-common';
+import { goJoin, stateStoreLabel } from '@kratix-destinations/plugin-kratix-common';
 import { storePath } from '../../layout';
 import type { KratixConfig } from '../../config';
 import {

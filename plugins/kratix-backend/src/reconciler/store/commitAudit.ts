@@ -3,7 +3,7 @@ import { commitMessage } from './commitMessage';
 import {
   SCAFFOLDER_TASK_ANNOTATION as TASK_ANNOTATION,
   SCAFFOLDER_TEMPLATE_ANNOTATION as TEMPLATE_ANNOTATION,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 
 export { TASK_ANNOTATION, TEMPLATE_ANNOTATION };
 

@@ -1,4 +1,4 @@
-import { PathEscapeError } from '@internal/plugin-kratix-common';
+import { PathEscapeError } from '@kratix-destinations/plugin-kratix-common';
 import {
   canaryPaths,
   cleanupFiles,

@@ -1,4 +1,9 @@
-import { goJoin, isWithin, PathEscapeError, storeKeyErrors } from '@internal/plugin-kratix-common';
+import {
+  goJoin,
+  isWithin,
+  PathEscapeError,
+  storeKeyErrors,
+} from '@kratix-destinations/plugin-kratix-common';
 import {
   CANARY_WRITER_NAME,
   cleanupFiles,

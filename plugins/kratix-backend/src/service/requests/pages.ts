@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { controlCharacterError } from '@internal/plugin-kratix-common';
+import { controlCharacterError } from '@kratix-destinations/plugin-kratix-common';
 import type { Request } from 'express';
 import type { PageRequest } from '../../database';
 

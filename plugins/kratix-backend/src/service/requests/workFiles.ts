@@ -1,4 +1,8 @@
-import { filePathErrors, goClean, hasDotDotSegment } from '@internal/plugin-kratix-common';
+import {
+  filePathErrors,
+  goClean,
+  hasDotDotSegment,
+} from '@kratix-destinations/plugin-kratix-common';
 import type { WorkLimits } from '../../config';
 import type { WorkFileContent } from '../../database';
 

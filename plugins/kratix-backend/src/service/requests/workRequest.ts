@@ -9,7 +9,7 @@ import {
   processName,
   workloadGroupClash,
   workName,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import type { WorkLimits } from '../../config';
 import type { NewWork, WorkFileContent } from '../../database';
 import { DEFAULT_GROUP_DIRECTORY, workloadGroupId } from '../../layout';

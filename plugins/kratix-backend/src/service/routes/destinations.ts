@@ -5,7 +5,7 @@ import {
   DestinationFilesView,
   StoreFileView,
   stateStoreLabel,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import type { KratixStore, StoredDestination } from '../../database';
 import type { Reconciler } from '../../reconciler';
 import { Access } from '../access';

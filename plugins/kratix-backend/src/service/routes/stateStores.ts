@@ -1,6 +1,9 @@
 import Router from 'express-promise-router';
 import { InputError } from '@backstage/errors';
-import { kratixStateStoreReadPermission, stateStoreRef } from '@internal/plugin-kratix-common';
+import {
+  kratixStateStoreReadPermission,
+  stateStoreRef,
+} from '@kratix-destinations/plugin-kratix-common';
 import { ViewLoader } from '../viewLoader';
 import type { Reconciler } from '../../reconciler';
 import type { Access } from '../access';

@@ -1,5 +1,8 @@
 import type { Request } from 'express';
-import { kratixWorkDeletePermission, ScheduleResult } from '@internal/plugin-kratix-common';
+import {
+  kratixWorkDeletePermission,
+  ScheduleResult,
+} from '@kratix-destinations/plugin-kratix-common';
 import type { NewWork, WorkKey } from '../../database';
 import { audited } from '../audit';
 import { parseWorkRequest } from '../requests/workRequest';

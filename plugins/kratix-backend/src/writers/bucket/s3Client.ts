@@ -8,7 +8,7 @@ import {
   amazonBucketHost,
   isAmazonEndpoint,
   regionFromEndpoint,
-} from '@internal/plugin-kratix-common';
+} from '@kratix-destinations/plugin-kratix-common';
 import { StoreTls, tlsAgentOptions } from '../tls';
 
 export interface S3ClientOptions {
