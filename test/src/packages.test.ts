@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+// The six publishable packages, built once as `npm run pack:plugins` builds
+// them, and what `npm pack` would put in each tarball (prepack/postpack run,
+// as on publish). No backend starts.
+const ROOT = path.resolve(__dirname, '../..');
+
+const PACKAGES: Array<{
+  dir: string;
+  name: string;
+  js: 'cjs' | 'esm' | 'both';
+  configSchema?: boolean;
+  migrations?: boolean;
+}> = [
+  { dir: 'plugins/kratix-common', name: '@kratix-destinations/plugin-kratix-common', js: 'both' },
+  { dir: 'plugins/kratix-node', name: '@kratix-destinations/plugin-kratix-node', js: 'cjs' },
+  {
+    dir: 'plugins/kratix-backend',
+    name: '@kratix-destinations/plugin-kratix-backend',
+    js: 'cjs',
+    configSchema: true,
+    migrations: true,
+  },
+  {
+    dir: 'plugins/catalog-backend-module-kratix',
+    name: '@kratix-destinations/plugin-catalog-backend-module-kratix',
+    js: 'cjs',
+    migrations: true,
+  },
+  {
+    dir: 'plugins/scaffolder-backend-module-kratix',
+    name: '@kratix-destinations/plugin-scaffolder-backend-module-kratix',
+    js: 'cjs',
+  },
+  { dir: 'plugins/kratix', name: '@kratix-destinations/plugin-kratix', js: 'esm' },
+];
+
+type PackResult = { name: string; files: Array<{ path: string }> };
+
+function packDryRun(dir: string): PackResult {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {
+    cwd: path.join(ROOT, dir),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // prepack/postpack print their banners before npm's JSON.
+  return JSON.parse(out.slice(out.indexOf('[')))[0];
+}
+
+describe('publishable packages', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/pack.mjs'), '--build-only'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }, 600_000);
+
+  it.each(PACKAGES)(
+    '$name packs its build, and no tests',
+    ({ dir, name, js, configSchema, migrations }) => {
+      const packed = packDryRun(dir);
+      const files = packed.files.map(f => f.path);
+      expect(packed.name).toBe(name);
+      expect(files).toContain('package.json');
+      expect(files).toContain('README.md');
+      expect(files).toContain('dist/index.d.ts');
+      if (js !== 'esm') expect(files).toContain('dist/index.cjs.js');
+      if (js !== 'cjs') expect(files).toContain('dist/index.esm.js');
+      if (configSchema) expect(files).toContain('config.schema.json');
+      if (migrations) {
+        expect(files.filter(f => /^migrations\/[^/]+\.js$/.test(f)).length).toBeGreaterThan(0);
+      } else {
+        expect(files.filter(f => f.startsWith('migrations/'))).toEqual([]);
+      }
+      // CHANGELOG.md joins them once `changeset version` has written it.
+      expect(files.filter(f => !/^(dist|migrations)\/|^CHANGELOG\.md$/.test(f)).sort()).toEqual(
+        ['README.md', 'package.json', ...(configSchema ? ['config.schema.json'] : [])].sort(),
+      );
+      expect(
+        files.filter(f => /(^|\/)(__testUtils__|__fixtures__|src)\/|\.test\.|fixtures?\b/.test(f)),
+      ).toEqual([]);
+    },
+    120_000,
+  );
+});
