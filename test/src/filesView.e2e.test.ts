@@ -213,7 +213,7 @@ describe('the files view keeps to its Destination (real backend, real users, git
       expect(await refused(`resources/x\u0000.yaml`)).toEqual([
         400,
         'InputError',
-        'path: "resources/x\\u0000.yaml" contains a NUL character; remove it',
+        'path: "resources/x\\u0000.yaml" contains the control character U+0000 (NUL); remove it',
       ]);
     },
   );

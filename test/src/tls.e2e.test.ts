@@ -214,7 +214,13 @@ describe('TLS certificates of Git and S3 stores (real backend, HTTPS servers, pr
       90_000,
       `${name} written`,
     );
-    expect((await backend.api(`/api/kratix/destinations/${name}-dest`)).body.ready).toBe(true);
+    // The run records the Destination ready after its push lands: wait for the record too.
+    await eventually(
+      async () =>
+        expect((await backend.api(`/api/kratix/destinations/${name}-dest`)).body.ready).toBe(true),
+      30_000,
+      `${name}-dest ready`,
+    );
     return found;
   }
 
