@@ -13,6 +13,9 @@ const render = (api = fakeApi()) =>
     { ...entityLinks, apis: [[kratixApiRef, api], catalog] },
   );
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('DestinationContent', () => {
   it('shows the spec, readiness, canaries and placements', async () => {
     await render();

@@ -2,6 +2,9 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { DiffView } from './DiffView';
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('DiffView', () => {
   it('prints diffs, names binary files, counts what it left out and says why a store could not be compared', async () => {
     await renderInTestApp(

@@ -5,6 +5,9 @@ import { kratixApiRef } from '../api/KratixApi';
 import { catalog, destination, entityLinks, fakeApi, gitStore } from '../__testUtils__/fixtures';
 import { KratixStatusCard } from './KratixStatusCard';
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('KratixStatusCard', () => {
   it("shows a Destination's readiness and placements on its overview", async () => {
     await renderInTestApp(

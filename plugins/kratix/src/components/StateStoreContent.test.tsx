@@ -5,6 +5,9 @@ import { kratixApiRef } from '../api/KratixApi';
 import { catalog, entityLinks, fakeApi, gitStore, storeView } from '../__testUtils__/fixtures';
 import { StateStoreContent } from './StateStoreContent';
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('StateStoreContent', () => {
   it('shows readiness, where the files are, the last version, where its credentials come from and its Destinations', async () => {
     await renderInTestApp(

@@ -5,6 +5,9 @@ import { kratixApiRef } from '../api/KratixApi';
 import { allow, catalog, entityLinks, fakeApi, workView } from '../__testUtils__/fixtures';
 import { WorkPage } from './WorkPage';
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('WorkPage', () => {
   it('shows the files, where they went and the history with commit links', async () => {
     await renderInTestApp(

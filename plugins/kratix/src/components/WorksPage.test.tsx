@@ -8,6 +8,9 @@ import { WorksPage } from './WorksPage';
 const withWork = () =>
   fakeApi({ listWorks: jest.fn(async () => ({ items: [workSummary], totalCount: 1 })) });
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('WorksPage', () => {
   it('shows an empty state', async () => {
     await renderInTestApp(<WorksPage />, {

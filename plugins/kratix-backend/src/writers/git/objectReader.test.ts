@@ -15,6 +15,9 @@ const env = {
   GIT_COMMITTER_EMAIL: 'a@example.com',
 };
 
+// Sized for a loaded machine (CI runs beside other work): Jest's 5 s default failed there.
+jest.setTimeout(60_000);
+
 describe('ObjectReader, against repositories native git wrote', () => {
   let dir: string;
   let gitdir: string;
