@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 // The six publishable packages, built once as `npm run pack:plugins` builds
@@ -38,9 +39,22 @@ const PACKAGES: Array<{
 
 type PackResult = { name: string; files: Array<{ path: string }> };
 
+/**
+ * Packs a copy of the package (its package.json, README, config schema,
+ * migrations and build) under .test-results: prepack rewrites package.json,
+ * and the real one must not point at dist while other tests start backends.
+ * The copy sits inside the repository, so prepack finds backstage-cli.
+ */
 function packDryRun(dir: string): PackResult {
+  const copy = path.join(ROOT, '.test-results', 'pack', path.basename(dir));
+  fs.rmSync(copy, { recursive: true, force: true });
+  fs.mkdirSync(copy, { recursive: true });
+  for (const entry of ['package.json', 'README.md', 'config.d.ts', 'migrations', 'dist']) {
+    const from = path.join(ROOT, dir, entry);
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(copy, entry), { recursive: true });
+  }
   const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {
-    cwd: path.join(ROOT, dir),
+    cwd: copy,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
