@@ -16,10 +16,9 @@ import {
   testSecret,
   writeEntities,
 } from './harness/backend';
+import { dropDatabases, PG } from './harness/postgres';
 
 jest.setTimeout(300_000);
-
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 
 /** A TCP proxy to the git server that can swallow connections (a run hangs on it) or pass them. */
 async function switchableProxy(target: number) {
@@ -65,13 +64,7 @@ describe('a store whose lease holder died', () => {
     await b?.stop();
     await proxy?.close();
     await git?.stop();
-    const admin = new Client({ ...PG, database: 'postgres' });
-    await admin.connect();
-    const { rows } = await admin.query('select datname from pg_database where datname like $1', [
-      `${prefix}%`,
-    ]);
-    for (const r of rows) await admin.query(`drop database if exists "${r.datname}" with (force)`);
-    await admin.end();
+    await dropDatabases(prefix);
     if (dir) await fs.promises.rm(dir, { recursive: true, force: true });
   });
 

@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { GitServer, readRepo, startGitServer } from '@internal/state-store-servers';
 import {
   eventually,
@@ -21,11 +20,11 @@ import {
   testSecret,
   writeEntities,
 } from './harness/backend';
+import { dropDatabases, PG } from './harness/postgres';
 
 jest.setTimeout(300_000);
 
 const API = 'platform.kratix.io/v1alpha1';
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 
 /** Opens a WebSocket, or undefined if it is not open within `ms`. */
 function open(url: string, token: string | undefined, ms: number) {
@@ -62,16 +61,6 @@ async function subscribe(baseUrl: string, token?: string) {
   ws.addEventListener('message', e => received.push(JSON.parse(String(e.data))));
   ws.send(JSON.stringify({ action: 'subscribe', channel: 'kratix' }));
   return { received, close: () => ws!.close() };
-}
-
-async function dropDatabases(prefix: string) {
-  const pg = new Client({ ...PG, database: 'postgres' });
-  await pg.connect();
-  const { rows } = await pg.query('select datname from pg_database where datname like $1', [
-    `${prefix}%`,
-  ]);
-  for (const r of rows) await pg.query(`drop database if exists "${r.datname}" with (force)`);
-  await pg.end();
 }
 
 const destination = (

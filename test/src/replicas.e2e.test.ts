@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import {
   bucketObjects,
   GitServer,
@@ -12,10 +11,9 @@ import {
   startS3Server,
 } from '@internal/state-store-servers';
 import { eventually, RunningBackend, startBackend, writeEntities } from './harness/backend';
+import { dropDatabases, PG } from './harness/postgres';
 
 jest.setTimeout(300_000);
-
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 
 describe('two backend replicas sharing one PostgreSQL', () => {
   let git: GitServer;
@@ -91,13 +89,7 @@ describe('two backend replicas sharing one PostgreSQL', () => {
     await b?.stop();
     await git?.stop();
     await s3?.stop();
-    const pg = new Client({ ...PG, database: 'postgres' });
-    await pg.connect();
-    const { rows } = await pg.query('select datname from pg_database where datname like $1', [
-      `${prefix}%`,
-    ]);
-    for (const r of rows) await pg.query(`drop database if exists "${r.datname}" with (force)`);
-    await pg.end();
+    await dropDatabases(prefix);
     await fs.promises.rm(dir, { recursive: true, force: true });
   });
 
