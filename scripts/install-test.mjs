@@ -33,7 +33,8 @@ const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kratix-install-'));
 const logs = process.env.INSTALL_TEST_LOGS ?? path.join(root, '.test-results', 'install-test');
 const shots = path.join(root, '.test-results', 'screenshots');
-const cache = process.env.INSTALL_TEST_CACHE ?? path.join(os.homedir(), '.cache', 'kratix-install-test');
+const cache =
+  process.env.INSTALL_TEST_CACHE ?? path.join(os.homedir(), '.cache', 'kratix-install-test');
 const appDir = path.join(tmp, 'app');
 fs.rmSync(logs, { recursive: true, force: true });
 fs.mkdirSync(logs, { recursive: true });
@@ -100,7 +101,10 @@ function step(check, name, cmd, args, cwd, extraEnv = {}) {
   fs.writeFileSync(log, `$ ${cmd} ${args.join(' ')}   (in ${cwd})\n${out}`);
   console.log(`  ${name}: ${((Date.now() - t) / 1000).toFixed(0)} s`);
   if (r.status !== 0) {
-    fail(check, `${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}; last lines of ${log}:\n${tail(out, 40)}`);
+    fail(
+      check,
+      `${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}; last lines of ${log}:\n${tail(out, 40)}`,
+    );
   }
   return out;
 }
@@ -169,7 +173,10 @@ async function eventually(check, fn, timeoutMs, every = 1000) {
     if (Date.now() > deadline) fail(check, `after ${timeoutMs / 1000} s: ${last}`);
     for (const c of children) {
       if (c.exitCode !== null || c.signalCode !== null) {
-        fail(check, `a process exited (${c.exitCode ?? c.signalCode}): ${c.spawnargs.join(' ')}; see ${path.relative(root, logs)}`);
+        fail(
+          check,
+          `a process exited (${c.exitCode ?? c.signalCode}): ${c.spawnargs.join(' ')}; see ${path.relative(root, logs)}`,
+        );
       }
     }
     await sleep(every);
@@ -182,17 +189,33 @@ function yamlDocs(objs) {
 }
 
 async function main() {
-  console.log(`install test in ${tmp}${KEEP ? ' (kept)' : ''}; logs in ${path.relative(root, logs)}`);
+  console.log(
+    `install test in ${tmp}${KEEP ? ' (kept)' : ''}; logs in ${path.relative(root, logs)}`,
+  );
 
   // 1. Pack every publishable package as npm would publish it.
   const packs = path.join(tmp, 'packs');
-  step('packs the six publishable packages', 'pack', 'npm', ['run', 'pack:plugins', '--', packs], root);
+  step(
+    'packs the six publishable packages',
+    'pack',
+    'npm',
+    ['run', 'pack:plugins', '--', packs],
+    root,
+  );
   const tarballs = {};
   for (const name of PACKAGES) {
     const file = fs
       .readdirSync(packs)
-      .find(f => f.startsWith(`kratix-destinations-${name}-`) && /-\d[^-]*\.tgz$/.test(f.slice(`kratix-destinations-${name}`.length)));
-    if (!file) fail('packs the six publishable packages', `no tarball for ${name} in ${fs.readdirSync(packs).join(', ')}`);
+      .find(
+        f =>
+          f.startsWith(`kratix-destinations-${name}-`) &&
+          /-\d[^-]*\.tgz$/.test(f.slice(`kratix-destinations-${name}`.length)),
+      );
+    if (!file)
+      fail(
+        'packs the six publishable packages',
+        `no tarball for ${name} in ${fs.readdirSync(packs).join(', ')}`,
+      );
     tarballs[`@kratix-destinations/${name}`] = path.join(packs, file);
   }
   ok('packs the six publishable packages');
@@ -200,7 +223,13 @@ async function main() {
   // 2. The stock app, pinned to our Backstage versions, with our tarballs.
   const check2 = 'generates the stock app and adds the packages';
   fs.mkdirSync(path.join(tmp, 'bin'));
-  step(check2, 'corepack', 'corepack', ['enable', '--install-directory', path.join(tmp, 'bin'), 'yarn'], tmp);
+  step(
+    check2,
+    'corepack',
+    'corepack',
+    ['enable', '--install-directory', path.join(tmp, 'bin'), 'yarn'],
+    tmp,
+  );
   step(check2, 'create-app', 'npx', ['-y', CREATE_APP, '--path', 'app', '--skip-install'], tmp);
 
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
@@ -225,17 +254,21 @@ async function main() {
     unCaret(json.dependencies);
     unCaret(json.devDependencies);
     json.resolutions = { ...json.resolutions, ...pinned };
-    for (const name of PACKAGES) json.resolutions[`@kratix-destinations/${name}`] = fileDep(`@kratix-destinations/${name}`);
+    for (const name of PACKAGES)
+      json.resolutions[`@kratix-destinations/${name}`] = fileDep(`@kratix-destinations/${name}`);
   });
   editJson('packages/backend/package.json', json => {
     unCaret(json.dependencies);
     unCaret(json.devDependencies);
-    for (const name of BACKEND_PACKAGES) json.dependencies[`@kratix-destinations/${name}`] = fileDep(`@kratix-destinations/${name}`);
+    for (const name of BACKEND_PACKAGES)
+      json.dependencies[`@kratix-destinations/${name}`] = fileDep(`@kratix-destinations/${name}`);
   });
   editJson('packages/app/package.json', json => {
     unCaret(json.dependencies);
     unCaret(json.devDependencies);
-    json.dependencies['@kratix-destinations/plugin-kratix'] = fileDep('@kratix-destinations/plugin-kratix');
+    json.dependencies['@kratix-destinations/plugin-kratix'] = fileDep(
+      '@kratix-destinations/plugin-kratix',
+    );
   });
 
   // The backend: one backend.add per backend package, before backend.start().
@@ -251,7 +284,8 @@ async function main() {
   // The frontend: the plugin's default export is a feature for createApp, as in packages/app.
   const appTsx = path.join(appDir, 'packages/app/src/App.tsx');
   let app = fs.readFileSync(appTsx, 'utf8');
-  if (!/features:\s*\[/.test(app)) fail(check2, `no createApp({ features: [...] }) in ${appTsx}:\n${app}`);
+  if (!/features:\s*\[/.test(app))
+    fail(check2, `no createApp({ features: [...] }) in ${appTsx}:\n${app}`);
   app = `import kratixPlugin from '@kratix-destinations/plugin-kratix';\n${app}`.replace(
     /features:\s*\[/,
     'features: [\n    kratixPlugin,\n    ',
@@ -274,19 +308,33 @@ async function main() {
   const gitRoot = path.join(tmp, 'git');
   fs.mkdirSync(gitRoot);
   const bare = path.join(gitRoot, 'fleet.git');
-  step('starts the git server', 'git-init', 'git', ['init', '--quiet', '--bare', '--initial-branch=main', bare], tmp);
+  step(
+    'starts the git server',
+    'git-init',
+    'git',
+    ['init', '--quiet', '--bare', '--initial-branch=main', bare],
+    tmp,
+  );
   const gitPort = await freePort();
   const gitUser = 'kratix';
   const gitPassword = `install-${process.pid}`;
   startProcess(
     'git-server',
     process.execPath,
-    [path.join(root, 'packages/state-store-servers/src/gitServer.cjs'), gitRoot, String(gitPort), gitUser, gitPassword],
+    [
+      path.join(root, 'packages/state-store-servers/src/gitServer.cjs'),
+      gitRoot,
+      String(gitPort),
+      gitUser,
+      gitPassword,
+    ],
     tmp,
   );
   await eventually(
     'starts the git server',
-    async () => (await fetch(`http://127.0.0.1:${gitPort}/fleet.git/info/refs?service=git-receive-pack`)).status === 401,
+    async () =>
+      (await fetch(`http://127.0.0.1:${gitPort}/fleet.git/info/refs?service=git-receive-pack`))
+        .status === 401,
     30_000,
     300,
   );
@@ -301,7 +349,11 @@ async function main() {
         apiVersion: API,
         kind: 'GitStateStore',
         metadata: { name: 'fleet' },
-        spec: { url: `http://127.0.0.1:${gitPort}/fleet.git`, branch: 'main', secretRef: { name: 'fleet-git' } },
+        spec: {
+          url: `http://127.0.0.1:${gitPort}/fleet.git`,
+          branch: 'main',
+          secretRef: { name: 'fleet-git' },
+        },
       },
       {
         apiVersion: API,
@@ -326,7 +378,11 @@ async function main() {
             {
               id: 'render',
               action: 'fetch:template',
-              input: { url: './skeleton', targetPath: './out', values: { name: '${{ parameters.name }}' } },
+              input: {
+                url: './skeleton',
+                targetPath: './out',
+                values: { name: '${{ parameters.name }}' },
+              },
             },
             {
               id: 'schedule',
@@ -358,7 +414,20 @@ async function main() {
     auth: { providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
     permission: { enabled: true },
     catalog: {
-      rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location', 'Template', 'User', 'Group'] }],
+      rules: [
+        {
+          allow: [
+            'Component',
+            'System',
+            'API',
+            'Resource',
+            'Location',
+            'Template',
+            'User',
+            'Group',
+          ],
+        },
+      ],
       locations: [
         { type: 'file', target: entities, rules: [{ allow: ['GitStateStore', 'Destination'] }] },
         { type: 'file', target: template, rules: [{ allow: ['Template'] }] },
@@ -366,14 +435,21 @@ async function main() {
     },
     kratix: {
       secrets: {
-        'fleet-git': { allowedHosts: [`127.0.0.1:${gitPort}`], username: gitUser, password: gitPassword },
+        'fleet-git': {
+          allowedHosts: [`127.0.0.1:${gitPort}`],
+          username: gitUser,
+          password: gitPassword,
+        },
       },
       reconcile: { frequency: { seconds: 2 } },
       workDir: path.join(tmp, 'kratix-work'),
     },
   };
   // JSON is YAML.
-  fs.writeFileSync(path.join(appDir, 'app-config.local.yaml'), `${JSON.stringify(config, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(appDir, 'app-config.local.yaml'),
+    `${JSON.stringify(config, null, 2)}\n`,
+  );
   ok('starts the git server and writes the app config');
 
   if (UI) {
@@ -409,15 +485,22 @@ async function main() {
     return { status: res.status, body };
   };
 
-  const signIn = await api('/api/auth/guest/refresh', { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+  const signIn = await api('/api/auth/guest/refresh', {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
   guestToken = signIn.body?.backstageIdentity?.token;
-  if (!guestToken) fail('signs in as the guest', `${signIn.status} ${JSON.stringify(signIn.body).slice(0, 500)}`);
+  if (!guestToken)
+    fail('signs in as the guest', `${signIn.status} ${JSON.stringify(signIn.body).slice(0, 500)}`);
   ok('signs in as the guest');
 
   await eventually(
     'the catalog has the GitStateStore, the Destination and the Template',
     async () => {
-      for (const ref of ['gitstatestore/default/fleet', 'destination/default/dev-cluster', 'template/default/install-check']) {
+      for (const ref of [
+        'gitstatestore/default/fleet',
+        'destination/default/dev-cluster',
+        'template/default/install-check',
+      ]) {
         const r = await api(`/api/catalog/entities/by-name/${ref}`);
         if (r.status !== 200) throw new Error(`${ref}: ${r.status}`);
       }
@@ -431,7 +514,10 @@ async function main() {
     'the Destination is ready',
     async () => {
       const r = await api('/api/kratix/destinations/dev-cluster');
-      if (r.body?.ready !== true) throw new Error(`/api/kratix/destinations/dev-cluster: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+      if (r.body?.ready !== true)
+        throw new Error(
+          `/api/kratix/destinations/dev-cluster: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+        );
       return true;
     },
     120_000,
@@ -440,15 +526,25 @@ async function main() {
 
   // 6. The template through the scaffolder, as the guest.
   const check6 = 'runs the template as the guest: the task completes';
-  const guest = await api('/api/auth/guest/refresh', { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+  const guest = await api('/api/auth/guest/refresh', {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
   const token = guest.body?.backstageIdentity?.token;
-  if (!token) fail(check6, `no guest token: ${guest.status} ${JSON.stringify(guest.body).slice(0, 500)}`);
+  if (!token)
+    fail(check6, `no guest token: ${guest.status} ${JSON.stringify(guest.body).slice(0, 500)}`);
   const created = await api('/api/scaffolder/v2/tasks', {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ templateRef: 'template:default/install-check', values: { name: 'billing' } }),
+    body: JSON.stringify({
+      templateRef: 'template:default/install-check',
+      values: { name: 'billing' },
+    }),
   });
-  if (created.status !== 201) fail(check6, `POST /api/scaffolder/v2/tasks: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    fail(
+      check6,
+      `POST /api/scaffolder/v2/tasks: ${created.status} ${JSON.stringify(created.body)}`,
+    );
   await eventually(
     check6,
     async () => {
@@ -459,7 +555,9 @@ async function main() {
         const events = await api(`/api/scaffolder/v2/tasks/${created.body.id}/events`, {
           headers: { authorization: `Bearer ${token}` },
         });
-        const messages = Array.isArray(events.body) ? events.body.map(e => e.body?.message).filter(Boolean) : [];
+        const messages = Array.isArray(events.body)
+          ? events.body.map(e => e.body?.message).filter(Boolean)
+          : [];
         fail(check6, `task ${t.body.status}:\n${messages.slice(-15).join('\n')}`);
       }
       if (t.body?.status !== 'completed') throw new Error(`task ${t.body?.status}`);
@@ -485,11 +583,20 @@ async function main() {
 
   if (UI) {
     const check8 = "the Destination's Kratix tab lists the file (Chromium)";
-    if (!fs.existsSync(CHROMIUM)) fail(check8, `${CHROMIUM} not found (apt-get install chromium, or INSTALL_TEST_UI=0)`);
+    if (!fs.existsSync(CHROMIUM))
+      fail(check8, `${CHROMIUM} not found (apt-get install chromium, or INSTALL_TEST_UI=0)`);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     fs.mkdirSync(shots, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -498,14 +605,31 @@ async function main() {
       // The stock app has no sign-in page (it signs in as guest by itself);
       // if one is shown, the guest provider's Enter button.
       const enter = page.getByRole('button', { name: /^enter$/i });
-      if (await enter.waitFor({ timeout: 15_000 }).then(() => true, () => false)) await enter.click();
+      if (
+        await enter.waitFor({ timeout: 15_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        await enter.click();
       await page.goto(`${baseUrl}/catalog/default/destination/dev-cluster/kratix`);
-      await page.getByText(/app\.yaml/).first().waitFor({ timeout: 60_000 });
-      await page.screenshot({ path: path.join(shots, 'install-destination-kratix.png'), fullPage: true });
+      await page
+        .getByText(/app\.yaml/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({
+        path: path.join(shots, 'install-destination-kratix.png'),
+        fullPage: true,
+      });
     } catch (e) {
-      await page.screenshot({ path: path.join(shots, 'install-failure.png'), fullPage: true }).catch(() => {});
+      await page
+        .screenshot({ path: path.join(shots, 'install-failure.png'), fullPage: true })
+        .catch(() => {});
       await browser.close();
-      fail(check8, `${e instanceof Error ? e.message : e}\n(screenshot: .test-results/screenshots/install-failure.png)`);
+      fail(
+        check8,
+        `${e instanceof Error ? e.message : e}\n(screenshot: .test-results/screenshots/install-failure.png)`,
+      );
     }
     await browser.close();
     ok(check8);
@@ -534,7 +658,9 @@ try {
 }
 const total = ((Date.now() - started) / 1000).toFixed(0);
 if (failed) {
-  console.log(`install test: FAILED after ${passed} checks ok, in ${total} s (logs in ${path.relative(root, logs)})`);
+  console.log(
+    `install test: FAILED after ${passed} checks ok, in ${total} s (logs in ${path.relative(root, logs)})`,
+  );
   process.exit(1);
 }
 console.log(`install test: ${passed} checks ok in ${total} s`);
