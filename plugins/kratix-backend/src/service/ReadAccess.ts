@@ -124,9 +124,9 @@ export class ReadAccess {
     page: PageRequest,
   ): Promise<Paged<StoredWork>> {
     if (filter.destination) {
-      const visible = await this.visibleDestinations(credentials, [filter.destination]);
-      const exists = await this.deps.db.destinations.get(filter.destination);
-      if (!exists || !visible(filter.destination)) return { items: [], totalCount: 0 };
+      const d = await this.deps.db.destinations.get(filter.destination);
+      const canSee = await this.deps.access.destinationFilter(credentials);
+      if (!d || !canSee(d)) return { items: [], totalCount: 0 };
     }
     const scope = workScope(await this.deps.access.workReadDecision(credentials));
     if (scope === 'none') return { items: [], totalCount: 0 };
